@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * labyrinth/labyrinth.h - the public API of the Labyrinth page allocator.
+ *
+ * Labyrinth hands out physically contiguous blocks of 2^order pages, like
+ * Linux's alloc_pages(), with Linux's zones, watermarks, migratetypes,
+ * highatomic reserve and failure reports. The core is freestanding: it
+ * allocates nothing, its metadata lives in memory the embedder provides
+ * (lab_mem_metadata_bytes()), and it reaches the world only through
+ * struct lab_platform.
+ *
+ * Errors: functions returning int return 0 or a negative Linux errno value
+ * (LAB_EINVAL, LAB_ENOMEM, LAB_EBUSY); allocation failure is a NULL return.
+ */
+#ifndef LABYRINTH_LABYRINTH_H
+#define LABYRINTH_LABYRINTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <labyrinth/gfp.h>
+#include <labyrinth/page.h>
+#include <labyrinth/stats.h>
+#include <labyrinth/platform.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LAB_VERSION "0.1.0"
+
+#define LAB_ENOMEM  (-12)
+#define LAB_EBUSY   (-16)
+#define LAB_EINVAL  (-22)
+#define LAB_ERANGE  (-34)
+
+/* A physical address range [start, start + size). */
+struct lab_range {
+	lab_phys_t start;
+	uint64_t size;
+};
+
+#define LAB_MAX_RANGES 16
+
+/* lab_mem_config.flags */
+#define LAB_CFG_NO_ZONE_DMA    0x1u   /* no ZONE_DMA (most non-x86 boards) */
+#define LAB_CFG_NO_ZONE_DMA32  0x2u   /* no ZONE_DMA32 */
+#define LAB_CFG_NO_HIGHATOMIC  0x4u   /* never reserve highatomic pageblocks (experiments) */
+#define LAB_CFG_NO_MOBILITY_GROUPING 0x8u /* page_group_by_mobility_disabled */
+#define LAB_CFG_DEBUG_POISON   0x10u  /* poison freed pages, check on allocation (needs a direct map) */
+#define LAB_CFG_NO_PCP         0x20u  /* no per-CPU lists: every request takes the zone lock */
+#define LAB_CFG_MIGHT_SLEEP_FAIL 0x40u /* a sleeping request from atomic context fails
+					  (default: it is reported and degraded to a
+					  non-blocking attempt) */
+
+struct lab_mem_config {
+	/* Physical memory present: up to LAB_MAX_RANGES ranges, page aligned.
+	 * Gaps between them are holes (never handed out). */
+	const struct lab_range *ranges;
+	unsigned nr_ranges;
+	/* Present but not the allocator's (firmware, kernel image, ...). */
+	const struct lab_range *reserved;
+	unsigned nr_reserved;
+	/* Virtual address at which the lowest range's first byte is mapped;
+	 * phys -> virt is then linear ("lowmem"). NULL = no direct map. */
+	void *virt_base;
+	/* Pages at or above this physical address have no permanent mapping
+	 * (highmem); 0 = everything is lowmem. */
+	lab_phys_t highmem_start;
+	/* Zone limits (exclusive); 0 = Linux x86-64 defaults 16 MiB / 4 GiB. */
+	lab_phys_t zone_dma_limit;
+	lab_phys_t zone_dma32_limit;
+	/* movablecore=: this many bytes at the top of memory form ZONE_MOVABLE. */
+	uint64_t movable_bytes;
+	/* 0 = 9 (2 MiB blocks), or smaller for small memories; at most 10. */
+	unsigned pageblock_order;
+	unsigned nr_cpus;               /* 0 = 1 */
+	unsigned flags;                 /* LAB_CFG_* */
+	int min_free_kbytes;            /* 0 = Linux's default formula */
+	const struct lab_platform *platform; /* NULL = no hooks */
+	/* Metadata memory: at least lab_mem_metadata_bytes(cfg), 64-byte aligned. */
+	void *metadata;
+	size_t metadata_bytes;
+};
+
+/* Bytes of metadata lab_mem_init() needs for @cfg (about 16 per page plus
+ * one byte per pageblock plus the instance); 0 if @cfg is invalid. */
+size_t lab_mem_metadata_bytes(const struct lab_mem_config *cfg);
+
+/*
+ * Creates an allocator instance over @cfg's memory, inside cfg->metadata.
+ * Every usable page starts free. Returns NULL and sets *@err (when non-NULL)
+ * to LAB_EINVAL with a reason logged through the platform for a bad config.
+ */
+struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err);
+/* Forgets the instance (for lab_page_address() lookups); frees nothing. */
+void lab_mem_fini(struct lab_mem *mem);
+
+/*
+ * Allocates 2^@order contiguous pages. Returns NULL on failure (and, unless
+ * __GFP_NOWARN, records a rate-limited failure report). Without
+ * __GFP_DIRECT_RECLAIM it never sleeps and is callable from any context.
+ * Cost: O(MAX_ORDER) list operations, plus zeroing for __GFP_ZERO.
+ */
+struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
+/* Frees a block from lab_alloc_pages(). A bad free (double free, wrong
+ * order, a page inside a block, a foreign page) is reported as
+ * "BUG: Bad page state" and refused. */
+void lab_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order);
+/* Same, but returns 0 or LAB_EINVAL instead of only logging. */
+int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order);
+
+/*
+ * alloc_pages_bulk_array: fills the NULL entries of @pages[0..nr) with
+ * order-0 pages and returns how many entries are populated (including
+ * those that already were). Takes the per-CPU list lock once for the whole
+ * batch (NIC RX ring refill). May return fewer than @nr; 0 only if not even
+ * one page could be allocated.
+ */
+unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, struct lab_page **pages);
+/* free_unref_page_list: frees @nr order-0 pages under one per-CPU lock
+ * hold; NULL entries are skipped. Bad pages are reported and refused. */
+void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pages);
+
+/* drain_local_pages / drain_all_pages: return per-CPU list pages to the
+ * buddy lists (this CPU's, or every CPU's). Never sleeps. */
+void lab_drain_local_pages(struct lab_mem *mem);
+void lab_drain_all_pages(struct lab_mem *mem);
+
+/* Address based (Linux __get_free_pages / free_pages): lowmem only. */
+void *lab_get_free_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
+void lab_free_pages_addr(struct lab_mem *mem, void *addr, unsigned order);
+/* alloc_pages_exact: @size bytes rounded to pages, the unused tail pages of
+ * the power-of-two block are given back. */
+void *lab_alloc_pages_exact(struct lab_mem *mem, size_t size, lab_gfp_t gfp);
+void lab_free_pages_exact(struct lab_mem *mem, void *addr, size_t size);
+
+/* Conversions. lab_page_address() returns NULL for highmem pages. */
+void *lab_page_address(const struct lab_page *page);
+struct lab_page *lab_virt_to_page(const void *addr);
+lab_pfn_t lab_page_to_pfn(const struct lab_page *page);
+lab_phys_t lab_page_to_phys(const struct lab_page *page);
+struct lab_page *lab_pfn_to_page(struct lab_mem *mem, lab_pfn_t pfn);
+/* Order of the compound page headed by @page (0 if not compound). */
+unsigned lab_compound_order(const struct lab_page *page);
+/* The instance a page belongs to, or NULL. */
+struct lab_mem *lab_page_mem(const struct lab_page *page);
+
+/* Tunables: recompute exactly like writing the sysctl. LAB_EINVAL when out
+ * of the sysctl's range (nothing changes then). */
+int lab_set_min_free_kbytes(struct lab_mem *mem, int kbytes);
+int lab_set_watermark_scale_factor(struct lab_mem *mem, int factor);
+int lab_set_watermark_boost_factor(struct lab_mem *mem, int factor);
+int lab_set_lowmem_reserve_ratio(struct lab_mem *mem, const int ratio[LAB_MAX_NR_ZONES]);
+int lab_set_percpu_pagelist_high_fraction(struct lab_mem *mem, int fraction);
+int lab_set_extfrag_threshold(struct lab_mem *mem, int threshold);
+int lab_set_highatomic_reserve(struct lab_mem *mem, int enabled);
+void lab_get_tunables(const struct lab_mem *mem, struct lab_tunables *out);
+
+/* Statistics snapshot (consistent per zone). */
+void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out);
+/* Pageblocks in pfn order: fills up to @max entries starting with the
+ * @first-th pageblock of the span and returns how many were filled (0 at
+ * the end). O(pages covered). */
+size_t lab_mem_pageblocks(struct lab_mem *mem, size_t first, struct lab_pageblock_info *out, size_t max);
+/* Number of pageblocks in the span. */
+size_t lab_mem_nr_pageblocks(const struct lab_mem *mem);
+/* Span of the instance in pfns: [*start, *end). */
+void lab_mem_span(const struct lab_mem *mem, lab_pfn_t *start, lab_pfn_t *end);
+
+/* The most recent reported failure record (NOWARN and rate-limited
+ * failures are counted but not recorded), or NULL if none. */
+const struct lab_alloc_failure *lab_mem_last_failure(const struct lab_mem *mem);
+
+/*
+ * Walks the whole state and checks every invariant of DESIGN.md. Returns
+ * the number of violations (0 = healthy), logging each through the
+ * platform. O(pages): a debugging tool, not for hot paths.
+ */
+int lab_mem_check(struct lab_mem *mem);
+
+/* Linux's default min_free_kbytes for @lowmem_kbytes (int_sqrt formula
+ * with the 128..262144 clamp). */
+int lab_default_min_free_kbytes(uint64_t lowmem_kbytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * labyrinth/platform.h - the only seam between the freestanding core and the
+ * world. An embedder fills a struct lab_platform with its own primitives; the
+ * POSIX host (labyrinth/host.h) and the simulator (labyrinth/sim.h) are two
+ * ready-made implementations.
+ *
+ * Every hook may be NULL; the core then assumes a single CPU, process
+ * context, no locking, no clock and no log. Hooks marked "never blocks" are
+ * the only ones the core calls on a path that cannot sleep (invariant 5 of
+ * DESIGN.md): an atomic allocation calls nothing else.
+ */
+#ifndef LABYRINTH_PLATFORM_H
+#define LABYRINTH_PLATFORM_H
+
+#include <stdint.h>
+#include <labyrinth/stats.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum lab_log_level { LAB_LOG_ERR = 3, LAB_LOG_WARNING = 4, LAB_LOG_INFO = 6, LAB_LOG_DEBUG = 7 };
+
+struct lab_platform {
+	void *ctx;
+	/* Zone lock, irqsave semantics (spin_lock_irqsave). Never blocks
+	 * beyond spinning. @flags carries the saved interrupt state. */
+	void (*zone_lock)(void *ctx, unsigned zone, unsigned long *flags);
+	void (*zone_unlock)(void *ctx, unsigned zone, unsigned long flags);
+	/* Current CPU (0..nr_cpus-1). Never blocks. */
+	unsigned (*cpu_id)(void *ctx);
+	/* Current context and whether sleeping is forbidden (preempt_count
+	 * != 0 or interrupts disabled). Never blocks. */
+	enum lab_context (*context)(void *ctx);
+	int (*in_atomic)(void *ctx);
+	/* Name of the current task, for reports ("comm"). Never blocks. */
+	const char *(*comm)(void *ctx);
+	/* Monotonic nanoseconds; used for report rate limiting. Never blocks. */
+	uint64_t (*now_ns)(void *ctx);
+	/* One complete line (no trailing newline) of kernel-style log text.
+	 * Must not block: it is called from atomic paths (bad page reports). */
+	void (*log)(void *ctx, enum lab_log_level level, const char *line);
+	/* A failure record for warn_alloc (already rate-limited and NOWARN-
+	 * filtered by the core). Never blocks; copy what you keep. */
+	void (*warn_alloc)(void *ctx, const struct lab_alloc_failure *failure);
+	/* Ask background reclaim to run (wakeup_kswapd). Never blocks. */
+	void (*wake_kswapd)(void *ctx, unsigned order, int highest_zoneidx);
+	/* Sleep until woken or @timeout_ns passes (may block): only called
+	 * from allocations with __GFP_DIRECT_RECLAIM in process context. */
+	void (*sleep)(void *ctx, uint64_t timeout_ns);
+	/* Per-CPU list lock of @cpu, irqsave semantics. trylock returns 1 when
+	 * taken; the core uses it on the allocating CPU (an interrupt nesting
+	 * on the same CPU then fails the trylock and goes to the zone lock,
+	 * as Linux 6.1 does), and lock (spinning) to drain another CPU's
+	 * lists. NULL hooks = no locking (single CPU, no interrupts). */
+	int (*pcp_trylock)(void *ctx, unsigned cpu, unsigned long *flags);
+	void (*pcp_lock)(void *ctx, unsigned cpu, unsigned long *flags);
+	void (*pcp_unlock)(void *ctx, unsigned cpu, unsigned long flags);
+	/* For might_sleep reports: interrupts disabled? preempt_count value,
+	 * task id. Never block; NULL = 0. */
+	int (*irqs_disabled)(void *ctx);
+	unsigned (*preempt_count)(void *ctx);
+	int (*pid)(void *ctx);
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

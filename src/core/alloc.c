@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/alloc.c - the allocation path: __alloc_pages, get_page_from_freelist,
+ * rmqueue, and the slow path as far as the mechanisms behind it exist.
+ *
+ *   lab_alloc_pages(gfp, order)
+ *     |  fast path: low watermark, ALLOC_NOFRAGMENT when Normal is preferred
+ *     v
+ *   get_page_from_freelist -- for zone in Normal, DMA32, DMA (<= gfp_zone):
+ *     |                         zone_watermark_fast? -> rmqueue -> prep page
+ *     v  (nothing)
+ *   slow path: gfp_to_alloc_flags (min watermark; __GFP_HIGH: 1/2 min;
+ *     |        cannot block: 3/8 min and the highatomic reserve), wake
+ *     |        kswapd, retry; __GFP_MEMALLOC: no watermarks; blocking
+ *     |        callers give highatomic pageblocks back before failing
+ *     v
+ *   NULL + failure record (warn_alloc), unless __GFP_NOWARN
+ *
+ * Mirrors mm/page_alloc.c of Linux 6.1.192. Direct reclaim, compaction and
+ * per-CPU lists are separate mechanisms (their own files once they exist);
+ * until then a blocking request's slow path ends after the reserve and
+ * highatomic-unreserve steps.
+ *
+ * Cost: O(zones * MAX_ORDER) list operations in the worst case, plus
+ * zeroing for __GFP_ZERO and tail setup for __GFP_COMP. Never sleeps unless
+ * the request has __GFP_DIRECT_RECLAIM (and then only in platform->sleep,
+ * which this version does not call).
+ */
+#include "internal.h"
+
+struct alloc_context {
+	int highest_zoneidx;
+	int migratetype;
+	int preferred_zoneidx;          /* first populated zone <= highest */
+};
+
+/* gfp_to_alloc_flags (6.1.157+ / 6.3+ semantics; CMA added by the caller). */
+unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order)
+{
+	unsigned flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+
+	flags |= gfp & (LAB___GFP_HIGH | LAB___GFP_KSWAPD_RECLAIM);
+	if (!(gfp & LAB___GFP_DIRECT_RECLAIM)) {
+		if (!(gfp & LAB___GFP_NOMEMALLOC)) {
+			flags |= ALLOC_NON_BLOCK;
+			if (order > 0 && (flags & ALLOC_MIN_RESERVE))
+				flags |= ALLOC_HIGHATOMIC;
+		}
+		if (flags & ALLOC_MIN_RESERVE)
+			flags &= ~ALLOC_CPUSET;
+	}
+	return flags;
+}
+
+static bool mem_has_cma(const struct lab_mem *mem)
+{
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
+		if (mem->zones[i].cma_pages)
+			return true;
+	return false;
+}
+
+static unsigned alloc_flags_cma(const struct lab_mem *mem, const struct alloc_context *ac, unsigned flags)
+{
+	if (ac->migratetype == LAB_MIGRATE_MOVABLE && mem_has_cma(mem))
+		flags |= ALLOC_CMA;
+	return flags;
+}
+
+/* __rmqueue: own type, then CMA, then fallback with stealing. Zone lock held. */
+struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				       int mt, unsigned alloc_flags)
+{
+	struct lab_page *p;
+
+	/* balance movable allocations between CMA and the rest (CMA first
+	 * when it holds more than half of the zone's free pages) */
+	if ((alloc_flags & ALLOC_CMA) && z->free_cma > z->free_pages / 2) {
+		p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
+		if (p)
+			return p;
+	}
+	for (;;) {
+		p = buddy_rmqueue_smallest(mem, z, order, mt);
+		if (p)
+			return p;
+		if (alloc_flags & ALLOC_CMA) {
+			p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
+			if (p)
+				return p;
+		}
+		if (!rmqueue_fallback(mem, z, order, mt, alloc_flags))
+			return NULL;
+	}
+}
+
+/* rmqueue_buddy: the highatomic reserve first for those who may use it,
+ * and as a last resort for non-blocking and OOM requests. */
+static struct lab_page *rmqueue_buddy(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				      int mt, unsigned alloc_flags)
+{
+	struct lab_page *p = NULL;
+	unsigned long flags;
+
+	zone_lock(mem, z, &flags);
+	if (alloc_flags & ALLOC_HIGHATOMIC)
+		p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
+	if (!p) {
+		p = rmqueue_locked(mem, z, order, mt, alloc_flags);
+		if (!p && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+			p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
+	}
+	zone_unlock(mem, z, flags);
+	return p;
+}
+
+/*
+ * rmqueue: the per-CPU list for small orders (CMA pages only for those who
+ * may use them), else the buddy lists. The block becomes an allocated head.
+ * A zone whose watermark was boosted by a fragmenting fallback wakes kswapd.
+ */
+static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				int mt, unsigned alloc_flags)
+{
+	struct lab_page *p = NULL;
+
+	if (pcp_allowed_order(mem, order) &&
+	    (!z->cma_pages || (alloc_flags & ALLOC_CMA) || mt != LAB_MIGRATE_MOVABLE))
+		p = rmqueue_pcplist(mem, z, order, mt, alloc_flags);
+	if (!p)
+		p = rmqueue_buddy(mem, z, order, mt, alloc_flags);
+	if (p) {
+		p->flags = LAB_PG_HEAD;
+		p->order = (uint8_t)order;
+		p->mt = (uint8_t)mt;
+		__atomic_fetch_add(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
+	}
+	if (__atomic_load_n(&z->flags, __ATOMIC_RELAXED) & LAB_ZONE_BOOSTED_WATERMARK) {
+		__atomic_fetch_and(&z->flags, ~LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
+		if (mem->plat.wake_kswapd)
+			mem->plat.wake_kswapd(mem->plat.ctx, 0, (int)z->idx);
+	}
+	return p;
+}
+
+/* prep_new_page: zeroing and compound setup. */
+static void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned order, lab_gfp_t gfp)
+{
+	if (gfp & LAB___GFP_ZERO) {
+		void *va = lab_page_address(p);
+		if (va)
+			memset(va, 0, LAB_PAGE_SIZE << order);
+	}
+	if ((gfp & LAB___GFP_COMP) && order) {
+		uint32_t head = page_idx(mem, p);
+		p->flags |= LAB_PG_COMPOUND;
+		for (uint32_t i = 1; i < (1u << order); i++) {
+			p[i].flags = LAB_PG_TAIL;
+			p[i].next = head;
+		}
+	}
+}
+
+static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+					       unsigned alloc_flags, const struct alloc_context *ac)
+{
+	for (;;) {
+		bool no_fallback = (alloc_flags & ALLOC_NOFRAGMENT) != 0;
+		for (int zi = ac->highest_zoneidx; zi >= 0; zi--) {
+			struct lab_zone *z = &mem->zones[zi];
+			if (!z->populated)
+				continue;
+			uint64_t mark = zone_wmark(z, (int)(alloc_flags & ALLOC_WMARK_MASK));
+			if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
+			    !zone_watermark_fast(z, order, mark, ac->highest_zoneidx, alloc_flags, gfp))
+				continue;
+			struct lab_page *p = rmqueue(mem, z, order, ac->migratetype, alloc_flags);
+			if (p) {
+				count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + zi), 1ull << order);
+				prep_new_page(mem, p, order, gfp);
+				if (alloc_flags & ALLOC_HIGHATOMIC)
+					reserve_highatomic_pageblock(mem, z, p);
+				return p;
+			}
+		}
+		/* locality does not apply (one node): retry allowing fragmentation */
+		if (!no_fallback)
+			return NULL;
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+	}
+}
+
+static struct lab_page *alloc_pages_slowpath(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+					     const struct alloc_context *ac)
+{
+	bool can_direct_reclaim = (gfp & LAB___GFP_DIRECT_RECLAIM) != 0;
+	unsigned alloc_flags = alloc_flags_cma(mem, ac, gfp_to_alloc_flags(gfp, order));
+	struct lab_page *p;
+
+	if ((alloc_flags & ALLOC_KSWAPD) && mem->plat.wake_kswapd)
+		mem->plat.wake_kswapd(mem->plat.ctx, order, ac->highest_zoneidx);
+	p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+	if (p)
+		return p;
+
+	/* __gfp_pfmemalloc_flags: __GFP_MEMALLOC ignores the watermarks */
+	if ((gfp & LAB___GFP_MEMALLOC) && !(gfp & LAB___GFP_NOMEMALLOC)) {
+		unsigned reserve = alloc_flags_cma(mem, ac, ALLOC_NO_WATERMARKS) | (alloc_flags & ALLOC_KSWAPD);
+		p = get_page_from_freelist(mem, gfp, order, reserve, ac);
+		if (p)
+			return p;
+	}
+	if (!can_direct_reclaim)
+		return NULL;
+	/* drain_all_pages after reclaim made no progress */
+	if (drain_all_pages_nonblocking(mem, ac->highest_zoneidx)) {
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+		if (p)
+			return p;
+	}
+
+	/*
+	 * Direct reclaim and compaction belong here. Without them, do what
+	 * Linux does when they make no progress: after "reclaim", give one
+	 * highatomic pageblock back (keeping each zone's last one) and retry;
+	 * __GFP_NORETRY and costly orders without __GFP_RETRY_MAYFAIL stop
+	 * there; the others reach should_reclaim_retry, which gives the
+	 * remaining reserve back (forced) before failing.
+	 */
+	if (unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, false)) {
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+		if (p)
+			return p;
+	}
+	if (gfp & LAB___GFP_NORETRY)
+		return NULL;
+	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER && !(gfp & LAB___GFP_RETRY_MAYFAIL))
+		return NULL;
+	while (unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true)) {
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
+{
+	struct alloc_context ac;
+	struct lab_page *p;
+
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return NULL;
+	if (order >= LAB_MAX_ORDER) {
+		if (!(gfp & LAB___GFP_NOWARN))
+			lab_log(mem, LAB_LOG_WARNING,
+				"labyrinth: alloc_pages: order %u >= MAX_ORDER (%d) refused", order, LAB_MAX_ORDER);
+		return NULL;
+	}
+	if ((gfp & LAB___GFP_DIRECT_RECLAIM) && mem->plat.in_atomic && mem->plat.in_atomic(mem->plat.ctx)) {
+		/* might_sleep(): a sleeping request from atomic context */
+		report_might_sleep(mem, __FILE__, __LINE__);
+		if (mem->flags & LAB_CFG_MIGHT_SLEEP_FAIL)
+			return NULL;
+		gfp &= ~LAB___GFP_DIRECT_RECLAIM;   /* degrade: try without sleeping */
+	}
+	ac.highest_zoneidx = lab_gfp_zone(gfp);
+	if (ac.highest_zoneidx < 0) {
+		lab_log(mem, LAB_LOG_WARNING,
+			"labyrinth: alloc_pages: invalid zone modifiers in gfp %#x (GFP_ZONE_BAD)", gfp);
+		ac.highest_zoneidx = LAB_ZONE_DMA;   /* the table's answer for bad bits */
+	}
+	ac.migratetype = mem->tun.page_group_by_mobility_disabled ? LAB_MIGRATE_UNMOVABLE :
+			 lab_gfp_migratetype(gfp);
+	if (ac.migratetype >= LAB_MIGRATE_PCPTYPES)
+		ac.migratetype = LAB_MIGRATE_UNMOVABLE;
+	ac.preferred_zoneidx = -1;
+	for (int zi = ac.highest_zoneidx; zi >= 0; zi--)
+		if (mem->zones[zi].populated) {
+			ac.preferred_zoneidx = zi;
+			break;
+		}
+	if (ac.preferred_zoneidx >= 0) {
+		/* fast path: low watermark; alloc_flags_nofragment on UMA */
+		unsigned alloc_flags = ALLOC_WMARK_LOW | (gfp & LAB___GFP_KSWAPD_RECLAIM);
+		if (ac.preferred_zoneidx == LAB_ZONE_NORMAL)
+			alloc_flags |= ALLOC_NOFRAGMENT;
+		alloc_flags = alloc_flags_cma(mem, &ac, alloc_flags);
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags, &ac);
+		if (!p)
+			p = alloc_pages_slowpath(mem, gfp, order, &ac);
+		if (p)
+			return p;
+	}
+	/*
+	 * Before reporting a failure, make sure no per-CPU list holds what
+	 * was asked for. Linux's atomic path does not drain; Labyrinth does,
+	 * with trylocks only (never spins), because a page parked on another
+	 * CPU's list must not fail an interrupt handler's request.
+	 */
+	if (ac.preferred_zoneidx >= 0 && drain_all_pages_nonblocking(mem, ac.highest_zoneidx)) {
+		unsigned alloc_flags = alloc_flags_cma(mem, &ac, gfp_to_alloc_flags(gfp, order));
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags, &ac);
+		if (p)
+			return p;
+	}
+	count_event(mem, LAB_EV_ALLOC_FAIL, 1);
+	if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
+		count_event(mem, LAB_EV_ALLOC_FAIL_ATOMIC, 1);
+	report_alloc_failure(mem, gfp, order);
+	return NULL;
+}
+
+void *lab_get_free_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
+{
+	struct lab_page *p = lab_alloc_pages(mem, gfp & ~LAB___GFP_HIGHMEM, order);
+	if (!p)
+		return NULL;
+	void *va = lab_page_address(p);
+	if (!va) {
+		/* highmem page: not addressable, give it back */
+		lab_free_pages(mem, p, order);
+		return NULL;
+	}
+	return va;
+}
+
+static unsigned size_to_order(size_t size)
+{
+	size_t pages = (size + LAB_PAGE_SIZE - 1) >> LAB_PAGE_SHIFT;
+	unsigned order = 0;
+	while ((1ull << order) < pages)
+		order++;
+	return order;
+}
+
+/*
+ * alloc_pages_exact: a block of the next power of two, whose unused tail
+ * pages go back to the allocator one by one (split_page + free), so that
+ * a 12 KiB request costs 12 KiB, not 16.
+ */
+void *lab_alloc_pages_exact(struct lab_mem *mem, size_t size, lab_gfp_t gfp)
+{
+	if (!size)
+		return NULL;
+	unsigned order = size_to_order(size);
+	if (order >= LAB_MAX_ORDER)
+		return NULL;
+	void *va = lab_get_free_pages(mem, gfp & ~LAB___GFP_COMP, order);
+	if (!va)
+		return NULL;
+	struct lab_page *head = lab_virt_to_page(va);
+	uint64_t used = (size + LAB_PAGE_SIZE - 1) >> LAB_PAGE_SHIFT;
+	struct lab_zone *z = &mem->zones[head->zone];
+	unsigned long flags;
+
+	/* split_page: every page becomes an order-0 allocation */
+	zone_lock(mem, z, &flags);
+	for (uint64_t i = 0; i < (1ull << order); i++) {
+		head[i].flags = LAB_PG_HEAD;
+		head[i].order = 0;
+		head[i].mt = head->mt;
+	}
+	zone_unlock(mem, z, flags);
+	for (uint64_t i = used; i < (1ull << order); i++)
+		lab_free_pages(mem, head + i, 0);
+	return va;
+}
+
+void lab_free_pages_exact(struct lab_mem *mem, void *addr, size_t size)
+{
+	struct lab_page *p = lab_virt_to_page(addr);
+	uint64_t used = (size + LAB_PAGE_SIZE - 1) >> LAB_PAGE_SHIFT;
+	if (!p) {
+		lab_free_pages_addr(mem, addr, 0);   /* reports the foreign address */
+		return;
+	}
+	for (uint64_t i = 0; i < used; i++)
+		lab_free_pages(mem, p + i, 0);
+}
+
+/*
+ * __alloc_pages_bulk: order-0 pages into the NULL slots of @pages, from the
+ * preferred zone's per-CPU list under one lock hold. Falls back to single
+ * allocations when the batch path does not apply (no pcp, a zone below the
+ * watermark plus the batch, a busy pcp lock) so that at least one page is
+ * returned whenever lab_alloc_pages would return one.
+ */
+unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, struct lab_page **pages)
+{
+	unsigned populated = 0, i;
+
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !pages)
+		return 0;
+	for (i = 0; i < nr; i++)
+		populated += pages[i] != NULL;
+	if (populated == nr)
+		return nr;
+	int zi = lab_gfp_zone(gfp);
+	int mt = mem->tun.page_group_by_mobility_disabled ? LAB_MIGRATE_UNMOVABLE : lab_gfp_migratetype(gfp);
+	bool atomic_caller = (gfp & LAB___GFP_DIRECT_RECLAIM) && mem->plat.in_atomic &&
+			     mem->plat.in_atomic(mem->plat.ctx);
+	if (zi < 0 || mt >= LAB_MIGRATE_PCPTYPES || !mem->pcp || nr - populated == 1 || atomic_caller ||
+	    (gfp & LAB___GFP_ZERO))
+		goto single;
+	/* the first zone that passes the low watermark with room for the batch */
+	struct lab_zone *z = NULL;
+	unsigned alloc_flags = ALLOC_WMARK_LOW | (gfp & LAB___GFP_KSWAPD_RECLAIM);
+	for (; zi >= 0; zi--) {
+		struct lab_zone *c = &mem->zones[zi];
+		if (c->populated && zone_watermark_fast(c, 0, zone_wmark(c, LAB_WMARK_LOW) + (nr - populated),
+							zi, alloc_flags, gfp)) {
+			z = c;
+			break;
+		}
+	}
+	if (!z || (z->cma_pages && mt == LAB_MIGRATE_MOVABLE))
+		goto single;
+	for (i = 0; i < nr; i++) {
+		if (pages[i])
+			continue;
+		struct lab_page *p = rmqueue_pcplist(mem, z, 0, mt, alloc_flags);
+		if (!p)
+			break;
+		p->flags = LAB_PG_HEAD;
+		p->order = 0;
+		p->mt = (uint8_t)mt;
+		__atomic_fetch_add(&z->allocated_pages, 1ul, __ATOMIC_RELAXED);
+		count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), 1);
+		prep_new_page(mem, p, 0, gfp);
+		pages[i] = p;
+		populated++;
+	}
+	if (populated)
+		return populated;
+single:
+	for (i = 0; i < nr; i++) {
+		if (pages[i])
+			continue;
+		pages[i] = lab_alloc_pages(mem, gfp, 0);
+		if (!pages[i])
+			break;
+		populated++;
+		if (populated && i + 1 < nr && !mem->pcp)
+			continue;
+	}
+	return populated;
+}
+
+void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pages)
+{
+	for (unsigned i = 0; i < nr; i++)
+		if (pages[i])
+			lab_free_pages(mem, pages[i], 0);
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/buddy.c - buddy free lists: add, remove, split (expand) and merge.
+ *
+ * Knuth's binary buddy system (TAOCP vol. 1, 2.5) as Linux runs it: a free
+ * block of order k starts at a pfn aligned to 2^k; its buddy is pfn ^ 2^k;
+ * two free buddies of the same order and zone merge into one block of order
+ * k+1, up to order LAB_MAX_ORDER-1 (4 MiB with 4 KiB pages).
+ *
+ *   zone->free_head[o][mt]          zone->nonempty[mt] (bit o)
+ *   o=0  [U] -> idx -> idx          U: 0b00000000101
+ *   o=1  [U]    (empty)             M: 0b10000000000
+ *   o=2  [U] -> idx                    ^ order 10
+ *   ...
+ *   o=10 [M] -> idx -> idx -> ...
+ *
+ * Lists are doubly linked through struct lab_page.next/prev (page indices,
+ * LAB_NIL at the ends) so struct lab_page stays 16 bytes. The nonempty
+ * bitmap makes "smallest order >= k with a block of type mt" one ctz, so
+ * every operation here is O(MAX_ORDER) at worst, whatever the memory size.
+ *
+ * Free-page accounting lives here, with the lists: a block on any list but
+ * MIGRATE_ISOLATE counts in zone->free_pages (NR_FREE_PAGES), a block on the
+ * CMA list also in zone->free_cma. Splitting and moving therefore keep the
+ * counters right by construction (invariant 3).
+ *
+ * All functions: call with the zone lock held.
+ */
+#include "internal.h"
+
+static void account(struct lab_zone *z, unsigned order, int mt, int sign)
+{
+	uint64_t pages = 1ull << order;
+	if (mt != LAB_MIGRATE_ISOLATE)
+		z->free_pages += sign > 0 ? pages : -pages;
+	if (mt == LAB_MIGRATE_CMA)
+		z->free_cma += sign > 0 ? pages : -pages;
+}
+
+/* Puts a free block on list (order, mt) at its head or tail. */
+void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+		    unsigned order, int mt, bool tail)
+{
+	uint32_t idx = page_idx(mem, p);
+	uint32_t *head = &z->free_head[order][mt], *tl = &z->free_tail[order][mt];
+
+	p->flags = LAB_PG_BUDDY;
+	p->order = (uint8_t)order;
+	p->mt = (uint8_t)mt;
+	p->owner = 0;
+	if (*head == LAB_NIL) {
+		p->next = p->prev = LAB_NIL;
+		*head = *tl = idx;
+	} else if (tail) {
+		p->prev = *tl;
+		p->next = LAB_NIL;
+		mem->pages[*tl].next = idx;
+		*tl = idx;
+	} else {
+		p->next = *head;
+		p->prev = LAB_NIL;
+		mem->pages[*head].prev = idx;
+		*head = idx;
+	}
+	z->nr_free_mt[order][mt]++;
+	z->nr_free[order]++;
+	z->nonempty[mt] |= (uint16_t)(1u << order);
+	account(z, order, mt, +1);
+}
+
+/* Takes a free block off its list; it keeps no flags (the caller decides). */
+void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
+{
+	unsigned order = p->order;
+	int mt = p->mt;
+
+	if (p->prev != LAB_NIL)
+		mem->pages[p->prev].next = p->next;
+	else
+		z->free_head[order][mt] = p->next;
+	if (p->next != LAB_NIL)
+		mem->pages[p->next].prev = p->prev;
+	else
+		z->free_tail[order][mt] = p->prev;
+	p->next = p->prev = LAB_NIL;
+	p->flags = 0;
+	z->nr_free_mt[order][mt]--;
+	z->nr_free[order]--;
+	if (z->free_head[order][mt] == LAB_NIL)
+		z->nonempty[mt] &= (uint16_t)~(1u << order);
+	account(z, order, mt, -1);
+}
+
+/* move_to_free_list: same block, other migratetype list. */
+void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail)
+{
+	unsigned order = p->order;
+	buddy_list_del(mem, z, p);
+	buddy_list_add(mem, z, p, order, mt, tail);
+}
+
+/*
+ * expand(): the block at @p of order @high is cut down to order @low; each
+ * upper half becomes a free block at the head of list (half's order, mt).
+ * Allocating order 0 from an order-3 block at P returns P and frees P+4
+ * (order 2), P+2 (order 1), P+1 (order 0) - vector K3.
+ */
+void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+		  unsigned low, unsigned high, int mt)
+{
+	while (high > low) {
+		high--;
+		buddy_list_add(mem, z, p + (1u << high), high, mt, false);
+	}
+}
+
+/*
+ * __rmqueue_smallest: the head block of the smallest non-empty list
+ * (o >= order, mt), split down to @order. NULL if there is none. O(1) find
+ * through the nonempty bitmap, then O(order) to split.
+ */
+struct lab_page *buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
+					unsigned order, int mt)
+{
+	uint32_t mask = (uint32_t)z->nonempty[mt] >> order;
+	if (!mask)
+		return NULL;
+	unsigned o = order + lab_ctz32(mask);
+	struct lab_page *p = &mem->pages[z->free_head[o][mt]];
+	buddy_list_del(mem, z, p);
+	buddy_expand(mem, z, p, order, o, mt);
+	/* remember the list the pages came from (get_pcppage_migratetype) */
+	p->mt = (uint8_t)mt;
+	return p;
+}
+
+/* Is there a free block of exactly @order at @pfn, in zone @z? */
+static bool is_free_buddy(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order)
+{
+	if (!pfn_in_span(mem, pfn))
+		return false;
+	const struct lab_page *b = pfn_page(mem, pfn);
+	return (b->flags & LAB_PG_BUDDY) && b->order == order && b->zone == z->idx;
+}
+
+bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order)
+{
+	return is_free_buddy(mem, z, pfn, order);
+}
+
+/*
+ * __free_one_page: merges the block [pfn, pfn + 2^order) with free buddies
+ * as far as possible and puts the result on list (order, @mt).
+ *
+ * Merging stops at order MAX_ORDER-1, at a buddy that is not a free block of
+ * the same order in the same zone, and - from pageblock_order up - when the
+ * buddy's pageblock type differs and either type is not mergeable
+ * (HighAtomic, CMA, Isolate), exactly as Linux. The merged block goes to the
+ * tail when the next-higher buddy is free too (buddy_merge_likely: it will
+ * probably merge soon, so keep it out of allocations' way), else the head;
+ * @to_tail forces the tail (FPI_TO_TAIL, used when memory is first freed).
+ * O(MAX_ORDER).
+ */
+void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+		    unsigned order, int mt, bool to_tail)
+{
+	uint64_t buddy_pfn = pfn;
+
+	while (order < LAB_MAX_ORDER - 1) {
+		buddy_pfn = pfn ^ (1ull << order);
+		if (!is_free_buddy(mem, z, buddy_pfn, order))
+			break;
+		if (order >= mem->pageblock_order) {
+			int bmt = get_pageblock_migratetype(mem, buddy_pfn);
+			if (mt != bmt && (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(bmt)))
+				break;
+		}
+		buddy_list_del(mem, z, pfn_page(mem, buddy_pfn));
+		pfn &= buddy_pfn;
+		order++;
+	}
+	if (!to_tail && order < LAB_MAX_ORDER - 2) {
+		/* buddy_merge_likely(): is the buddy of the order+1 block free? */
+		uint64_t higher = pfn & ~(1ull << order);
+		to_tail = is_free_buddy(mem, z, higher ^ (1ull << (order + 1)), order + 1);
+	}
+	buddy_list_add(mem, z, pfn_page(mem, pfn), order, mt, to_tail);
+}

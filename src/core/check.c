@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/check.c - lab_mem_check(): walks the whole state and verifies every
+ * invariant of DESIGN.md, logging each violation. Needs no memory of its
+ * own (the core allocates nothing), so it walks the page array twice:
+ *
+ *   1. by pfn, zone by zone: each page is the head of exactly one free
+ *      block, allocated block, per-CPU block, or is reserved; blocks are
+ *      aligned, inside their zone, their interior pages carry no state
+ *      (compound tails point at their head), and no two free buddies of the
+ *      same order are left unmerged below pageblock order (see
+ *      merge_may_be_incomplete);
+ *   2. by list: every list element is a free block of that list's order,
+ *      type and zone, lists are NIL-terminated and back-linked, and their
+ *      lengths equal the counters;
+ *
+ * then the equations:
+ *   free_pages == sum of non-Isolate list pages     free_cma == CMA list pages
+ *   nr_free[o] == sum over types of nr_free_mt[o][t]
+ *   nonempty[t] bit o <=> list (o, t) non-empty
+ *   free + allocated + per-CPU + isolated == managed    (no page lost)
+ *   nr_reserved_highatomic == HighAtomic pageblocks * pageblock_nr_pages
+ *
+ * Cost O(pages). Takes each zone's lock while checking it.
+ */
+#include "internal.h"
+
+#define CHECK(cond, ...)                                   \
+	do {                                               \
+		if (!(cond)) {                             \
+			errors++;                          \
+			if (errors <= 20)                  \
+				lab_log(mem, LAB_LOG_ERR, __VA_ARGS__); \
+		}                                          \
+	} while (0)
+
+/*
+ * At pageblock order and above, Linux decides whether to merge by the
+ * freeing type against the buddy's pageblock type at that moment; a later
+ * type change (unreserving a highatomic block, a steal, a stale per-CPU
+ * type) moves free blocks between lists without merging them. Unmerged
+ * buddies are therefore legal there, as in Linux; below pageblock order
+ * merging is unconditional and a pair of free buddies is a bug.
+ */
+static bool merge_may_be_incomplete(const struct lab_mem *mem, unsigned order)
+{
+	return order >= mem->pageblock_order;
+}
+
+static int check_zone(struct lab_mem *mem, struct lab_zone *z)
+{
+	int errors = 0;
+	uint64_t free_pages = 0, free_cma = 0, isolated = 0, allocated = 0, pcp = 0, reserved = 0;
+	uint64_t blocks[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
+	const char *zn = lab_zone_names[z->idx];
+
+	memset(blocks, 0, sizeof(blocks));
+	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn;) {
+		struct lab_page *p = pfn_page(mem, pfn);
+		uint64_t n = 1;
+		CHECK(p->zone == z->idx, "check: zone %s pfn %#llx has zone %u", zn,
+		      (unsigned long long)pfn, p->zone);
+		if (p->flags & LAB_PG_RESERVED) {
+			reserved++;
+		} else if (p->flags & (LAB_PG_BUDDY | LAB_PG_HEAD | LAB_PG_PCP)) {
+			unsigned o = p->order;
+			int kinds = !!(p->flags & LAB_PG_BUDDY) + !!(p->flags & LAB_PG_HEAD) +
+				    !!(p->flags & LAB_PG_PCP);
+			CHECK(kinds == 1, "check: zone %s pfn %#llx in several states (flags %#x)", zn,
+			      (unsigned long long)pfn, p->flags);
+			CHECK(o < LAB_MAX_ORDER, "check: pfn %#llx bad order %u", (unsigned long long)pfn, o);
+			if (o >= LAB_MAX_ORDER)
+				o = 0;
+			n = 1ull << o;
+			CHECK((pfn & (n - 1)) == 0, "check: zone %s block %#llx order %u misaligned", zn,
+			      (unsigned long long)pfn, o);
+			CHECK(pfn + n <= z->end_pfn, "check: zone %s block %#llx order %u crosses the zone end",
+			      zn, (unsigned long long)pfn, o);
+			if (pfn + n > z->end_pfn)
+				n = z->end_pfn - pfn;
+			uint32_t head = page_idx(mem, p);
+			for (uint64_t i = 1; i < n; i++) {
+				struct lab_page *t = p + i;
+				if ((p->flags & LAB_PG_COMPOUND)) {
+					CHECK(t->flags == LAB_PG_TAIL && t->next == head,
+					      "check: compound tail %#llx not linked to its head",
+					      (unsigned long long)(pfn + i));
+				} else {
+					CHECK(t->flags == 0, "check: zone %s pfn %#llx inside block %#llx has flags %#x",
+					      zn, (unsigned long long)(pfn + i), (unsigned long long)pfn, t->flags);
+				}
+			}
+			if (p->flags & LAB_PG_BUDDY) {
+				CHECK(p->mt < LAB_MIGRATE_TYPES, "check: free block %#llx bad type", (unsigned long long)pfn);
+				if (p->mt < LAB_MIGRATE_TYPES)
+					blocks[o][p->mt]++;
+				if (p->mt == LAB_MIGRATE_ISOLATE)
+					isolated += n;
+				else
+					free_pages += n;
+				if (p->mt == LAB_MIGRATE_CMA)
+					free_cma += n;
+				/* invariant 2: merging is complete */
+				uint64_t b = pfn ^ (1ull << o);
+				if (o < LAB_MAX_ORDER - 1 && pfn_in_span(mem, b)) {
+					struct lab_page *bp = pfn_page(mem, b);
+					bool unmerged = (bp->flags & LAB_PG_BUDDY) && bp->order == o && bp->zone == z->idx;
+					CHECK(!unmerged || merge_may_be_incomplete(mem, o),
+					      "check: zone %s free buddies %#llx and %#llx (order %u) not merged", zn,
+					      (unsigned long long)pfn, (unsigned long long)b, o);
+				}
+			} else if (p->flags & LAB_PG_HEAD) {
+				allocated += n;
+			} else {
+				pcp += n;
+			}
+		} else {
+			CHECK(0, "check: zone %s pfn %#llx belongs to no block (lost page, flags %#x)", zn,
+			      (unsigned long long)pfn, p->flags);
+		}
+		pfn += n;
+	}
+
+	/* pass 2: the lists */
+	uint64_t list_pages = 0, list_cma = 0, span = z->end_pfn - z->start_pfn;
+	for (int o = 0; o < LAB_MAX_ORDER; o++) {
+		uint64_t per_order = 0;
+		for (int m = 0; m < LAB_MIGRATE_TYPES; m++) {
+			uint64_t len = 0;
+			uint32_t prev = LAB_NIL;
+			for (uint32_t i = z->free_head[o][m]; i != LAB_NIL; i = mem->pages[i].next) {
+				struct lab_page *p = &mem->pages[i];
+				if (len > span || (uint64_t)i >= mem->end_pfn - mem->base_pfn) {
+					CHECK(0, "check: zone %s list (%d, %s) corrupt or cyclic", zn, o,
+					      lab_migratetype_names[m]);
+					break;
+				}
+				CHECK((p->flags & LAB_PG_BUDDY) && p->order == o && p->mt == m && p->zone == z->idx,
+				      "check: zone %s list (%d, %s) holds pfn %#llx (flags %#x order %u type %u)", zn,
+				      o, lab_migratetype_names[m], (unsigned long long)page_pfn(mem, p), p->flags,
+				      p->order, p->mt);
+				CHECK(p->prev == prev, "check: zone %s list (%d, %s) back link broken", zn, o,
+				      lab_migratetype_names[m]);
+				prev = i;
+				len++;
+			}
+			CHECK(z->free_tail[o][m] == prev, "check: zone %s list (%d, %s) tail wrong", zn, o,
+			      lab_migratetype_names[m]);
+			CHECK(len == z->nr_free_mt[o][m] && len == blocks[o][m],
+			      "check: zone %s list (%d, %s): %llu on list, counter %u, %llu found by pfn", zn, o,
+			      lab_migratetype_names[m], (unsigned long long)len, (unsigned)z->nr_free_mt[o][m],
+			      (unsigned long long)blocks[o][m]);
+			CHECK(!!(z->nonempty[m] & (1u << o)) == (len != 0),
+			      "check: zone %s nonempty bit (%d, %s) wrong", zn, o, lab_migratetype_names[m]);
+			per_order += z->nr_free_mt[o][m];
+			if (m != LAB_MIGRATE_ISOLATE)
+				list_pages += len << o;
+			if (m == LAB_MIGRATE_CMA)
+				list_cma += len << o;
+		}
+		CHECK(per_order == z->nr_free[o], "check: zone %s nr_free[%d] %u != %llu", zn, o,
+		      (unsigned)z->nr_free[o], (unsigned long long)per_order);
+	}
+	CHECK(z->free_pages == free_pages && free_pages == list_pages,
+	      "check: zone %s free_pages %llu, blocks %llu, lists %llu", zn,
+	      (unsigned long long)z->free_pages, (unsigned long long)free_pages,
+	      (unsigned long long)list_pages);
+	CHECK(z->free_cma == free_cma && free_cma == list_cma, "check: zone %s free_cma wrong", zn);
+	CHECK((uint64_t)z->allocated_pages == allocated, "check: zone %s allocated %llu, found %llu", zn,
+	      (unsigned long long)z->allocated_pages, (unsigned long long)allocated);
+	CHECK(free_pages + allocated + pcp + isolated == z->managed,
+	      "check: zone %s free %llu + allocated %llu + pcp %llu + isolated %llu != managed %llu", zn,
+	      (unsigned long long)free_pages, (unsigned long long)allocated, (unsigned long long)pcp,
+	      (unsigned long long)isolated, (unsigned long long)z->managed);
+	CHECK(z->end_pfn - z->start_pfn - reserved == z->managed,
+	      "check: zone %s spanned - reserved != managed", zn);
+
+	uint64_t pcp_listed = 0;
+	errors += pcp_check(mem, z, &pcp_listed);
+	CHECK(pcp_listed == pcp, "check: zone %s pcp lists hold %llu pages, %llu marked per-CPU", zn,
+	      (unsigned long long)pcp_listed, (unsigned long long)pcp);
+
+	uint64_t ha_blocks = 0;
+	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn; pfn += pageblock_nr_pages(mem))
+		if (get_pageblock_migratetype(mem, pfn) == LAB_MIGRATE_HIGHATOMIC)
+			ha_blocks++;
+	CHECK(z->nr_reserved_highatomic == ha_blocks * pageblock_nr_pages(mem),
+	      "check: zone %s nr_reserved_highatomic %llu but %llu HighAtomic pageblocks", zn,
+	      (unsigned long long)z->nr_reserved_highatomic, (unsigned long long)ha_blocks);
+	return errors;
+}
+
+int lab_mem_check(struct lab_mem *mem)
+{
+	int errors = 0;
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return 1;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		unsigned long flags;
+		if (!z->populated)
+			continue;
+		zone_lock(mem, z, &flags);
+		errors += check_zone(mem, z);
+		zone_unlock(mem, z, flags);
+	}
+	return errors;
+}

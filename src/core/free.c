@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/free.c - freeing, with the bad-page checks (free_pages_prepare,
+ * free_page_is_bad, __free_pages_ok).
+ *
+ * A free is accepted only if @page is the head of an allocated block of
+ * exactly @order in this instance. Anything else - a double free, a wrong
+ * order, a page inside a block, a compound tail, a reserved page, a pointer
+ * outside the page array - is reported as Linux reports it
+ * ("BUG: Bad page state in process ...") and refused: the block stays
+ * allocated (Linux leaks a bad page too), no list changes, and
+ * lab_mem_check() still passes. All checks run under the zone lock, so a
+ * racing double free is caught too.
+ *
+ * Cost: O(MAX_ORDER) merge steps plus O(2^order) to clear compound tails.
+ */
+#include "internal.h"
+
+/* Returns NULL if @page is a valid page descriptor of @mem, else why not. */
+static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page)
+{
+	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
+	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
+	if (!page)
+		return "NULL page";
+	if (a < lo || a >= hi)
+		return "page does not belong to this allocator";
+	if ((a - lo) % sizeof(struct lab_page))
+		return "misaligned page pointer";
+	return NULL;
+}
+
+/* free_page_is_bad + the order check: why @p may not be freed, or NULL. */
+static const char *bad_free_reason(const struct lab_page *p, unsigned order)
+{
+	if (p->flags & LAB_PG_RESERVED)
+		return "PG_reserved: page is reserved (hole, firmware or kernel)";
+	if (p->flags & LAB_PG_BUDDY)
+		return "page is already free (double free)";
+	if (p->flags & LAB_PG_PCP)
+		return "page is on a per-CPU free list (double free)";
+	if (p->flags & LAB_PG_TAIL)
+		return "PageTail: freeing a tail page of a compound page";
+	if (!(p->flags & LAB_PG_HEAD))
+		return "not the first page of an allocated block (interior or already merged)";
+	if (p->order != order)
+		return "freed with a different order than allocated";
+	return NULL;
+}
+
+int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
+{
+	const char *why;
+	unsigned long flags;
+
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return LAB_EINVAL;
+	why = foreign_page(mem, page);
+	if (!why && order >= LAB_MAX_ORDER)
+		why = "order >= MAX_ORDER";
+	if (why) {
+		report_bad_page(mem, NULL, why);
+		return LAB_EINVAL;
+	}
+	struct lab_zone *z = &mem->zones[page->zone];
+	zone_lock(mem, z, &flags);
+	why = bad_free_reason(page, order);
+	if (why) {
+		unsigned alloc_order = page->order;
+		bool order_mismatch = (page->flags & LAB_PG_HEAD) && alloc_order != order;
+		zone_unlock(mem, z, flags);
+		if (order_mismatch) {
+			char msg[96];
+			lab_snprintf(msg, sizeof(msg), "freed with order %u but allocated with order %u",
+				     order, alloc_order);
+			report_bad_page(mem, page, msg);
+		} else {
+			report_bad_page(mem, page, why);
+		}
+		return LAB_EINVAL;
+	}
+	uint64_t pfn = page_pfn(mem, page);
+	if (page->flags & LAB_PG_COMPOUND)
+		for (uint32_t i = 1; i < (1u << order); i++) {
+			page[i].flags = 0;
+			page[i].next = LAB_NIL;
+		}
+	page->flags = 0;
+	page->owner = 0;
+	__atomic_fetch_sub(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
+	count_event(mem, LAB_PGFREE, 1ull << order);
+	if (pcp_allowed_order(mem, order)) {
+		/* the page is ours alone now (no HEAD flag): pcp or buddy */
+		zone_unlock(mem, z, flags);
+		free_unref_page(mem, z, page, order);
+		return 0;
+	}
+	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
+	zone_unlock(mem, z, flags);
+	return 0;
+}
+
+void lab_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
+{
+	(void)lab_try_free_pages(mem, page, order);
+}
+
+void lab_free_pages_addr(struct lab_mem *mem, void *addr, unsigned order)
+{
+	struct lab_page *p;
+
+	if (!addr)
+		return;   /* free_pages(0, order) is a no-op in Linux too */
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return;
+	p = lab_virt_to_page(addr);
+	if (!p || mem_of_page(p) != mem || ((uintptr_t)addr & (LAB_PAGE_SIZE - 1))) {
+		char msg[96];
+		lab_snprintf(msg, sizeof(msg), "free_pages: address %p is not a page of this allocator", addr);
+		report_bad_page(mem, NULL, msg);
+		return;
+	}
+	lab_free_pages(mem, p, order);
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/init.c - creating an instance: config validation, metadata layout,
+ * zone geometry, the first freeing of all usable pages, and the registry
+ * that maps a struct lab_page back to its instance.
+ *
+ *   cfg->metadata (caller's memory, lab_mem_metadata_bytes(cfg) bytes):
+ *   +-----------------+-----------------------------+------------------+
+ *   | struct lab_mem  | struct lab_page [span pages]| pageblock bytes  |
+ *   +-----------------+-----------------------------+------------------+
+ *     64-byte aligned    16 bytes per pfn of the span  1 per pageblock
+ *
+ * Memory is described as ranges with holes between them, plus reserved
+ * ranges inside them (firmware, kernel image): both become LAB_PG_RESERVED
+ * pages that are never handed out. present counts pages inside the ranges,
+ * managed excludes reserved ones, spanned is the zone's pfn extent - the
+ * three numbers /proc/zoneinfo prints.
+ *
+ * Like Linux's memblock_free_all, every usable page is then freed in the
+ * largest aligned blocks, to the list tails, into Movable pageblocks
+ * (memmap_init marks every pageblock Movable at boot).
+ */
+#include "internal.h"
+
+static struct lab_mem *registry[LAB_MAX_INSTANCES];
+
+static void registry_add(struct lab_mem *mem)
+{
+	for (int i = 0; i < LAB_MAX_INSTANCES; i++) {
+		struct lab_mem *expected = NULL;
+		if (__atomic_compare_exchange_n(&registry[i], &expected, mem, false,
+						__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+			return;
+	}
+	/* full: lab_page_address() then falls back to NULL for this instance */
+}
+
+static void registry_del(struct lab_mem *mem)
+{
+	for (int i = 0; i < LAB_MAX_INSTANCES; i++) {
+		struct lab_mem *expected = mem;
+		__atomic_compare_exchange_n(&registry[i], &expected, NULL, false,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	}
+}
+
+struct lab_mem *registry_at(unsigned i)
+{
+	return i < LAB_MAX_INSTANCES ? __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE) : NULL;
+}
+
+/* The instance whose page array holds @p: O(instances), usually one compare. */
+struct lab_mem *mem_of_page(const struct lab_page *p)
+{
+	for (int i = 0; i < LAB_MAX_INSTANCES; i++) {
+		struct lab_mem *m = __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE);
+		if (m && p >= m->pages && p < m->pages + (m->end_pfn - m->base_pfn))
+			return m;
+	}
+	return NULL;
+}
+
+struct layout {
+	uint64_t base_pfn, end_pfn, pb_base_pfn, nr_pageblocks;
+	unsigned pageblock_order;
+	size_t off_pages, off_pb, off_pcp, total;
+};
+
+static size_t align_up(size_t x, size_t a)
+{
+	return (x + a - 1) & ~(a - 1);
+}
+
+static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
+{
+	if (!cfg || !cfg->ranges || cfg->nr_ranges == 0)
+		return "no memory ranges given";
+	if (cfg->nr_ranges > LAB_MAX_RANGES)
+		return "too many memory ranges (LAB_MAX_RANGES is 16)";
+	l->pageblock_order = cfg->pageblock_order ? cfg->pageblock_order : LAB_DEFAULT_PAGEBLOCK_ORDER;
+	if (l->pageblock_order < 1 || l->pageblock_order > LAB_MAX_ORDER - 1)
+		return "pageblock_order must be 1..10";
+	if (cfg->nr_cpus > LAB_MAX_CPUS)
+		return "nr_cpus above LAB_MAX_CPUS (64)";
+	if (cfg->min_free_kbytes < 0)
+		return "min_free_kbytes must not be negative";
+	l->base_pfn = UINT64_MAX;
+	l->end_pfn = 0;
+	for (unsigned i = 0; i < cfg->nr_ranges; i++) {
+		const struct lab_range *r = &cfg->ranges[i];
+		if ((r->start | r->size) & (LAB_PAGE_SIZE - 1))
+			return "memory range not page aligned";
+		if (r->size == 0 || r->start + r->size < r->start)
+			return "memory range empty or wrapping";
+		for (unsigned j = 0; j < i; j++) {
+			const struct lab_range *o = &cfg->ranges[j];
+			if (r->start < o->start + o->size && o->start < r->start + r->size)
+				return "memory ranges overlap";
+		}
+		uint64_t s = r->start >> LAB_PAGE_SHIFT, e = (r->start + r->size) >> LAB_PAGE_SHIFT;
+		if (s < l->base_pfn)
+			l->base_pfn = s;
+		if (e > l->end_pfn)
+			l->end_pfn = e;
+	}
+	if (l->end_pfn - l->base_pfn >= LAB_NIL)
+		return "memory span too large (at most 2^32-1 pages, 16 TiB)";
+	for (unsigned i = 0; i < cfg->nr_reserved; i++)
+		if (!cfg->reserved || cfg->reserved[i].start + cfg->reserved[i].size < cfg->reserved[i].start)
+			return "bad reserved range";
+	uint64_t nr = 1ull << l->pageblock_order;
+	l->pb_base_pfn = l->base_pfn & ~(nr - 1);
+	l->nr_pageblocks = (l->end_pfn - l->pb_base_pfn + nr - 1) / nr;
+	l->off_pages = align_up(sizeof(struct lab_mem), 64);
+	l->off_pb = l->off_pages + (size_t)(l->end_pfn - l->base_pfn) * sizeof(struct lab_page);
+	l->off_pcp = align_up(l->off_pb + (size_t)l->nr_pageblocks, 64);
+	l->total = l->off_pcp;
+	if (!(cfg->flags & LAB_CFG_NO_PCP))
+		l->total += align_up(pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
+	return NULL;
+}
+
+size_t lab_mem_metadata_bytes(const struct lab_mem_config *cfg)
+{
+	struct layout l;
+	return validate(cfg, &l) ? 0 : l.total;
+}
+
+static bool pfn_present(const struct lab_mem_config *cfg, uint64_t pfn)
+{
+	uint64_t a = pfn << LAB_PAGE_SHIFT;
+	for (unsigned i = 0; i < cfg->nr_ranges; i++)
+		if (a >= cfg->ranges[i].start && a - cfg->ranges[i].start < cfg->ranges[i].size)
+			return true;
+	return false;
+}
+
+static bool pfn_reserved(const struct lab_mem_config *cfg, uint64_t pfn)
+{
+	uint64_t a = pfn << LAB_PAGE_SHIFT;
+	for (unsigned i = 0; i < cfg->nr_reserved; i++) {
+		/* a partially covered page is reserved as a whole */
+		uint64_t s = cfg->reserved[i].start & ~(uint64_t)(LAB_PAGE_SIZE - 1);
+		uint64_t e = cfg->reserved[i].start + cfg->reserved[i].size;
+		if (a >= s && a < e)
+			return true;
+	}
+	return false;
+}
+
+/* Zone boundaries in pfns (exclusive ends), from the config's limits. */
+static void zone_limits(const struct lab_mem_config *cfg, const struct layout *l,
+			uint64_t end[LAB_MAX_NR_ZONES])
+{
+	uint64_t dma = (cfg->zone_dma_limit ? cfg->zone_dma_limit : 16ull << 20) >> LAB_PAGE_SHIFT;
+	uint64_t dma32 = (cfg->zone_dma32_limit ? cfg->zone_dma32_limit : 4ull << 30) >> LAB_PAGE_SHIFT;
+	uint64_t movable_start = l->end_pfn;
+
+	if (cfg->flags & LAB_CFG_NO_ZONE_DMA)
+		dma = l->base_pfn;
+	if (cfg->flags & LAB_CFG_NO_ZONE_DMA32)
+		dma32 = dma;
+	if (cfg->movable_bytes) {
+		uint64_t mp = cfg->movable_bytes >> LAB_PAGE_SHIFT;
+		/* movablecore= is rounded to MAX_ORDER_NR_PAGES in Linux */
+		mp = (mp + (1u << (LAB_MAX_ORDER - 1)) - 1) & ~(uint64_t)((1u << (LAB_MAX_ORDER - 1)) - 1);
+		movable_start = mp >= l->end_pfn - l->base_pfn ? l->base_pfn : l->end_pfn - mp;
+	}
+	if (dma < l->base_pfn)
+		dma = l->base_pfn;
+	if (dma32 < dma)
+		dma32 = dma;
+	end[LAB_ZONE_DMA] = dma < movable_start ? dma : movable_start;
+	end[LAB_ZONE_DMA32] = dma32 < movable_start ? dma32 : movable_start;
+	if (end[LAB_ZONE_DMA32] < end[LAB_ZONE_DMA])
+		end[LAB_ZONE_DMA32] = end[LAB_ZONE_DMA];
+	end[LAB_ZONE_NORMAL] = movable_start > end[LAB_ZONE_DMA32] ? movable_start : end[LAB_ZONE_DMA32];
+	end[LAB_ZONE_MOVABLE] = l->end_pfn;
+	end[LAB_ZONE_DEVICE] = l->end_pfn;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
+		if (end[i] > l->end_pfn)
+			end[i] = l->end_pfn;
+}
+
+static void tunables_default(struct lab_tunables *t, const struct lab_mem_config *cfg)
+{
+	static const int ratio[LAB_MAX_NR_ZONES] = { 256, 256, 32, 0, 0 };
+	memset(t, 0, sizeof(*t));
+	t->user_min_free_kbytes = -1;
+	t->watermark_scale_factor = 10;
+	t->watermark_boost_factor = 15000;
+	memcpy(t->lowmem_reserve_ratio, ratio, sizeof(ratio));
+	t->percpu_pagelist_high_fraction = 0;
+	t->extfrag_threshold = 500;
+	t->compaction_proactiveness = 20;
+	t->highatomic_reserve = !(cfg->flags & LAB_CFG_NO_HIGHATOMIC);
+	t->page_group_by_mobility_disabled = !!(cfg->flags & LAB_CFG_NO_MOBILITY_GROUPING);
+}
+
+/* Frees [start, end) of one zone in the largest aligned blocks. */
+static void free_range_initial(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end)
+{
+	while (start < end) {
+		unsigned order = start ? (unsigned)__builtin_ctzll(start) : LAB_MAX_ORDER - 1;
+		if (order > LAB_MAX_ORDER - 1)
+			order = LAB_MAX_ORDER - 1;
+		while ((1ull << order) > end - start)
+			order--;
+		buddy_free_one(mem, z, start, order, get_pageblock_migratetype(mem, start), true);
+		start += 1ull << order;
+	}
+}
+
+struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
+{
+	struct layout l;
+	const char *why = validate(cfg, &l);
+	uint64_t zend[LAB_MAX_NR_ZONES];
+
+	if (!why && (!cfg->metadata || ((uintptr_t)cfg->metadata & 63)))
+		why = "metadata missing or not 64-byte aligned";
+	if (!why && cfg->metadata_bytes < l.total)
+		why = "metadata too small (see lab_mem_metadata_bytes)";
+	if (why) {
+		if (cfg && cfg->platform && cfg->platform->log) {
+			char line[160];
+			lab_snprintf(line, sizeof(line), "labyrinth: lab_mem_init: %s", why);
+			cfg->platform->log(cfg->platform->ctx, LAB_LOG_ERR, line);
+		}
+		if (err)
+			*err = LAB_EINVAL;
+		return NULL;
+	}
+
+	struct lab_mem *mem = cfg->metadata;
+	memset(mem, 0, sizeof(*mem));
+	mem->magic = LAB_MEM_MAGIC;
+	mem->flags = cfg->flags;
+	if (cfg->platform)
+		mem->plat = *cfg->platform;
+	mem->base_pfn = l.base_pfn;
+	mem->end_pfn = l.end_pfn;
+	mem->highmem_start_pfn = cfg->highmem_start ? cfg->highmem_start >> LAB_PAGE_SHIFT : UINT64_MAX;
+	mem->virt_base = (uintptr_t)cfg->virt_base;
+	mem->pages = (struct lab_page *)((char *)cfg->metadata + l.off_pages);
+	mem->pageblock_mt = (uint8_t *)cfg->metadata + l.off_pb;
+	mem->pb_base_pfn = l.pb_base_pfn;
+	mem->pageblock_order = l.pageblock_order;
+	mem->nr_cpus = cfg->nr_cpus ? cfg->nr_cpus : 1;
+	mem->nr_zones = LAB_MAX_NR_ZONES;
+	tunables_default(&mem->tun, cfg);
+	memset(mem->pageblock_mt, LAB_MIGRATE_MOVABLE, (size_t)l.nr_pageblocks);
+
+	zone_limits(cfg, &l, zend);
+	uint64_t zstart = l.base_pfn;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		z->idx = (uint32_t)i;
+		for (int o = 0; o < LAB_MAX_ORDER; o++)
+			for (int m = 0; m < LAB_MIGRATE_TYPES; m++)
+				z->free_head[o][m] = z->free_tail[o][m] = LAB_NIL;
+		/* trim leading and trailing holes: spanned covers present pages only */
+		uint64_t s = zstart, e = zend[i];
+		while (s < e && !pfn_present(cfg, s))
+			s++;
+		while (e > s && !pfn_present(cfg, e - 1))
+			e--;
+		z->start_pfn = s < e ? s : 0;
+		z->end_pfn = s < e ? e : 0;
+		for (uint64_t pfn = zstart; pfn < zend[i]; pfn++) {
+			struct lab_page *p = pfn_page(mem, pfn);
+			p->next = p->prev = LAB_NIL;
+			p->zone = (uint8_t)i;
+			p->flags = LAB_PG_RESERVED;
+			if (!pfn_present(cfg, pfn))
+				continue;
+			z->present++;
+			if (pfn_reserved(cfg, pfn))
+				continue;
+			p->flags = 0;
+			z->managed++;
+		}
+		z->reserved_pages = z->present - z->managed;
+		z->populated = z->managed > 0;
+		if (zend[i] > zstart)
+			zstart = zend[i];
+	}
+
+	/* free every usable page: runs of non-reserved pages per zone */
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		uint64_t run = 0;
+		bool in_run = false;
+		if (!z->populated)
+			continue;
+		for (uint64_t pfn = z->start_pfn; pfn <= z->end_pfn; pfn++) {
+			bool usable = pfn < z->end_pfn && !(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED);
+			if (usable && !in_run) {
+				run = pfn;
+				in_run = true;
+			} else if (!usable && in_run) {
+				free_range_initial(mem, z, run, pfn);
+				in_run = false;
+			}
+		}
+	}
+	pcp_init(mem, (cfg->flags & LAB_CFG_NO_PCP) ? NULL : (char *)cfg->metadata + l.off_pcp);
+	init_per_zone_wmark_min(mem);
+	/* a configured min_free_kbytes acts like writing the sysctl after boot */
+	if (cfg->min_free_kbytes)
+		lab_set_min_free_kbytes(mem, cfg->min_free_kbytes);
+	registry_add(mem);
+	if (err)
+		*err = 0;
+	return mem;
+}
+
+void lab_mem_fini(struct lab_mem *mem)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return;
+	registry_del(mem);
+	mem->magic = 0;
+}

@@ -1,0 +1,361 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/internal.h - the core's data structures. Read this first.
+ *
+ * Glossary
+ *   pfn        physical frame number: physical address >> LAB_PAGE_SHIFT.
+ *   idx        index of a page in mem->pages[]: pfn - mem->base_pfn. Lists
+ *              link pages by idx (32 bits), which keeps struct lab_page at
+ *              16 bytes (Linux: 64).
+ *   block      2^order pages starting at a pfn aligned to 2^order.
+ *   pageblock  2^pageblock_order pages sharing one migratetype byte.
+ *   buddy      the other half of the block one order up: pfn ^ (1 << order).
+ *
+ *   mem->pages[]  one struct lab_page per pfn of the span [base_pfn, end_pfn)
+ *   +--------+--------+--------+--------+--------+--------+-----
+ *   | BUDDY  |        | HEAD   | TAIL?  |RESERVED| BUDDY  | ...
+ *   | order 1|(inside)| order 1|(COMP)  | (hole) | order 0|
+ *   +--------+--------+--------+--------+--------+--------+-----
+ *      |                                            ^
+ *      +-- next/prev idx links: free list (zone, order, migratetype)
+ *
+ *   zone->free_head[order][mt] -> idx -> idx -> ... (doubly linked, NIL-ended)
+ *   zone->nonempty[mt]: bit o set <=> list (o, mt) is non-empty, so "the
+ *   smallest order >= k with a block of type mt" is one ctz: O(1).
+ *
+ *   mem->pageblock_mt[]: one byte per pageblock: migratetype (low 4 bits)
+ *   and the compaction skip hint (bit 7).
+ *
+ * Page states (invariant 1: every page of a zone is in exactly one):
+ *   free       the head of a free block has LAB_PG_BUDDY and its order; the
+ *              other pages of the block have no flags.
+ *   allocated  the head has LAB_PG_HEAD and the allocation order; with
+ *              __GFP_COMP the tails have LAB_PG_TAIL and next = head idx;
+ *              without, tails have no flags (freeing one is refused because
+ *              it is not a HEAD).
+ *   per-CPU    LAB_PG_PCP on the head (the per-CPU lists, a later mechanism).
+ *   reserved   LAB_PG_RESERVED: a hole or a range given as reserved.
+ *
+ * Counters (invariant 3), per zone, under the zone lock:
+ *   free_pages == sum over (order, mt != ISOLATE) of nr_free_mt * 2^order
+ *   nr_free[o] == sum over mt of nr_free_mt[o][mt]
+ *   free_pages + allocated + pcp + isolated == managed          (invariant 4)
+ *
+ * Locks (lock letters used in field comments):
+ *   (z) the zone lock, platform zone_lock(zone idx), irqsave
+ *   (i) set at init or by a tunable setter (single writer), read anywhere
+ *   (a) updated with atomic builtins
+ */
+#ifndef LAB_CORE_INTERNAL_H
+#define LAB_CORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>   /* the only libc the core uses: mem*, strlen */
+#include <labyrinth/labyrinth.h>
+
+#define LAB_NIL 0xffffffffu
+#define LAB_MEM_MAGIC 0x4c616279u /* "Laby" */
+
+/* struct lab_page flags */
+#define LAB_PG_BUDDY     0x01u  /* head of a free block on a buddy list */
+#define LAB_PG_HEAD      0x02u  /* head of an allocated block */
+#define LAB_PG_TAIL      0x04u  /* tail of a compound (__GFP_COMP) block */
+#define LAB_PG_COMPOUND  0x08u  /* allocated head of a compound block */
+#define LAB_PG_RESERVED  0x10u  /* hole or reserved range: never allocatable */
+#define LAB_PG_PCP       0x20u  /* on a per-CPU list */
+#define LAB_PG_ZEROED    0x40u  /* (debug) contents known zero */
+
+/*
+ * The page descriptor: 16 bytes.
+ *   0  next   list link (idx) / compound tail: head idx
+ *   4  prev   list link (idx)
+ *   8  flags  LAB_PG_*
+ *   9  order  buddy order (BUDDY) or allocation order (HEAD, PCP)
+ *  10  mt     migratetype of the list it is on (BUDDY, PCP) or requested (HEAD)
+ *  11  zone   zone index
+ *  12  owner  owner cookie of an allocated page (page-owner ops), else 0
+ */
+struct lab_page {
+	uint32_t next;
+	uint32_t prev;
+	uint8_t flags;
+	uint8_t order;
+	uint8_t mt;
+	uint8_t zone;
+	uint32_t owner;
+};
+_Static_assert(sizeof(struct lab_page) == 16, "struct lab_page must stay 16 bytes");
+
+#define LAB_PB_MT_MASK 0x0fu
+#define LAB_PB_SKIP    0x80u
+
+/* alloc_flags (mm/internal.h, 6.1.116+ / 6.3+ values) */
+#define ALLOC_WMARK_MIN      0x00u
+#define ALLOC_WMARK_LOW      0x01u
+#define ALLOC_WMARK_HIGH     0x02u
+#define ALLOC_NO_WATERMARKS  0x04u
+#define ALLOC_WMARK_MASK     0x03u
+#define ALLOC_OOM            0x08u
+#define ALLOC_NON_BLOCK      0x10u
+#define ALLOC_MIN_RESERVE    0x20u
+#define ALLOC_CPUSET         0x40u
+#define ALLOC_CMA            0x80u
+#define ALLOC_NOFRAGMENT     0x100u
+#define ALLOC_HIGHATOMIC     0x200u
+#define ALLOC_KSWAPD         0x800u
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+/* zone->flags */
+#define LAB_ZONE_BOOSTED_WATERMARK 0x1u
+
+struct lab_zone {
+	/* (i) geometry */
+	uint64_t start_pfn;                 /* zone_start_pfn */
+	uint64_t end_pfn;                   /* exclusive; spanned = end - start */
+	uint64_t present;
+	uint64_t managed;
+	uint64_t cma_pages;
+	uint32_t idx;                       /* enum lab_zone_type */
+	bool populated;                     /* managed > 0 */
+	/* (z) buddy free lists */
+	uint32_t free_head[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
+	uint32_t free_tail[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
+	uint32_t nr_free_mt[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
+	uint32_t nr_free[LAB_MAX_ORDER];
+	uint16_t nonempty[LAB_MIGRATE_TYPES]; /* bit o: list (o, mt) non-empty */
+	uint64_t free_pages;                /* NR_FREE_PAGES (isolated not counted) */
+	uint64_t free_cma;                  /* NR_FREE_CMA_PAGES */
+	uint64_t nr_reserved_highatomic;
+	uint32_t flags;                     /* LAB_ZONE_* */
+	/* (i) watermarks; (z) boost */
+	uint64_t wmark[LAB_NR_WMARK];       /* _watermark[], without boost */
+	uint64_t boost;                     /* watermark_boost */
+	int64_t lowmem_reserve[LAB_MAX_NR_ZONES];
+	/* (i) per-CPU list sizing (zone_batchsize / zone_highsize) */
+	uint32_t pcp_batch;
+	uint32_t pcp_high;
+	/* (a) statistics */
+	unsigned long allocated_pages;      /* pages in allocated blocks (native word: atomics everywhere) */
+	uint64_t reserved_pages;            /* present - managed */
+};
+
+/*
+ * Per-CPU page lists (Linux per_cpu_pages), one per (CPU, zone):
+ *
+ *   pindex  0  1  2 | 3  4  5 | 6  7  8 | 9 10 11 | 12      13
+ *   order   0  0  0 | 1  1  1 | 2  2  2 | 3  3  3 | pb(U/R) pb(M)
+ *   type    U  M  R | U  M  R | ...               | "THP" lists
+ *
+ * Allocation takes the head; a refill appends batch >> order blocks to the
+ * tail under one zone-lock hold; a free adds at the head; when count
+ * reaches high, free_pcppages_bulk returns blocks from list tails
+ * round-robin. Protected by the platform's pcp lock of that CPU (p).
+ */
+#define LAB_NR_LOWORDER_PCP_LISTS (LAB_MIGRATE_PCPTYPES * (LAB_PAGE_ALLOC_COSTLY_ORDER + 1))
+#define LAB_NR_PCP_LISTS (LAB_NR_LOWORDER_PCP_LISTS + 2)
+
+struct lab_pcp {
+	uint32_t head[LAB_NR_PCP_LISTS];    /* (p) */
+	uint32_t tail[LAB_NR_PCP_LISTS];    /* (p) */
+	int32_t count;                      /* (p) pages on all lists */
+	int32_t high;                       /* (i) zone_highsize */
+	int32_t batch;                      /* (i) zone_batchsize */
+	int16_t free_factor;                /* (p) grows with frees, halves with allocs */
+	int16_t pad;
+};
+
+struct lab_mem {
+	uint32_t magic;
+	uint32_t flags;                     /* (i) LAB_CFG_* */
+	struct lab_platform plat;           /* (i) copy; NULL hooks allowed */
+	uint64_t base_pfn;                  /* (i) first pfn of the span */
+	uint64_t end_pfn;                   /* (i) exclusive */
+	uint64_t highmem_start_pfn;         /* (i) ~0 = no highmem */
+	uintptr_t virt_base;                /* (i) va of base_pfn, 0 = none */
+	struct lab_page *pages;             /* (i) [end_pfn - base_pfn] */
+	uint8_t *pageblock_mt;              /* (z of the zone) one byte per pageblock */
+	struct lab_pcp *pcp;                /* [nr_cpus][LAB_MAX_NR_ZONES], NULL with LAB_CFG_NO_PCP */
+	uint64_t pb_base_pfn;               /* (i) base_pfn rounded down to a pageblock */
+	uint32_t pageblock_order;           /* (i) */
+	uint32_t nr_cpus;                   /* (i) */
+	uint32_t nr_zones;                  /* (i) LAB_MAX_NR_ZONES */
+	struct lab_zone zones[LAB_MAX_NR_ZONES];
+	struct lab_tunables tun;            /* (i) */
+	uint64_t totalreserve_pages;        /* (i) */
+	/* (a) unsigned long like Linux's vm_event counters: native-word atomics
+	 * on every target (32-bit MCUs have no 64-bit atomic add) */
+	unsigned long events[LAB_NR_VM_EVENTS];
+	/* failure reports: (z of a global report lock; here single writer via atomics) */
+	unsigned long fail_seq;             /* (a) */
+	uint64_t fail_last_report_ns;       /* ratelimit: 10 s, burst 1 */
+	uint32_t fail_reporting;            /* (a) 1 while a record is being written */
+	struct lab_alloc_failure last_failure;
+	bool have_failure;
+	/* might_sleep report rate limit: once a second */
+	uint64_t might_sleep_last_ns;
+	/* bad-page report rate limit: 60 per minute */
+	uint64_t badpage_window_ns;
+	uint32_t badpage_in_window;
+	uint64_t badpage_suppressed;
+};
+
+/* ---- inline helpers --------------------------------------------------- */
+
+static inline uint32_t page_idx(const struct lab_mem *mem, const struct lab_page *p)
+{
+	return (uint32_t)(p - mem->pages);
+}
+
+static inline uint64_t page_pfn(const struct lab_mem *mem, const struct lab_page *p)
+{
+	return mem->base_pfn + (uint64_t)(p - mem->pages);
+}
+
+static inline struct lab_page *pfn_page(struct lab_mem *mem, uint64_t pfn)
+{
+	return &mem->pages[pfn - mem->base_pfn];
+}
+
+static inline bool pfn_in_span(const struct lab_mem *mem, uint64_t pfn)
+{
+	return pfn >= mem->base_pfn && pfn < mem->end_pfn;
+}
+
+static inline uint32_t pageblock_nr_pages(const struct lab_mem *mem)
+{
+	return 1u << mem->pageblock_order;
+}
+
+static inline uint8_t *pageblock_byte(struct lab_mem *mem, uint64_t pfn)
+{
+	return &mem->pageblock_mt[(pfn - mem->pb_base_pfn) >> mem->pageblock_order];
+}
+
+static inline int get_pageblock_migratetype(struct lab_mem *mem, uint64_t pfn)
+{
+	return *pageblock_byte(mem, pfn) & LAB_PB_MT_MASK;
+}
+
+static inline void set_pageblock_migratetype(struct lab_mem *mem, uint64_t pfn, int mt)
+{
+	uint8_t *b = pageblock_byte(mem, pfn);
+	*b = (uint8_t)((*b & ~LAB_PB_MT_MASK) | (unsigned)mt);
+}
+
+static inline bool is_migrate_highatomic(int mt) { return mt == LAB_MIGRATE_HIGHATOMIC; }
+static inline bool is_migrate_isolate(int mt) { return mt == LAB_MIGRATE_ISOLATE; }
+static inline bool is_migrate_cma(int mt) { return mt == LAB_MIGRATE_CMA; }
+static inline bool migratetype_is_mergeable(int mt) { return mt < LAB_MIGRATE_PCPTYPES; }
+
+static inline void zone_lock(struct lab_mem *mem, struct lab_zone *z, unsigned long *flags)
+{
+	if (mem->plat.zone_lock)
+		mem->plat.zone_lock(mem->plat.ctx, z->idx, flags);
+}
+
+static inline void zone_unlock(struct lab_mem *mem, struct lab_zone *z, unsigned long flags)
+{
+	if (mem->plat.zone_unlock)
+		mem->plat.zone_unlock(mem->plat.ctx, z->idx, flags);
+}
+
+static inline void count_event(struct lab_mem *mem, enum lab_vm_event e, uint64_t n)
+{
+	__atomic_fetch_add(&mem->events[e], (unsigned long)n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t zone_wmark(const struct lab_zone *z, int w)
+{
+	return z->wmark[w] + z->boost;
+}
+
+static inline unsigned lab_ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
+
+/* ---- buddy.c: free lists (call with the zone lock held) ---------------- */
+void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+		    unsigned order, int mt, bool tail);
+void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
+void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail);
+struct lab_page *buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
+					unsigned order, int mt);
+void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+		  unsigned low, unsigned high, int mt);
+void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+		    unsigned order, int mt, bool to_tail);
+bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order);
+
+/* ---- migratetype.c: pageblocks and anti-fragmentation (zone lock held) --- */
+extern const int lab_fallbacks[LAB_MIGRATE_TYPES][2];
+bool can_steal_fallback(const struct lab_mem *mem, unsigned order, int start_mt);
+int find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+			   int migratetype, bool only_stealable, bool *can_steal);
+bool rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+		      int start_mt, unsigned alloc_flags);
+unsigned move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+			      int mt, unsigned *movable_pages);
+
+/* ---- highatomic.c ------------------------------------------------------ */
+void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
+bool unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, int migratetype, bool force);
+
+/* ---- watermark.c ------------------------------------------------------- */
+void setup_per_zone_wmarks(struct lab_mem *mem);
+void setup_per_zone_lowmem_reserve(struct lab_mem *mem);
+void calculate_totalreserve_pages(struct lab_mem *mem);
+void init_per_zone_wmark_min(struct lab_mem *mem);
+bool boost_watermark(struct lab_mem *mem, struct lab_zone *z);
+int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order, unsigned alloc_flags);
+bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
+			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages);
+bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark,
+			 int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp);
+
+/* ---- zone.c --------------------------------------------------------------- */
+void zone_pcp_update_sizes(struct lab_mem *mem);
+uint32_t zone_batchsize(uint64_t managed);
+uint32_t zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpus, int fraction);
+uint32_t zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus);
+
+/* ---- pcp.c: per-CPU lists ------------------------------------------------- */
+bool pcp_allowed_order(const struct lab_mem *mem, unsigned order);
+struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				 int mt, unsigned alloc_flags);
+/* free_unref_page: 0 if the page went to a pcp list or the buddy */
+void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order);
+uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z);
+bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx);
+void pcp_update_sizes(struct lab_mem *mem);
+unsigned mem_cpu(struct lab_mem *mem);
+size_t pcp_bytes(unsigned nr_cpus);
+void pcp_init(struct lab_mem *mem, void *area);
+int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
+struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone);
+struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				int mt, unsigned alloc_flags);
+
+/* ---- alloc.c -------------------------------------------------------------- */
+unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);
+
+/* ---- report.c (core side of reports: log text, failure records) --------- */
+void lab_log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason);
+void report_might_sleep(struct lab_mem *mem, const char *file, int line);
+void report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
+const char *current_comm(struct lab_mem *mem);
+enum lab_context current_context(struct lab_mem *mem);
+
+/* ---- fmt.c: freestanding formatting ------------------------------------ */
+#include <stdarg.h>
+int lab_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int lab_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- init.c: instance registry ----------------------------------------- */
+#define LAB_MAX_INSTANCES 32
+struct lab_mem *mem_of_page(const struct lab_page *p);
+struct lab_mem *registry_at(unsigned i);
+
+#endif

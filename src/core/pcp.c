@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/pcp.c - per-CPU page lists: the allocator's fast path (Linux
+ * per_cpu_pages, rmqueue_pcplist, free_unref_page, free_pcppages_bulk,
+ * drain_pages; 6.1.192 rules).
+ *
+ * Small blocks (order 0..3, and pageblock order for "THP") are cached per
+ * CPU and zone. A hit costs one list operation under this CPU's pcp lock
+ * and takes no zone lock: under a storm of NIC interrupts on every CPU,
+ * the zone lock is taken once per batch instead of once per packet.
+ *
+ *   CPU 0 pcp (zone Normal)          zone free lists
+ *   [U0] -> p -> p -> p   <-- refill batch>>order blocks (one lock hold)
+ *   [M0] -> p                 --> free_pcppages_bulk when count >= high
+ *   ...                           (tails first, round-robin over lists)
+ *
+ * The pcp lock is taken with trylock on the local CPU: an interrupt that
+ * lands while its own CPU holds the lock fails the trylock and uses the
+ * zone lock path instead (Linux 6.1's pcp_spin_trylock), so an ISR never
+ * spins on a lock its own CPU holds. Draining another CPU's lists spins on
+ * that CPU's lock (Linux 6.0+ drains remote pcps directly).
+ *
+ * Pages on a pcp list are not free in NR_FREE_PAGES (zone->free_pages) and
+ * carry LAB_PG_PCP, their order and their real migratetype (HighAtomic and
+ * CMA pages sit on the Movable list but go back to their own buddy list).
+ */
+#include "internal.h"
+
+size_t pcp_bytes(unsigned nr_cpus)
+{
+	return (size_t)nr_cpus * LAB_MAX_NR_ZONES * sizeof(struct lab_pcp);
+}
+
+struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone)
+{
+	return &mem->pcp[cpu * LAB_MAX_NR_ZONES + zone];
+}
+
+void pcp_init(struct lab_mem *mem, void *area)
+{
+	mem->pcp = area;
+	if (!area)
+		return;
+	memset(area, 0, pcp_bytes(mem->nr_cpus));
+	for (unsigned c = 0; c < mem->nr_cpus; c++)
+		for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
+			struct lab_pcp *pcp = pcp_of(mem, c, z);
+			for (int i = 0; i < LAB_NR_PCP_LISTS; i++)
+				pcp->head[i] = pcp->tail[i] = LAB_NIL;
+		}
+	pcp_update_sizes(mem);
+}
+
+/* zone_pcp_update: copy the zone's batch/high into every CPU's pcp. */
+void pcp_update_sizes(struct lab_mem *mem)
+{
+	if (!mem->pcp)
+		return;
+	for (unsigned c = 0; c < mem->nr_cpus; c++)
+		for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
+			struct lab_pcp *pcp = pcp_of(mem, c, z);
+			__atomic_store_n(&pcp->high, (int32_t)mem->zones[z].pcp_high, __ATOMIC_RELAXED);
+			__atomic_store_n(&pcp->batch, (int32_t)mem->zones[z].pcp_batch, __ATOMIC_RELAXED);
+		}
+}
+
+unsigned mem_cpu(struct lab_mem *mem)
+{
+	unsigned c = mem->plat.cpu_id ? mem->plat.cpu_id(mem->plat.ctx) : 0;
+	return c < mem->nr_cpus ? c : c % mem->nr_cpus;
+}
+
+bool pcp_allowed_order(const struct lab_mem *mem, unsigned order)
+{
+	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pageblock_order);
+}
+
+static unsigned order_to_pindex(const struct lab_mem *mem, int mt, unsigned order)
+{
+	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER)
+		return LAB_NR_LOWORDER_PCP_LISTS + (mt == LAB_MIGRATE_MOVABLE);
+	return order * LAB_MIGRATE_PCPTYPES + (unsigned)mt;
+}
+
+static unsigned pindex_to_order(const struct lab_mem *mem, unsigned pindex)
+{
+	return pindex < LAB_NR_LOWORDER_PCP_LISTS ? pindex / LAB_MIGRATE_PCPTYPES : mem->pageblock_order;
+}
+
+static int pcp_trylock(struct lab_mem *mem, unsigned cpu, unsigned long *flags)
+{
+	return mem->plat.pcp_trylock ? mem->plat.pcp_trylock(mem->plat.ctx, cpu, flags) : 1;
+}
+
+static void pcp_lock(struct lab_mem *mem, unsigned cpu, unsigned long *flags)
+{
+	if (mem->plat.pcp_lock)
+		mem->plat.pcp_lock(mem->plat.ctx, cpu, flags);
+}
+
+static void pcp_unlock(struct lab_mem *mem, unsigned cpu, unsigned long flags)
+{
+	if (mem->plat.pcp_unlock)
+		mem->plat.pcp_unlock(mem->plat.ctx, cpu, flags);
+}
+
+static void pcp_list_add(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pindex,
+			 struct lab_page *p, bool tail)
+{
+	uint32_t idx = page_idx(mem, p);
+	if (pcp->head[pindex] == LAB_NIL) {
+		p->next = p->prev = LAB_NIL;
+		pcp->head[pindex] = pcp->tail[pindex] = idx;
+	} else if (tail) {
+		p->prev = pcp->tail[pindex];
+		p->next = LAB_NIL;
+		mem->pages[pcp->tail[pindex]].next = idx;
+		pcp->tail[pindex] = idx;
+	} else {
+		p->next = pcp->head[pindex];
+		p->prev = LAB_NIL;
+		mem->pages[pcp->head[pindex]].prev = idx;
+		pcp->head[pindex] = idx;
+	}
+}
+
+static void pcp_list_del(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pindex, struct lab_page *p)
+{
+	if (p->prev != LAB_NIL)
+		mem->pages[p->prev].next = p->next;
+	else
+		pcp->head[pindex] = p->next;
+	if (p->next != LAB_NIL)
+		mem->pages[p->next].prev = p->prev;
+	else
+		pcp->tail[pindex] = p->prev;
+	p->next = p->prev = LAB_NIL;
+}
+
+/*
+ * rmqueue_bulk: @count blocks of @order via __rmqueue under one zone-lock
+ * hold, appended to the list tail (physical order preserved). Returns the
+ * number of blocks taken.
+ */
+static int rmqueue_bulk(struct lab_mem *mem, struct lab_zone *z, unsigned order, int count,
+			struct lab_pcp *pcp, unsigned pindex, int mt, unsigned alloc_flags)
+{
+	unsigned long flags;
+	int i;
+
+	zone_lock(mem, z, &flags);
+	for (i = 0; i < count; i++) {
+		struct lab_page *p = rmqueue_locked(mem, z, order, mt, alloc_flags);
+		if (!p)
+			break;
+		/* keep the type of the list it came from (get_pcppage_migratetype) */
+		p->flags = LAB_PG_PCP;
+		p->order = (uint8_t)order;
+		pcp_list_add(mem, pcp, pindex, p, true);
+	}
+	zone_unlock(mem, z, flags);
+	return i;
+}
+
+/*
+ * rmqueue_pcplist: the fast path. NULL when the trylock fails (an interrupt
+ * nested on this CPU) or the list stays empty after a refill; the caller
+ * then goes to the buddy lists. O(1) on a hit; a refill is one batch.
+ */
+struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				 int mt, unsigned alloc_flags)
+{
+	unsigned cpu = mem_cpu(mem), pindex = order_to_pindex(mem, mt, order);
+	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+	unsigned long flags;
+	struct lab_page *p = NULL;
+
+	if (!pcp_trylock(mem, cpu, &flags))
+		return NULL;
+	pcp->free_factor >>= 1;
+	if (pcp->head[pindex] == LAB_NIL) {
+		int batch = pcp->batch;
+		if (batch > 1)
+			batch = (batch >> order) > 2 ? batch >> order : 2;
+		int got = rmqueue_bulk(mem, z, order, batch, pcp, pindex, mt, alloc_flags);
+		pcp->count += got << order;
+	}
+	if (pcp->head[pindex] != LAB_NIL) {
+		p = &mem->pages[pcp->head[pindex]];
+		pcp_list_del(mem, pcp, pindex, p);
+		pcp->count -= 1 << order;
+		p->flags = 0;
+	}
+	pcp_unlock(mem, cpu, flags);
+	return p;
+}
+
+/*
+ * free_pcppages_bulk: return @count pages from @pcp to the buddy lists,
+ * round-robin over the non-empty lists starting after @pindex, taking from
+ * list tails (the coldest pages). Call with the pcp lock held; takes the
+ * zone lock once.
+ */
+static void free_pcppages_bulk(struct lab_mem *mem, struct lab_zone *z, int count,
+			       struct lab_pcp *pcp, unsigned pindex)
+{
+	unsigned long flags;
+
+	if (count > pcp->count)
+		count = pcp->count;
+	if (count <= 0)
+		return;
+	zone_lock(mem, z, &flags);
+	pindex = pindex ? pindex - 1 : LAB_NR_PCP_LISTS - 1;
+	while (count > 0) {
+		do {
+			if (++pindex > LAB_NR_PCP_LISTS - 1)
+				pindex = 0;
+		} while (pcp->tail[pindex] == LAB_NIL);
+		unsigned order = pindex_to_order(mem, pindex);
+		int nr_pages = 1 << order;
+		do {
+			struct lab_page *p = &mem->pages[pcp->tail[pindex]];
+			int mt = p->mt;
+			pcp_list_del(mem, pcp, pindex, p);
+			count -= nr_pages;
+			pcp->count -= nr_pages;
+			p->flags = 0;
+			buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
+		} while (count > 0 && pcp->tail[pindex] != LAB_NIL);
+	}
+	zone_unlock(mem, z, flags);
+}
+
+/* nr_pcp_high: 0 for a "free_high" burst of high-order frees. */
+static int nr_pcp_high(const struct lab_pcp *pcp, bool free_high)
+{
+	return (!pcp->high || free_high) ? 0 : pcp->high;
+}
+
+/* nr_pcp_free: how many to give back; grows batch << free_factor with
+ * consecutive frees (capped at free_factor 5, CONFIG_PCP_BATCH_SCALE_MAX). */
+static int nr_pcp_free(struct lab_pcp *pcp, int high, int batch, bool free_high)
+{
+	int min_nr = batch, max_nr = high - batch;
+	if (free_high)
+		return pcp->count;
+	if (high < batch)
+		return 1;
+	int n = batch << pcp->free_factor;
+	if (n < min_nr)
+		n = min_nr;
+	if (n > max_nr)
+		n = max_nr;
+	if (pcp->free_factor < 5 && n < max_nr)
+		pcp->free_factor++;
+	return n;
+}
+
+/*
+ * free_unref_page: a freed pcp-order block goes to this CPU's list, and a
+ * batch goes back to the buddy when the list is over its high mark.
+ * Isolated pageblocks bypass the lists; a failed trylock frees straight to
+ * the buddy. @p must already be validated and have no flags.
+ */
+void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
+{
+	uint64_t pfn = page_pfn(mem, p);
+	int mt = get_pageblock_migratetype(mem, pfn), pcpmt = mt;
+	unsigned long flags;
+
+	if (mt >= LAB_MIGRATE_PCPTYPES) {
+		if (is_migrate_isolate(mt))
+			goto buddy;
+		pcpmt = LAB_MIGRATE_MOVABLE;
+	}
+	unsigned cpu = mem_cpu(mem);
+	if (!pcp_trylock(mem, cpu, &flags))
+		goto buddy;
+	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+	unsigned pindex = order_to_pindex(mem, pcpmt, order);
+	p->flags = LAB_PG_PCP;
+	p->order = (uint8_t)order;
+	p->mt = (uint8_t)mt;
+	pcp_list_add(mem, pcp, pindex, p, false);
+	pcp->count += 1 << order;
+	bool free_high = pcp->free_factor && order && order <= LAB_PAGE_ALLOC_COSTLY_ORDER;
+	int high = nr_pcp_high(pcp, free_high);
+	if (pcp->count >= high)
+		free_pcppages_bulk(mem, z, nr_pcp_free(pcp, high, pcp->batch, free_high), pcp, pindex);
+	pcp_unlock(mem, cpu, flags);
+	return;
+buddy:
+	zone_lock(mem, z, &flags);
+	buddy_free_one(mem, z, pfn, order, mt, false);
+	zone_unlock(mem, z, flags);
+}
+
+/* drain_pages_zone: everything on @cpu's lists for @z goes back. */
+static void drain_pages_zone(struct lab_mem *mem, unsigned cpu, struct lab_zone *z, bool spin)
+{
+	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+	unsigned long flags;
+
+	if (!__atomic_load_n(&pcp->count, __ATOMIC_RELAXED))
+		return;
+	if (spin)
+		pcp_lock(mem, cpu, &flags);
+	else if (!pcp_trylock(mem, cpu, &flags))
+		return;
+	if (pcp->count) {
+		free_pcppages_bulk(mem, z, pcp->count, pcp, 0);
+		count_event(mem, LAB_EV_PCP_DRAIN, 1);
+	}
+	pcp_unlock(mem, cpu, flags);
+}
+
+void lab_drain_local_pages(struct lab_mem *mem)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !mem->pcp)
+		return;
+	unsigned cpu = mem_cpu(mem);
+	for (int zi = 0; zi < LAB_MAX_NR_ZONES; zi++)
+		if (mem->zones[zi].populated)
+			drain_pages_zone(mem, cpu, &mem->zones[zi], false);
+}
+
+void lab_drain_all_pages(struct lab_mem *mem)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !mem->pcp)
+		return;
+	unsigned self = mem_cpu(mem);
+	for (unsigned cpu = 0; cpu < mem->nr_cpus; cpu++)
+		for (int zi = 0; zi < LAB_MAX_NR_ZONES; zi++)
+			if (mem->zones[zi].populated)
+				/* our own CPU: trylock (we may be an interrupt
+				 * nested inside its pcp section) */
+				drain_pages_zone(mem, cpu, &mem->zones[zi], cpu != self);
+}
+
+/*
+ * Drain every CPU's lists of the zones <= @highest_zoneidx without ever
+ * spinning (trylock only), for a failing allocation in any context.
+ * Returns true if any page went back.
+ */
+bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx)
+{
+	bool any = false;
+	if (!mem->pcp)
+		return false;
+	for (int zi = highest_zoneidx; zi >= 0; zi--) {
+		struct lab_zone *z = &mem->zones[zi];
+		if (!z->populated)
+			continue;
+		for (unsigned cpu = 0; cpu < mem->nr_cpus; cpu++) {
+			struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+			int before = __atomic_load_n(&pcp->count, __ATOMIC_RELAXED);
+			drain_pages_zone(mem, cpu, z, false);
+			any |= before != __atomic_load_n(&pcp->count, __ATOMIC_RELAXED);
+		}
+	}
+	return any;
+}
+
+uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z)
+{
+	uint64_t n = 0;
+	if (!mem->pcp)
+		return 0;
+	for (unsigned cpu = 0; cpu < mem->nr_cpus; cpu++)
+		n += (uint64_t)__atomic_load_n(&pcp_of(mem, cpu, z->idx)->count, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* Invariants of the pcp lists of @z: every element is a PCP block of the
+ * list's order in this zone, links are consistent, counts add up. Returns
+ * errors; *@pcp_pages gets the pages found. Caller holds the zone lock;
+ * quiescent per-CPU lists are assumed (a debugging check). */
+int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages)
+{
+	int errors = 0;
+	uint64_t total = 0, span = mem->end_pfn - mem->base_pfn;
+	*pcp_pages = 0;
+	if (!mem->pcp)
+		return 0;
+	for (unsigned cpu = 0; cpu < mem->nr_cpus; cpu++) {
+		struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+		uint64_t cpu_pages = 0;
+		for (unsigned pi = 0; pi < LAB_NR_PCP_LISTS; pi++) {
+			unsigned order = pindex_to_order(mem, pi);
+			uint32_t prev = LAB_NIL;
+			uint64_t len = 0;
+			for (uint32_t i = pcp->head[pi]; i != LAB_NIL; i = mem->pages[i].next) {
+				struct lab_page *p = &mem->pages[i];
+				if (i >= span || ++len > span || !(p->flags & LAB_PG_PCP) || p->order != order ||
+				    p->zone != z->idx || p->prev != prev) {
+					lab_log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp list %u corrupt at pfn %#llx",
+						lab_zone_names[z->idx], cpu, pi, (unsigned long long)page_pfn(mem, p));
+					errors++;
+					break;
+				}
+				prev = i;
+				cpu_pages += 1ull << order;
+			}
+			if (pcp->tail[pi] != prev) {
+				lab_log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp list %u tail wrong",
+					lab_zone_names[z->idx], cpu, pi);
+				errors++;
+			}
+		}
+		if ((uint64_t)pcp->count != cpu_pages) {
+			lab_log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp count %d, lists hold %llu",
+				lab_zone_names[z->idx], cpu, pcp->count, (unsigned long long)cpu_pages);
+			errors++;
+		}
+		total += cpu_pages;
+	}
+	*pcp_pages = total;
+	return errors;
+}

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/watermark.c - min_free_kbytes, per-zone watermarks, lowmem reserve,
+ * watermark boost and the watermark checks (Linux 6.1.192).
+ *
+ *   free pages
+ *     ^
+ *     |  high  -- kswapd stops here (plus boost)
+ *     |  low   -- kswapd is woken below here; the fast path needs free > low
+ *     |  min   -- the slow path needs free > min; __GFP_HIGH callers may go to
+ *     |           min/2, atomic ones to min/2 - min/8 (3/8 min); __GFP_MEMALLOC
+ *     |           ignores it
+ *     0
+ *   plus lowmem_reserve[highest zone of the request] when the request falls
+ *   back from a higher zone into this one.
+ *
+ * Formulas: facts §4 and §5; every integer division is the kernel's, so the
+ * same managed page counts and sysctls give the same numbers as
+ * /proc/zoneinfo (vectors E, F, G, H).
+ */
+#include "internal.h"
+
+/* int_sqrt: floor(sqrt(x)), bit by bit. */
+static uint64_t int_sqrt(uint64_t x)
+{
+	uint64_t res = 0, bit = 1ull << 62;
+	while (bit > x)
+		bit >>= 2;
+	while (bit) {
+		if (x >= res + bit) {
+			x -= res + bit;
+			res = (res >> 1) + bit;
+		} else {
+			res >>= 1;
+		}
+		bit >>= 2;
+	}
+	return res;
+}
+
+/* mult_frac(x, n, d) without overflow of x * n. */
+static uint64_t mult_frac(uint64_t x, uint64_t n, uint64_t d)
+{
+	return (x / d) * n + ((x % d) * n) / d;
+}
+
+int lab_default_min_free_kbytes(uint64_t lowmem_kbytes)
+{
+	uint64_t v = int_sqrt(lowmem_kbytes * 16);
+	if (v < 128)
+		v = 128;
+	if (v > 262144)
+		v = 262144;
+	return (int)v;
+}
+
+/* nr_free_buffer_pages(): managed - high of every zone <= Normal. */
+static uint64_t nr_free_buffer_pages(const struct lab_mem *mem)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i <= LAB_ZONE_NORMAL; i++) {
+		const struct lab_zone *z = &mem->zones[i];
+		uint64_t high = zone_wmark(z, LAB_WMARK_HIGH);
+		if (z->managed > high)
+			sum += z->managed - high;
+	}
+	return sum;
+}
+
+/* __setup_per_zone_wmarks: min/low/high/promo of every zone; boost reset. */
+void setup_per_zone_wmarks(struct lab_mem *mem)
+{
+	uint64_t pages_min = (uint64_t)mem->tun.min_free_kbytes >> (LAB_PAGE_SHIFT - 10);
+	uint64_t lowmem_pages = 0;
+
+	/* 6.1: ZONE_MOVABLE counts as lowmem (newer kernels treat it like highmem) */
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
+		lowmem_pages += mem->zones[i].managed;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		uint64_t share = lowmem_pages ? pages_min * z->managed / lowmem_pages : 0;
+		uint64_t gap = share >> 2;
+		uint64_t scaled = mult_frac(z->managed, (uint64_t)mem->tun.watermark_scale_factor, 10000);
+		if (scaled > gap)
+			gap = scaled;
+		z->wmark[LAB_WMARK_MIN] = share;
+		z->wmark[LAB_WMARK_LOW] = share + gap;
+		z->wmark[LAB_WMARK_HIGH] = share + 2 * gap;
+		z->wmark[LAB_WMARK_PROMO] = share + 3 * gap;
+		z->boost = 0;
+	}
+	calculate_totalreserve_pages(mem);
+	zone_pcp_update_sizes(mem);
+}
+
+/* setup_per_zone_lowmem_reserve ("protection"). */
+void setup_per_zone_lowmem_reserve(struct lab_mem *mem)
+{
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		int ratio = mem->tun.lowmem_reserve_ratio[i];
+		uint64_t managed_above = 0;
+		for (int j = 0; j < LAB_MAX_NR_ZONES; j++)
+			z->lowmem_reserve[j] = 0;
+		for (int j = i + 1; j < LAB_MAX_NR_ZONES; j++) {
+			managed_above += mem->zones[j].managed;
+			if (ratio > 0 && z->managed)
+				z->lowmem_reserve[j] = (int64_t)(managed_above / (uint64_t)ratio);
+		}
+	}
+	calculate_totalreserve_pages(mem);
+}
+
+/* calculate_totalreserve_pages: what MemAvailable keeps back. */
+void calculate_totalreserve_pages(struct lab_mem *mem)
+{
+	uint64_t total = 0;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		int64_t max = 0;
+		for (int j = i; j < LAB_MAX_NR_ZONES; j++)
+			if (z->lowmem_reserve[j] > max)
+				max = z->lowmem_reserve[j];
+		uint64_t v = (uint64_t)max + z->wmark[LAB_WMARK_HIGH];
+		if (v > z->managed)
+			v = z->managed;
+		total += v;
+	}
+	mem->totalreserve_pages = total;
+}
+
+/*
+ * init_per_zone_wmark_min / the min_free_kbytes sysctl: recompute the
+ * default from lowmem (unless the user's value is larger, which then
+ * stays), then watermarks and lowmem reserve.
+ */
+void init_per_zone_wmark_min(struct lab_mem *mem)
+{
+	int def = lab_default_min_free_kbytes(nr_free_buffer_pages(mem) * (LAB_PAGE_SIZE >> 10));
+	if (def > mem->tun.user_min_free_kbytes) {
+		mem->tun.min_free_kbytes = def;
+	} else {
+		mem->tun.min_free_kbytes = mem->tun.user_min_free_kbytes;
+		if (def != mem->tun.user_min_free_kbytes)
+			lab_log(mem, LAB_LOG_WARNING,
+				"min_free_kbytes is not updated to %d because user defined value %d is preferred",
+				def, mem->tun.user_min_free_kbytes);
+	}
+	setup_per_zone_wmarks(mem);
+	setup_per_zone_lowmem_reserve(mem);
+}
+
+/*
+ * boost_watermark: a fragmenting fallback happened; raise the zone's
+ * watermarks by a pageblock (up to watermark_boost_factor/10000 of high)
+ * so kswapd reclaims and compacts before the damage spreads. Zone lock held.
+ */
+bool boost_watermark(struct lab_mem *mem, struct lab_zone *z)
+{
+	uint64_t nr = pageblock_nr_pages(mem), max_boost;
+
+	if (!mem->tun.watermark_boost_factor)
+		return false;
+	if (nr * 4 > z->managed)
+		return false;
+	max_boost = mult_frac(z->wmark[LAB_WMARK_HIGH], (uint64_t)mem->tun.watermark_boost_factor, 10000);
+	if (!max_boost)
+		return false;
+	if (max_boost < nr)
+		max_boost = nr;
+	z->boost = z->boost + nr < max_boost ? z->boost + nr : max_boost;
+	return true;
+}
+
+/* __zone_watermark_unusable_free: pages this caller may not count. */
+int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order, unsigned alloc_flags)
+{
+	int64_t unusable = (int64_t)(1u << order) - 1;
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += (int64_t)z->nr_reserved_highatomic;
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += (int64_t)z->free_cma;
+	return unusable;
+}
+
+/*
+ * __zone_watermark_ok: free pages above the (reduced) mark plus the lowmem
+ * reserve, and for order > 0 a free block of at least @order on a list this
+ * caller may use. O(1) through the nonempty bitmaps.
+ */
+bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
+			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages)
+{
+	int64_t min = (int64_t)mark;
+
+	free_pages -= zone_watermark_unusable_free(z, order, alloc_flags);
+	if (alloc_flags & ALLOC_RESERVES) {
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+	uint32_t lists = (uint32_t)z->nonempty[LAB_MIGRATE_UNMOVABLE] |
+			 z->nonempty[LAB_MIGRATE_MOVABLE] | z->nonempty[LAB_MIGRATE_RECLAIMABLE];
+	if (alloc_flags & ALLOC_CMA)
+		lists |= z->nonempty[LAB_MIGRATE_CMA];
+	if (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM))
+		lists |= z->nonempty[LAB_MIGRATE_HIGHATOMIC];
+	return (lists >> order) != 0;
+}
+
+/*
+ * zone_watermark_fast: the order-0 shortcut, the full check, and the
+ * 6.1 exception that lets order-0 __GFP_ATOMIC requests at WMARK_MIN ignore
+ * a boost (a boost exists to make kswapd work, not to fail atomics).
+ */
+bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark,
+			 int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp)
+{
+	int64_t free_pages = (int64_t)z->free_pages;
+
+	if (!order) {
+		int64_t reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
+		int64_t usable = free_pages - (reserved < free_pages ? reserved : free_pages);
+		if (usable > (int64_t)mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	if (zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
+		return true;
+	if (!order && (gfp & LAB___GFP_ATOMIC) && z->boost &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		return zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
+					      alloc_flags, free_pages);
+	return false;
+}
