@@ -159,11 +159,11 @@ struct lab_zone {
 struct lab_pcp {
 	uint32_t head[LAB_NR_PCP_LISTS];    /* (p) */
 	uint32_t tail[LAB_NR_PCP_LISTS];    /* (p) */
-	int32_t count;                      /* (p) pages on all lists */
-	int32_t high;                       /* (i) zone_highsize */
-	int32_t batch;                      /* (i) zone_batchsize */
-	int16_t free_factor;                /* (p) grows with frees, halves with allocs */
-	int16_t pad;
+	int count;                          /* (p) pages on all lists */
+	int high;                           /* (i) zone_highsize */
+	int batch;                          /* (i) zone_batchsize */
+	short free_factor;                  /* (p) grows with frees, halves with allocs */
+	short pad;
 };
 
 struct lab_mem {

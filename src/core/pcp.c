@@ -59,8 +59,8 @@ void pcp_update_sizes(struct lab_mem *mem)
 	for (unsigned c = 0; c < mem->nr_cpus; c++)
 		for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 			struct lab_pcp *pcp = pcp_of(mem, c, z);
-			__atomic_store_n(&pcp->high, (int32_t)mem->zones[z].pcp_high, __ATOMIC_RELAXED);
-			__atomic_store_n(&pcp->batch, (int32_t)mem->zones[z].pcp_batch, __ATOMIC_RELAXED);
+			__atomic_store_n(&pcp->high, (int)mem->zones[z].pcp_high, __ATOMIC_RELAXED);
+			__atomic_store_n(&pcp->batch, (int)mem->zones[z].pcp_batch, __ATOMIC_RELAXED);
 		}
 }
 
