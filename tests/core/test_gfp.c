@@ -736,8 +736,8 @@ static int find_corpus_file(const char *prefix, char *path, size_t size)
 		return -1;
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, prefix, strlen(prefix)) == 0) {
-			snprintf(path, size, "%s/%s", dir, de->d_name);
-			found = 0;
+			if ((size_t)snprintf(path, size, "%s/%s", dir, de->d_name) < size)
+				found = 0;
 			break;
 		}
 	}
