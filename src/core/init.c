@@ -242,7 +242,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	mem->end_pfn = l.end_pfn;
 	mem->highmem_start_pfn = cfg->highmem_start ? cfg->highmem_start >> LAB_PAGE_SHIFT : UINT64_MAX;
 	mem->virt_base = (uintptr_t)cfg->virt_base;
-	mem->pages = (struct lab_page *)((char *)cfg->metadata + l.off_pages);
+	mem->pages = (struct lab_page *)(void *)((char *)cfg->metadata + l.off_pages);
 	mem->pageblock_mt = (uint8_t *)cfg->metadata + l.off_pb;
 	mem->pb_base_pfn = l.pb_base_pfn;
 	mem->pageblock_order = l.pageblock_order;

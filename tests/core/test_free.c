@@ -107,7 +107,7 @@ static void test_free_foreign_pointers_refused(void **state)
 	memset(&bogus, 0, sizeof(bogus));
 	assert_int_equal(lab_try_free_pages(s->f->mem, &bogus, 0), LAB_EINVAL);
 	assert_int_equal(lab_try_free_pages(s->f->mem, NULL, 0), LAB_EINVAL);
-	assert_int_equal(lab_try_free_pages(s->f->mem, (struct lab_page *)((char *)s->a + 4), 2), LAB_EINVAL);
+	assert_int_equal(lab_try_free_pages(s->f->mem, (struct lab_page *)(void *)((char *)s->a + 4), 2), LAB_EINVAL);
 	assert_int_equal(lab_try_free_pages(s->f->mem, s->a, LAB_MAX_ORDER), LAB_EINVAL);
 	assert_true(fixture_logged(s->f, "does not belong to this allocator"));
 	assert_true(fixture_logged(s->f, "misaligned page pointer"));
