@@ -62,6 +62,10 @@ struct lab_platform {
 	int (*irqs_disabled)(void *ctx);
 	unsigned (*preempt_count)(void *ctx);
 	int (*pid)(void *ctx);
+	/* Ask background compaction to run (wakeup_kcompactd). Never blocks. */
+	void (*wake_kcompactd)(void *ctx, unsigned order, int highest_zoneidx);
+
+	/* --- hooks added by the host/ISR work go below this line --- */
 };
 
 #ifdef __cplusplus
