@@ -40,6 +40,7 @@ struct lab_range {
 };
 
 #define LAB_MAX_RANGES 16
+#define LAB_MAX_CMA_AREAS 8
 
 /* lab_mem_config.flags */
 #define LAB_CFG_NO_ZONE_DMA    0x1u   /* no ZONE_DMA (most non-x86 boards) */
@@ -77,6 +78,10 @@ struct lab_mem_config {
 	unsigned flags;                 /* LAB_CFG_* */
 	int min_free_kbytes;            /* 0 = Linux's default formula */
 	const struct lab_platform *platform; /* NULL = no hooks */
+	/* CMA areas: page-block aligned ranges whose pageblocks only movable
+	 * allocations may use, and lab_cma_alloc() takes back on demand. */
+	const struct lab_range *cma;
+	unsigned nr_cma;                /* at most LAB_MAX_CMA_AREAS */
 	/* Metadata memory: at least lab_mem_metadata_bytes(cfg), 64-byte aligned. */
 	void *metadata;
 	size_t metadata_bytes;

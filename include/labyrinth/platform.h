@@ -64,8 +64,47 @@ struct lab_platform {
 	int (*pid)(void *ctx);
 	/* Ask background compaction to run (wakeup_kcompactd). Never blocks. */
 	void (*wake_kcompactd)(void *ctx, unsigned order, int highest_zoneidx);
+	/* Copy one page's contents for migration when the pages have no
+	 * direct-map address (highmem, or an embedder without a direct map).
+	 * NULL: pages without addresses migrate without a copy (a simulator's
+	 * pages have no contents). Process context; may not block. */
+	void (*copy_page)(void *ctx, lab_pfn_t dst, lab_pfn_t src);
+	/* The out-of-memory hook (out_of_memory): free something (kill a
+	 * task, drop a cache) and return nonzero if memory was freed. Called
+	 * only from blocking allocations after reclaim and compaction failed.
+	 * NULL: report and fail, never kill. */
+	int (*oom)(void *ctx, lab_gfp_t gfp, unsigned order);
 
 	/* --- hooks added by the host/ISR work go below this line --- */
+	/* Sleep until *@word != @old, a wake_up(@word), or @timeout_ns passes
+	 * (0 = no limit); may return early, callers re-check. MAY BLOCK: only
+	 * called from process context where sleeping is allowed. */
+	void (*wait_event)(void *ctx, const unsigned *word, unsigned old, uint64_t timeout_ns);
+	/* Wake every waiter of @word. Never blocks. */
+	void (*wake_up)(void *ctx, const unsigned *word);
+	/* preempt_disable()/preempt_enable() of the current task (kmap_atomic).
+	 * Never block. */
+	void (*preempt_disable)(void *ctx);
+	void (*preempt_enable)(void *ctx);
+	/*
+	 * Highmem mappings (src/core/kmap.c, labyrinth/context.h). These hooks
+	 * get @kmap_ctx, not @ctx. NULL hooks: highmem pages cannot be mapped
+	 * (lowmem pages still can: page_address()). None of them blocks; the
+	 * kmap_local ones are called from interrupt routines too.
+	 */
+	void *kmap_ctx;
+	/* The current task's kmap_local stack (zero-initialised by the platform). */
+	struct lab_kmap_stack *(*kmap_stack)(void *kmap_ctx);
+	/* Map/unmap page frame @pfn at slot @idx of the current task's window. */
+	void *(*kmap_local_map)(void *kmap_ctx, unsigned idx, lab_pfn_t pfn);
+	void (*kmap_local_unmap)(void *kmap_ctx, unsigned idx, void *addr);
+	/* The pkmap pool of this instance, NULL = no kmap() of highmem. */
+	struct lab_pkmap *(*pkmap)(void *kmap_ctx);
+	void *(*pkmap_map)(void *kmap_ctx, unsigned slot, lab_pfn_t pfn);
+	void (*pkmap_unmap)(void *kmap_ctx, unsigned slot, void *addr);
+	/* kmap_lock: spinning, irqsave semantics; protects the pkmap pool. */
+	void (*kmap_lock)(void *kmap_ctx, unsigned long *flags);
+	void (*kmap_unlock)(void *kmap_ctx, unsigned long flags);
 };
 
 #ifdef __cplusplus

@@ -50,6 +50,9 @@ struct lab_zone_stats {
 	/* in-use pages by owner kind (0 until reclaim/LRU exists) */
 	uint64_t nr_alloc_mt[LAB_MIGRATE_TYPES];
 	uint64_t kswapd_failures;
+	/* pages on the LRU lists of owned pages: inactive anon, active anon,
+	 * inactive file, active file, unevictable (Linux enum lru_list) */
+	uint64_t nr_lru[5];
 };
 
 /* Event counters mirrored from /proc/vmstat, plus Labyrinth's own. The

@@ -190,56 +190,207 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 	}
 }
 
+/* wake_all_kswapds: once per node; here one node. */
+static void wake_all_kswapds(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, const struct alloc_context *ac)
+{
+	for (int zi = ac->highest_zoneidx; zi >= 0; zi--)
+		if (mem->zones[zi].populated) {
+			wakeup_kswapd(mem, &mem->zones[zi], gfp, order, ac->highest_zoneidx);
+			return;
+		}
+}
+
+/* __alloc_pages_direct_compact */
+static struct lab_page *direct_compact(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, unsigned alloc_flags,
+				       const struct alloc_context *ac, enum compact_priority prio,
+				       enum compact_result *result)
+{
+	if (!order) {
+		*result = COMPACT_SKIPPED;
+		return NULL;
+	}
+	*result = try_to_compact_pages(mem, gfp, order, alloc_flags, ac->highest_zoneidx, ac->migratetype, prio);
+	if (*result == COMPACT_SKIPPED)
+		return NULL;
+	count_event(mem, LAB_COMPACT_STALL, 1);
+	struct lab_page *p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+	if (p) {
+		compaction_defer_reset(&mem->zones[p->zone], (int)order, true);
+		count_event(mem, LAB_COMPACT_SUCCESS, 1);
+		return p;
+	}
+	count_event(mem, LAB_COMPACT_FAIL, 1);
+	return NULL;
+}
+
+/* __alloc_pages_direct_reclaim: reclaim, try, then once drain the per-CPU
+ * lists and give a highatomic pageblock back, and try again. */
+static struct lab_page *direct_reclaim(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, unsigned alloc_flags,
+				       const struct alloc_context *ac, unsigned long *progress)
+{
+	*progress = try_to_free_pages(mem, order, gfp, ac->highest_zoneidx);
+	if (!*progress)
+		return NULL;
+	struct lab_page *p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+	if (!p) {
+		unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, false);
+		lab_drain_all_pages(mem);
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+	}
+	return p;
+}
+
+/* should_reclaim_retry (6.1.76+: exhaust the highatomic reserve before giving up). */
+static bool should_reclaim_retry(struct lab_mem *mem, unsigned order, const struct alloc_context *ac,
+				 unsigned alloc_flags, bool did_some_progress, int *no_progress_loops)
+{
+	if (did_some_progress && order <= LAB_PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > LAB_MAX_RECLAIM_RETRIES)
+		return unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true);
+	for (int zi = ac->highest_zoneidx; zi >= 0; zi--) {
+		struct lab_zone *z = &mem->zones[zi];
+		if (!z->populated)
+			continue;
+		uint64_t available = zone_reclaimable_pages(z) + z->free_pages;
+		if (zone_watermark_ok_free(z, order, zone_wmark(z, LAB_WMARK_MIN), ac->highest_zoneidx,
+					   alloc_flags, (int64_t)available))
+			return true;
+	}
+	return unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true);
+}
+
+/* should_compact_retry */
+static bool should_compact_retry(unsigned order, enum compact_result result, enum compact_priority *prio,
+				 int *compaction_retries)
+{
+	int max_retries = LAB_MAX_COMPACT_RETRIES;
+	enum compact_priority min_priority;
+
+	if (!order)
+		return false;
+	if (result == COMPACT_SUCCESS)
+		(*compaction_retries)++;
+	if (result == COMPACT_SKIPPED)
+		return false;   /* needs reclaim: should_reclaim_retry decides (Linux retries when suitable) */
+	if (result == COMPACT_COMPLETE || result == COMPACT_DEFERRED || result == COMPACT_CONTENDED ||
+	    result == COMPACT_PARTIAL_SKIPPED)
+		goto check_priority;
+	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER)
+		max_retries /= 4;
+	if (*compaction_retries <= max_retries)
+		return true;
+check_priority:
+	min_priority = order > LAB_PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+	if (*prio > min_priority) {
+		(*prio)--;
+		*compaction_retries = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * __alloc_pages_slowpath (6.1.192). Non-blocking callers: wake kswapd, one
+ * attempt at the min watermark with their reserve rights, done. Blocking
+ * callers: direct compaction, direct reclaim, the retry rules, the OOM
+ * hook, __GFP_NOFAIL. The loop is bounded by the retry counters (and a
+ * hard cap of 1000 rounds against owners that refill as fast as reclaim
+ * frees).
+ */
 static struct lab_page *alloc_pages_slowpath(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 					     const struct alloc_context *ac)
 {
 	bool can_direct_reclaim = (gfp & LAB___GFP_DIRECT_RECLAIM) != 0;
+	bool costly = order > LAB_PAGE_ALLOC_COSTLY_ORDER;
+	bool can_compact = (gfp & LAB___GFP_IO) != 0;   /* 6.1.84+: gfp_compaction_allowed */
 	unsigned alloc_flags = alloc_flags_cma(mem, ac, gfp_to_alloc_flags(gfp, order));
+	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	int compaction_retries = 0, no_progress_loops = 0, rounds = 0;
+	unsigned long did_some_progress = 0;
 	struct lab_page *p;
 
-	if ((alloc_flags & ALLOC_KSWAPD) && mem->plat.wake_kswapd)
-		mem->plat.wake_kswapd(mem->plat.ctx, order, ac->highest_zoneidx);
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(mem, gfp, order, ac);
 	p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
 	if (p)
 		return p;
-
-	/* __gfp_pfmemalloc_flags: __GFP_MEMALLOC ignores the watermarks */
-	if ((gfp & LAB___GFP_MEMALLOC) && !(gfp & LAB___GFP_NOMEMALLOC)) {
-		unsigned reserve = alloc_flags_cma(mem, ac, ALLOC_NO_WATERMARKS) | (alloc_flags & ALLOC_KSWAPD);
-		p = get_page_from_freelist(mem, gfp, order, reserve, ac);
+	bool memalloc = (gfp & LAB___GFP_MEMALLOC) && !(gfp & LAB___GFP_NOMEMALLOC);
+	if (can_direct_reclaim && can_compact && (costly || (order > 0 && ac->migratetype != LAB_MIGRATE_MOVABLE)) &&
+	    !memalloc) {
+		p = direct_compact(mem, gfp, order, alloc_flags, ac, INIT_COMPACT_PRIORITY, &compact_result);
 		if (p)
 			return p;
+		if (costly && (gfp & LAB___GFP_NORETRY)) {
+			if (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;
+		}
 	}
+retry:
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(mem, gfp, order, ac);
+	if (memalloc) {
+		/* __gfp_pfmemalloc_flags: __GFP_MEMALLOC ignores the watermarks */
+		alloc_flags = alloc_flags_cma(mem, ac, ALLOC_NO_WATERMARKS) | (alloc_flags & ALLOC_KSWAPD);
+	}
+	p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+	if (p)
+		return p;
 	if (!can_direct_reclaim)
-		return NULL;
-	/* drain_all_pages after reclaim made no progress */
-	if (drain_all_pages_nonblocking(mem, ac->highest_zoneidx)) {
-		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
-		if (p)
-			return p;
-	}
-
-	/*
-	 * Direct reclaim and compaction belong here. Without them, do what
-	 * Linux does when they make no progress: after "reclaim", give one
-	 * highatomic pageblock back (keeping each zone's last one) and retry;
-	 * __GFP_NORETRY and costly orders without __GFP_RETRY_MAYFAIL stop
-	 * there; the others reach should_reclaim_retry, which gives the
-	 * remaining reserve back (forced) before failing.
-	 */
-	if (unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, false)) {
-		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+		goto nopage;
+	p = direct_reclaim(mem, gfp, order, alloc_flags, ac, &did_some_progress);
+	if (p)
+		return p;
+	if (can_compact) {
+		p = direct_compact(mem, gfp, order, alloc_flags, ac, compact_priority, &compact_result);
 		if (p)
 			return p;
 	}
 	if (gfp & LAB___GFP_NORETRY)
-		return NULL;
-	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER && !(gfp & LAB___GFP_RETRY_MAYFAIL))
-		return NULL;
-	while (unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true)) {
-		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
+		goto nopage;
+	if (costly && (!can_compact || !(gfp & LAB___GFP_RETRY_MAYFAIL)))
+		goto nopage;
+	if (++rounds > 1000)
+		goto nopage;
+	if (should_reclaim_retry(mem, order, ac, alloc_flags, did_some_progress > 0, &no_progress_loops))
+		goto retry;
+	if (did_some_progress > 0 && can_compact &&
+	    should_compact_retry(order, compact_result, &compact_priority, &compaction_retries))
+		goto retry;
+	/* __alloc_pages_may_oom: one last try at the high watermark, then the hook */
+	{
+		struct alloc_context oac = *ac;
+		p = get_page_from_freelist(mem, gfp & ~LAB___GFP_DIRECT_RECLAIM, order,
+					   ALLOC_WMARK_HIGH | (alloc_flags & ALLOC_CMA), &oac);
 		if (p)
 			return p;
+		if (!costly && !(gfp & (LAB___GFP_RETRY_MAYFAIL | LAB___GFP_THISNODE)) &&
+		    ac->highest_zoneidx >= LAB_ZONE_NORMAL && mem->plat.oom &&
+		    mem->plat.oom(mem->plat.ctx, gfp, order)) {
+			no_progress_loops = 0;
+			goto retry;
+		}
+	}
+nopage:
+	if (gfp & LAB___GFP_NOFAIL) {
+		/* never fails: keep trying with the min reserve, sleeping between
+		 * rounds; without a sleep hook Labyrinth cannot wait, so it reports
+		 * and fails rather than spin forever */
+		if (!can_direct_reclaim || !mem->plat.sleep) {
+			lab_log(mem, LAB_LOG_WARNING, "labyrinth: __GFP_NOFAIL order %u cannot be honoured %s", order,
+				can_direct_reclaim ? "without a platform sleep hook" : "without __GFP_DIRECT_RECLAIM");
+			return NULL;
+		}
+		p = get_page_from_freelist(mem, gfp, order, alloc_flags | ALLOC_MIN_RESERVE, ac);
+		if (p)
+			return p;
+		mem->plat.sleep(mem->plat.ctx, 1000000);
+		rounds = 0;
+		goto retry;
 	}
 	return NULL;
 }

@@ -186,3 +186,22 @@ void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 	}
 	buddy_list_add(mem, z, pfn_page(mem, pfn), order, mt, to_tail);
 }
+
+/*
+ * Frees the pages [start, end) of zone @z in the largest aligned blocks,
+ * each with its pageblock's migratetype (memblock_free_all's way; also used
+ * to give back the parts of a block around a contiguous range). Zone lock
+ * held. O((end - start) / 2^(MAX_ORDER-1) + MAX_ORDER).
+ */
+void buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail)
+{
+	while (start < end) {
+		unsigned order = start ? (unsigned)__builtin_ctzll(start) : LAB_MAX_ORDER - 1;
+		if (order > LAB_MAX_ORDER - 1)
+			order = LAB_MAX_ORDER - 1;
+		while ((1ull << order) > end - start)
+			order--;
+		buddy_free_one(mem, z, start, order, get_pageblock_migratetype(mem, start), to_tail);
+		start += 1ull << order;
+	}
+}

@@ -175,6 +175,25 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 	CHECK(z->end_pfn - z->start_pfn - reserved == z->managed,
 	      "check: zone %s spanned - reserved != managed", zn);
 
+	/* the LRU lists: owned allocated heads, counted right */
+	for (int l = 0; l < LAB_NR_LRU; l++) {
+		uint64_t pages = 0, len = 0;
+		uint32_t prev = LAB_NIL;
+		for (uint32_t i = z->lru_head[l]; i != LAB_NIL; i = mem->pages[i].next) {
+			struct lab_page *p = &mem->pages[i];
+			if (++len > span || !(p->flags & LAB_PG_HEAD) || !(p->owner & LAB_OWN_LRU) ||
+			    lru_index(p) != l || p->zone != z->idx || p->prev != prev) {
+				CHECK(0, "check: zone %s LRU list %d corrupt at pfn %#llx", zn, l,
+				      (unsigned long long)page_pfn(mem, p));
+				break;
+			}
+			prev = i;
+			pages += 1ull << p->order;
+		}
+		CHECK(z->lru_tail[l] == prev && pages == z->nr_lru[l], "check: zone %s LRU list %d: %llu pages, counter %llu",
+		      zn, l, (unsigned long long)pages, (unsigned long long)z->nr_lru[l]);
+	}
+
 	uint64_t pcp_listed = 0;
 	errors += pcp_check(mem, z, &pcp_listed);
 	CHECK(pcp_listed == pcp, "check: zone %s pcp lists hold %llu pages, %llu marked per-CPU", zn,

@@ -80,6 +80,19 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 		return LAB_EINVAL;
 	}
 	uint64_t pfn = page_pfn(mem, page);
+	if (page->owner & LAB_OWN_ISOLATED) {
+		/* reclaim or compaction holds it right now: the owner raced */
+		zone_unlock(mem, z, flags);
+		report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
+		return LAB_EINVAL;
+	}
+	if (page->owner & LAB_OWN_CONTIG) {
+		zone_unlock(mem, z, flags);
+		report_bad_page(mem, page, "page of a contiguous range: free it with lab_free_contig_range");
+		return LAB_EINVAL;
+	}
+	if (page->owner & LAB_OWN_LRU)
+		lru_del(mem, z, page);   /* the owner forgot lab_page_clear_owner: fine */
 	if (page->flags & LAB_PG_COMPOUND)
 		for (uint32_t i = 1; i < (1u << order); i++) {
 			page[i].flags = 0;

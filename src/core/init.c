@@ -63,7 +63,7 @@ struct lab_mem *mem_of_page(const struct lab_page *p)
 struct layout {
 	uint64_t base_pfn, end_pfn, pb_base_pfn, nr_pageblocks;
 	unsigned pageblock_order;
-	size_t off_pages, off_pb, off_pcp, total;
+	size_t off_pages, off_pb, off_pcp, off_cma, total;
 };
 
 static size_t align_up(size_t x, size_t a)
@@ -109,14 +109,28 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 		if (!cfg->reserved || cfg->reserved[i].start + cfg->reserved[i].size < cfg->reserved[i].start)
 			return "bad reserved range";
 	uint64_t nr = 1ull << l->pageblock_order;
+	if (cfg->nr_cma > LAB_MAX_CMA_AREAS || (cfg->nr_cma && !cfg->cma))
+		return "too many CMA areas (LAB_MAX_CMA_AREAS is 8)";
+	for (unsigned i = 0; i < cfg->nr_cma; i++) {
+		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
+		if (!n || (s & (nr - 1)) || (n & (nr - 1)) || (cfg->cma[i].start & (LAB_PAGE_SIZE - 1)) ||
+		    (cfg->cma[i].size & (LAB_PAGE_SIZE - 1)))
+			return "CMA area not pageblock aligned";
+		if (s < l->base_pfn || s + n > l->end_pfn)
+			return "CMA area outside memory";
+	}
 	l->pb_base_pfn = l->base_pfn & ~(nr - 1);
 	l->nr_pageblocks = (l->end_pfn - l->pb_base_pfn + nr - 1) / nr;
 	l->off_pages = align_up(sizeof(struct lab_mem), 64);
 	l->off_pb = l->off_pages + (size_t)(l->end_pfn - l->base_pfn) * sizeof(struct lab_page);
 	l->off_pcp = align_up(l->off_pb + (size_t)l->nr_pageblocks, 64);
-	l->total = l->off_pcp;
+	l->off_cma = l->off_pcp;
 	if (!(cfg->flags & LAB_CFG_NO_PCP))
-		l->total += align_up(pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
+		l->off_cma += align_up(pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
+	l->total = l->off_cma;
+	for (unsigned i = 0; i < cfg->nr_cma; i++)
+		l->total += align_up((size_t)((cfg->cma[i].size >> LAB_PAGE_SHIFT) + 7) / 8, 8);
+	l->total = align_up(l->total, 64);
 	return NULL;
 }
 
@@ -197,20 +211,6 @@ static void tunables_default(struct lab_tunables *t, const struct lab_mem_config
 	t->page_group_by_mobility_disabled = !!(cfg->flags & LAB_CFG_NO_MOBILITY_GROUPING);
 }
 
-/* Frees [start, end) of one zone in the largest aligned blocks. */
-static void free_range_initial(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end)
-{
-	while (start < end) {
-		unsigned order = start ? (unsigned)__builtin_ctzll(start) : LAB_MAX_ORDER - 1;
-		if (order > LAB_MAX_ORDER - 1)
-			order = LAB_MAX_ORDER - 1;
-		while ((1ull << order) > end - start)
-			order--;
-		buddy_free_one(mem, z, start, order, get_pageblock_migratetype(mem, start), true);
-		start += 1ull << order;
-	}
-}
-
 struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 {
 	struct layout l;
@@ -248,6 +248,8 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	mem->pageblock_order = l.pageblock_order;
 	mem->nr_cpus = cfg->nr_cpus ? cfg->nr_cpus : 1;
 	mem->nr_zones = LAB_MAX_NR_ZONES;
+	mem->kswapd_highest_zoneidx = -1;
+	mem->kcompactd_highest_zoneidx = -1;
 	tunables_default(&mem->tun, cfg);
 	memset(mem->pageblock_mt, LAB_MIGRATE_MOVABLE, (size_t)l.nr_pageblocks);
 
@@ -259,6 +261,9 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 		for (int o = 0; o < LAB_MAX_ORDER; o++)
 			for (int m = 0; m < LAB_MIGRATE_TYPES; m++)
 				z->free_head[o][m] = z->free_tail[o][m] = LAB_NIL;
+		for (int li = 0; li < LAB_NR_LRU; li++)
+			z->lru_head[li] = z->lru_tail[li] = LAB_NIL;
+		z->compact_order_failed = LAB_MAX_ORDER;
 		/* trim leading and trailing holes: spanned covers present pages only */
 		uint64_t s = zstart, e = zend[i];
 		while (s < e && !pfn_present(cfg, s))
@@ -286,6 +291,23 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 			zstart = zend[i];
 	}
 
+	/* CMA areas: their pageblocks only serve movable allocations */
+	uint8_t *bm = (uint8_t *)cfg->metadata + l.off_cma;
+	mem->nr_cma = cfg->nr_cma;
+	for (unsigned i = 0; i < cfg->nr_cma; i++) {
+		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
+		mem->cma[i].start_pfn = s;
+		mem->cma[i].end_pfn = s + n;
+		mem->cma[i].bitmap = bm;
+		memset(bm, 0, (size_t)(n + 7) / 8);
+		bm += align_up((size_t)(n + 7) / 8, 8);
+		for (uint64_t pfn = s; pfn < s + n; pfn += pageblock_nr_pages(mem))
+			set_pageblock_migratetype(mem, pfn, LAB_MIGRATE_CMA);
+		for (uint64_t pfn = s; pfn < s + n; pfn++)
+			if (!(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED))
+				mem->zones[pfn_page(mem, pfn)->zone].cma_pages++;
+	}
+
 	/* free every usable page: runs of non-reserved pages per zone */
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
@@ -299,7 +321,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 				run = pfn;
 				in_run = true;
 			} else if (!usable && in_run) {
-				free_range_initial(mem, z, run, pfn);
+				buddy_free_range(mem, z, run, pfn, true);
 				in_run = false;
 			}
 		}

@@ -54,8 +54,30 @@
 #include <stdint.h>
 #include <string.h>   /* the only libc the core uses: mem*, strlen */
 #include <labyrinth/labyrinth.h>
+#include <labyrinth/background.h>
+
+#define LAB_MAX_SHRINKERS 32
+#define LAB_DEF_PRIORITY 12
+#define LAB_SWAP_CLUSTER_MAX 32
+#define LAB_COMPACT_CLUSTER_MAX 32
+#define LAB_MAX_RECLAIM_RETRIES 16
+#define LAB_MAX_COMPACT_RETRIES 16
+#define LAB_COMPACT_MAX_DEFER_SHIFT 6
 
 #define LAB_NIL 0xffffffffu
+
+/* LRU lists (enum lru_list) */
+enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LRU_ACTIVE_FILE,
+       LAB_LRU_UNEVICTABLE_LIST, LAB_NR_LRU };
+
+/* struct lab_page.owner of an allocated head: owner id (bits 0-7) and state */
+#define LAB_OWN_ID_MASK   0xffu
+#define LAB_OWN_LRU       0x100u    /* on an LRU list */
+#define LAB_OWN_ACTIVE    0x200u
+#define LAB_OWN_FILE      0x400u
+#define LAB_OWN_UNEVICT   0x800u
+#define LAB_OWN_ISOLATED  0x1000u   /* taken off the LRU by reclaim/compaction */
+#define LAB_OWN_CONTIG    0x2000u   /* a page of an alloc_contig_range range */
 #define LAB_MEM_MAGIC 0x4c616279u /* "Laby" */
 
 /* struct lab_page flags */
@@ -139,6 +161,17 @@ struct lab_zone {
 	/* (a) statistics */
 	unsigned long allocated_pages;      /* pages in allocated blocks (native word: atomics everywhere) */
 	uint64_t reserved_pages;            /* present - managed */
+	/* (z) LRU lists of owned pages (Linux enum lru_list order) */
+	uint32_t lru_head[LAB_NR_LRU], lru_tail[LAB_NR_LRU];
+	uint64_t nr_lru[LAB_NR_LRU];        /* pages (not blocks) */
+	uint32_t nr_isolate_pageblock;      /* (z) pageblocks set to MIGRATE_ISOLATE */
+	/* (c) compaction state, c = the compacting context (one at a time per zone) */
+	uint64_t compact_cached_migrate_pfn;
+	uint64_t compact_cached_free_pfn;
+	unsigned compact_considered;
+	unsigned compact_defer_shift;
+	int compact_order_failed;
+	uint32_t compacting;                /* (a) 1 while a compaction runs in this zone */
 };
 
 /*
@@ -193,6 +226,23 @@ struct lab_mem {
 	uint32_t fail_reporting;            /* (a) 1 while a record is being written */
 	struct lab_alloc_failure last_failure;
 	bool have_failure;
+	/* page owners and shrinkers (i: registered at setup) */
+	struct { const struct lab_page_owner_ops *ops; void *ctx; } owners[LAB_MAX_OWNERS + 1];
+	struct lab_shrinker *shrinkers[LAB_MAX_SHRINKERS];
+	/* kswapd / kcompactd state (k: the background context) */
+	int kswapd_order;                   /* (a) */
+	int kswapd_highest_zoneidx;         /* (a) -1 = not woken */
+	int kswapd_failures;                /* (k) balance runs without progress */
+	int kswapd_priority;                /* (k) current scan priority, DEF_PRIORITY down to 0 */
+	int kswapd_boosted;                 /* (k) this run started with a boost */
+	unsigned long kswapd_reclaimed;     /* (k) pages reclaimed in this balance run */
+	int kcompactd_order;                /* (a) */
+	int kcompactd_highest_zoneidx;      /* (a) -1 = not woken */
+	int kcompactd_zone;                 /* (k) next zone to compact */
+	uint64_t proactive_last_ns;         /* (k) */
+	/* CMA areas (i) */
+	unsigned nr_cma;
+	struct { uint64_t start_pfn, end_pfn; uint8_t *bitmap; } cma[LAB_MAX_CMA_AREAS];
 	/* might_sleep report rate limit: once a second */
 	uint64_t might_sleep_last_ns;
 	/* bad-page report rate limit: 60 per minute */
@@ -285,6 +335,7 @@ void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 		    unsigned order, int mt, bool to_tail);
 bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order);
+void buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail);
 
 /* ---- migratetype.c: pageblocks and anti-fragmentation (zone lock held) --- */
 extern const int lab_fallbacks[LAB_MIGRATE_TYPES][2];
@@ -334,6 +385,55 @@ int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
 struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone);
 struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				int mt, unsigned alloc_flags);
+
+/* ---- owner.c: page owners and LRU lists (zone lock held for lru_*) ---------- */
+void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head);
+void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
+int lru_index(const struct lab_page *p);
+const struct lab_page_owner_ops *owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx);
+bool page_is_movable(struct lab_mem *mem, const struct lab_page *p);
+unsigned long shrink_slab(struct lab_mem *mem, int priority);
+
+/* ---- migrate.c ----------------------------------------------------------- */
+/* Moves allocated, isolated head @src (order 0..) to @dst (allocated, same
+ * order); true on success (then @src is freed by the caller). */
+bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst);
+void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order);
+
+/* ---- vmscan.c ------------------------------------------------------------------ */
+unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,
+			      int priority, unsigned long *nr_scanned);
+unsigned long try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t gfp, int highest_zoneidx);
+uint64_t zone_reclaimable_pages(const struct lab_zone *z);
+
+/* ---- kswapd.c -------------------------------------------------------------------- */
+void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsigned order, int highest_zoneidx);
+void wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zoneidx);
+
+/* ---- compaction.c ---------------------------------------------------------------- */
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE = 0, COMPACT_SKIPPED, COMPACT_DEFERRED, COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE, COMPACT_COMPLETE, COMPACT_PARTIAL_SKIPPED, COMPACT_CONTENDED, COMPACT_SUCCESS
+};
+enum compact_priority { COMPACT_PRIO_SYNC_FULL = 0, COMPACT_PRIO_SYNC_LIGHT = 1, COMPACT_PRIO_ASYNC = 2 };
+#define MIN_COMPACT_PRIORITY COMPACT_PRIO_SYNC_FULL
+#define MIN_COMPACT_COSTLY_PRIORITY COMPACT_PRIO_SYNC_LIGHT
+#define DEF_COMPACT_PRIORITY COMPACT_PRIO_SYNC_LIGHT
+#define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
+enum compact_result compaction_suitable(struct lab_mem *mem, struct lab_zone *z, int order,
+					unsigned alloc_flags, int highest_zoneidx);
+bool compaction_deferred(struct lab_zone *z, int order);
+void defer_compaction(struct lab_zone *z, int order);
+void compaction_defer_reset(struct lab_zone *z, int order, bool alloc_success);
+enum compact_result try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+					 unsigned alloc_flags, int highest_zoneidx, int migratetype,
+					 enum compact_priority prio);
+unsigned compact_gap(unsigned order);
+int fragmentation_score_zone(struct lab_mem *mem, struct lab_zone *z);
+
+/* ---- isolation.c ------------------------------------------------------------------ */
+int start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt);
+void undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt);
 
 /* ---- alloc.c -------------------------------------------------------------- */
 unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);

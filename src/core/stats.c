@@ -53,6 +53,9 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		s->free_cma = z->free_cma;
 		s->boost = z->boost;
 		s->nr_reserved_highatomic = z->nr_reserved_highatomic;
+		s->kswapd_failures = (uint64_t)mem->kswapd_failures;
+		for (int l = 0; l < LAB_NR_LRU; l++)
+			s->nr_lru[l] = z->nr_lru[l];
 		for (int o = 0; o < LAB_MAX_ORDER; o++) {
 			s->nr_free[o] = z->nr_free[o];
 			for (int m = 0; m < LAB_MIGRATE_TYPES; m++)
@@ -69,9 +72,11 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 	for (int e = 0; e < LAB_NR_VM_EVENTS; e++)
 		out->events[e] = __atomic_load_n(&mem->events[e], __ATOMIC_RELAXED);
 	/* mechanisms that exist in this core: allocation and freeing counters */
-	out->events_valid = LAB_VM_EVENT_BIT(LAB_PGALLOC_DMA) | LAB_VM_EVENT_BIT(LAB_PGALLOC_DMA32) |
-			    LAB_VM_EVENT_BIT(LAB_PGALLOC_NORMAL) | LAB_VM_EVENT_BIT(LAB_PGALLOC_MOVABLE) |
-			    LAB_VM_EVENT_BIT(LAB_PGFREE);
+	out->events_valid = 0;
+	for (int e = LAB_PGALLOC_DMA; e <= LAB_CMA_ALLOC_FAIL; e++)
+		if (e != LAB_PGALLOC_DEVICE && e != LAB_ALLOCSTALL_DEVICE &&
+		    ((e != LAB_CMA_ALLOC_SUCCESS && e != LAB_CMA_ALLOC_FAIL) || mem->nr_cma))
+			out->events_valid |= LAB_VM_EVENT_BIT(e);
 }
 
 void lab_get_tunables(const struct lab_mem *mem, struct lab_tunables *out)

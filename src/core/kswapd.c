@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/kswapd.c - background reclaim (mm/vmscan.c: wakeup_kswapd,
+ * pgdat_balanced, balance_pgdat, kswapd_try_to_sleep) as a step function.
+ *
+ *   allocation below low ---wakeup_kswapd(order, zone)---> platform->wake_kswapd
+ *                                                              |
+ *   host thread / sim event / RTOS task:  while (lab_kswapd_balance_once(mem, 32) == LAB_BG_MORE);
+ *
+ *   each step: balanced at high (+boost) for the woken order in some eligible
+ *   zone? -> NAP (done: boost cleared, kcompactd woken, skip hints reset)
+ *   else reclaim up to the budget at the current priority (12 down to 0);
+ *   a full pass without progress counts a failure; 16 = node_unreclaimable
+ *   (STUCK) until an allocation's direct reclaim makes progress again.
+ *
+ * Bounded: each call reclaims at most @budget pages and scans at most
+ * (LRU size >> priority) + 32 per zone.
+ */
+#include "internal.h"
+
+static bool zone_balanced(struct lab_mem *mem, struct lab_zone *z, int order, int highest_zoneidx)
+{
+	uint64_t mark = zone_wmark(z, LAB_WMARK_HIGH);
+	return zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, 0, (int64_t)z->free_pages);
+}
+
+/* pgdat_balanced: any eligible managed zone balanced is enough. */
+static bool pgdat_balanced(struct lab_mem *mem, int order, int highest_zoneidx)
+{
+	bool any_managed = false;
+	for (int i = 0; i <= highest_zoneidx; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		if (!z->populated)
+			continue;
+		any_managed = true;
+		if (zone_balanced(mem, z, order, highest_zoneidx))
+			return true;
+	}
+	return !any_managed;
+}
+
+static bool pgdat_watermark_boosted(struct lab_mem *mem, int highest_zoneidx)
+{
+	for (int i = highest_zoneidx; i >= 0; i--)
+		if (mem->zones[i].populated && mem->zones[i].boost)
+			return true;
+	return false;
+}
+
+/*
+ * wakeup_kswapd: record the order and zone kswapd must balance for, and
+ * wake it unless the node is balanced already (then, for a non-blocking
+ * caller, kcompactd instead) or hopeless. Never blocks.
+ */
+void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsigned order, int highest_zoneidx)
+{
+	if (!z->populated)
+		return;
+	int cur = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
+	if (cur < highest_zoneidx)
+		__atomic_store_n(&mem->kswapd_highest_zoneidx, highest_zoneidx, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED) < (int)order)
+		__atomic_store_n(&mem->kswapd_order, (int)order, __ATOMIC_RELAXED);
+	if (mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES ||
+	    (pgdat_balanced(mem, (int)order, highest_zoneidx) && !pgdat_watermark_boosted(mem, highest_zoneidx))) {
+		if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
+			wakeup_kcompactd(mem, order, highest_zoneidx);
+		return;
+	}
+	if (mem->plat.wake_kswapd)
+		mem->plat.wake_kswapd(mem->plat.ctx, order, highest_zoneidx);
+}
+
+int lab_kswapd_wanted(struct lab_mem *mem)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return 0;
+	int hz = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
+	if (hz < 0 || mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES)
+		return 0;
+	int order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
+	return pgdat_watermark_boosted(mem, hz) || !pgdat_balanced(mem, order, hz);
+}
+
+static void reset_isolation_suitable(struct lab_mem *mem)
+{
+	size_t n = lab_mem_nr_pageblocks(mem);
+	for (size_t i = 0; i < n; i++)
+		mem->pageblock_mt[i] &= (uint8_t)~LAB_PB_SKIP;
+}
+
+enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long budget)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return LAB_BG_IDLE;
+	int hz = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
+	int order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
+	if (hz < 0)
+		return LAB_BG_IDLE;
+	if (mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES)
+		return LAB_BG_STUCK;
+	if (!budget)
+		budget = LAB_SWAP_CLUSTER_MAX;
+	if (mem->kswapd_priority <= 0 && !mem->kswapd_reclaimed && !mem->kswapd_boosted) {
+		/* a new balance_pgdat run */
+		mem->kswapd_priority = LAB_DEF_PRIORITY;
+		mem->kswapd_boosted = pgdat_watermark_boosted(mem, hz);
+		count_event(mem, LAB_PAGEOUTRUN, 1);
+	}
+	bool boosted = pgdat_watermark_boosted(mem, hz);
+	/* order fallback: after compact_gap pages, balance at order 0 and let
+	 * compaction build the high-order block */
+	if (order && mem->kswapd_reclaimed >= compact_gap((unsigned)order))
+		order = 0;
+	if (!boosted && pgdat_balanced(mem, order, hz)) {
+		bool was_boosted = mem->kswapd_boosted;
+		int woken_order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
+		__atomic_store_n(&mem->kswapd_highest_zoneidx, -1, __ATOMIC_RELAXED);
+		__atomic_store_n(&mem->kswapd_order, 0, __ATOMIC_RELAXED);
+		mem->kswapd_priority = 0;
+		mem->kswapd_reclaimed = 0;
+		mem->kswapd_boosted = 0;
+		/* kswapd_try_to_sleep: reset skip hints, wake kcompactd */
+		reset_isolation_suitable(mem);
+		if (woken_order || was_boosted)
+			wakeup_kcompactd(mem, was_boosted ? mem->pageblock_order : (unsigned)woken_order, hz);
+		return LAB_BG_NAP;
+	}
+	/* kswapd_shrink_node: reclaim towards high (+boost) of each eligible zone */
+	unsigned long reclaimed = 0, scanned = 0;
+	for (int zi = hz; zi >= 0 && reclaimed < budget; zi--) {
+		struct lab_zone *z = &mem->zones[zi];
+		if (!z->populated)
+			continue;
+		uint64_t high = zone_wmark(z, LAB_WMARK_HIGH);
+		if (!z->boost && z->free_pages > high)
+			continue;
+		reclaimed += shrink_zone_lru(mem, z, budget - reclaimed, mem->kswapd_priority, &scanned);
+	}
+	shrink_slab(mem, mem->kswapd_priority);
+	count_event(mem, LAB_PGSCAN_KSWAPD, scanned);
+	count_event(mem, LAB_PGSTEAL_KSWAPD, reclaimed);
+	mem->kswapd_reclaimed += reclaimed;
+	if (boosted) {
+		/* boosted reclaim: done once the boost's worth is reclaimed or nothing is left */
+		bool done = reclaimed < budget;
+		for (int zi = hz; zi >= 0; zi--) {
+			struct lab_zone *z = &mem->zones[zi];
+			if (z->boost && (done || z->free_pages > zone_wmark(z, LAB_WMARK_HIGH)))
+				z->boost = 0;
+		}
+		if (done)
+			wakeup_kcompactd(mem, mem->pageblock_order, hz);
+	}
+	if (reclaimed < budget) {
+		if (mem->kswapd_priority > 0) {
+			mem->kswapd_priority--;
+		} else {
+			/* a whole run at every priority */
+			if (!mem->kswapd_reclaimed)
+				mem->kswapd_failures++;
+			mem->kswapd_reclaimed = 0;
+			mem->kswapd_priority = LAB_DEF_PRIORITY;
+			if (mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES)
+				return LAB_BG_STUCK;
+		}
+	}
+	if (reclaimed)
+		mem->kswapd_failures = 0;
+	return LAB_BG_MORE;
+}

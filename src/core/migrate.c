@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/migrate.c - moving an owned page to another frame (Linux
+ * migrate_pages / move_to_new_folio, reduced to what an owner-based
+ * allocator needs).
+ *
+ *   src (isolated, owner O)          dst (allocated for the move)
+ *   [contents] ---- copy ----------> [contents]      memcpy through the direct
+ *                                                    map, or platform->copy_page
+ *   O->migrate(src, dst) == 0 : dst takes src's owner tag and LRU list;
+ *                               the caller frees src
+ *   otherwise                 : the caller frees dst and puts src back
+ *
+ * Called without locks held (owners' callbacks may do anything but
+ * allocate with __GFP_DIRECT_RECLAIM). Cost: one copy of the block.
+ */
+#include "internal.h"
+
+bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst)
+{
+	void *ctx = NULL;
+	const struct lab_page_owner_ops *ops = owner_ops(mem, src, &ctx);
+	unsigned order = src->order;
+	unsigned long flags;
+
+	if (!ops || !ops->migrate || dst->order != order) {
+		count_event(mem, LAB_PGMIGRATE_FAIL, 1ull << order);
+		return false;
+	}
+	void *s = lab_page_address(src), *d = lab_page_address(dst);
+	if (s && d)
+		memcpy(d, s, LAB_PAGE_SIZE << order);
+	else if (mem->plat.copy_page)
+		for (uint64_t i = 0; i < (1ull << order); i++)
+			mem->plat.copy_page(mem->plat.ctx, page_pfn(mem, dst) + i, page_pfn(mem, src) + i);
+	if (ops->migrate(ctx, src, dst) != 0) {
+		count_event(mem, LAB_PGMIGRATE_FAIL, 1ull << order);
+		return false;
+	}
+	struct lab_zone *dz = &mem->zones[dst->zone];
+	zone_lock(mem, dz, &flags);
+	dst->owner = src->owner & ~(LAB_OWN_LRU | LAB_OWN_ISOLATED);
+	lru_add(mem, dz, dst, true);
+	zone_unlock(mem, dz, flags);
+	src->owner &= LAB_OWN_CONTIG;
+	count_event(mem, LAB_PGMIGRATE_SUCCESS, 1ull << order);
+	return true;
+}
+
+/*
+ * Frees an allocated head that no owner references any more straight to
+ * the buddy lists (not through the per-CPU lists: the point of freeing it
+ * is that it merges now). Takes the zone lock.
+ */
+void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order)
+{
+	struct lab_zone *z = &mem->zones[p->zone];
+	uint64_t pfn = page_pfn(mem, p);
+	unsigned long flags;
+
+	zone_lock(mem, z, &flags);
+	if (p->flags & LAB_PG_COMPOUND)
+		for (uint32_t i = 1; i < (1u << order); i++) {
+			p[i].flags = 0;
+			p[i].next = LAB_NIL;
+		}
+	p->flags = 0;
+	p->owner = 0;
+	__atomic_fetch_sub(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
+	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
+	zone_unlock(mem, z, flags);
+	count_event(mem, LAB_PGFREE, 1ull << order);
+}

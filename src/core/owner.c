@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/owner.c - page owners, the per-zone LRU lists, shrinkers.
+ *
+ * An owned page is an allocated block head whose `owner` word names its
+ * owner (bits 0-7) and LRU state (LAB_OWN_*). Allocated heads do not use
+ * their next/prev links, so owned pages are linked on the zone's LRU lists
+ * through them (struct lab_page stays 16 bytes):
+ *
+ *   zone->lru_head[INACTIVE_FILE] -> pg -> pg -> ... -> pg <- lru_tail
+ *        new and rotated pages at the head           reclaim scans the tail
+ *
+ *   lists: inactive anon, active anon, inactive file, active file, unevictable
+ *   (Linux enum lru_list). Anon pages are never reclaimed (no swap); they and
+ *   unevictable pages are still movable by compaction when the owner has a
+ *   migrate op.
+ *
+ * LRU lists are protected by the zone lock (Linux: the lruvec lock).
+ */
+#include "internal.h"
+
+int lru_index(const struct lab_page *p)
+{
+	if (p->owner & LAB_OWN_UNEVICT)
+		return LAB_LRU_UNEVICTABLE_LIST;
+	return ((p->owner & LAB_OWN_FILE) ? LAB_LRU_INACTIVE_FILE : LAB_LRU_INACTIVE_ANON) +
+	       ((p->owner & LAB_OWN_ACTIVE) ? 1 : 0);
+}
+
+void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head)
+{
+	int l = lru_index(p);
+	uint32_t idx = page_idx(mem, p);
+	if (z->lru_head[l] == LAB_NIL) {
+		p->next = p->prev = LAB_NIL;
+		z->lru_head[l] = z->lru_tail[l] = idx;
+	} else if (head) {
+		p->next = z->lru_head[l];
+		p->prev = LAB_NIL;
+		mem->pages[z->lru_head[l]].prev = idx;
+		z->lru_head[l] = idx;
+	} else {
+		p->prev = z->lru_tail[l];
+		p->next = LAB_NIL;
+		mem->pages[z->lru_tail[l]].next = idx;
+		z->lru_tail[l] = idx;
+	}
+	p->owner |= LAB_OWN_LRU;
+	z->nr_lru[l] += 1ull << p->order;
+}
+
+void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
+{
+	int l = lru_index(p);
+	if (p->prev != LAB_NIL)
+		mem->pages[p->prev].next = p->next;
+	else
+		z->lru_head[l] = p->next;
+	if (p->next != LAB_NIL)
+		mem->pages[p->next].prev = p->prev;
+	else
+		z->lru_tail[l] = p->prev;
+	p->next = p->prev = LAB_NIL;
+	p->owner &= ~LAB_OWN_LRU;
+	z->nr_lru[l] -= 1ull << p->order;
+}
+
+const struct lab_page_owner_ops *owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx)
+{
+	unsigned id = p->owner & LAB_OWN_ID_MASK;
+	if (!id || !mem->owners[id].ops)
+		return NULL;
+	if (ctx)
+		*ctx = mem->owners[id].ctx;
+	return mem->owners[id].ops;
+}
+
+/* PageLRU || __PageMovable: an owned page whose owner can migrate it. */
+bool page_is_movable(struct lab_mem *mem, const struct lab_page *p)
+{
+	const struct lab_page_owner_ops *ops = owner_ops(mem, p, NULL);
+	return ops && ops->migrate && (p->owner & LAB_OWN_LRU);
+}
+
+int lab_owner_register(struct lab_mem *mem, const struct lab_page_owner_ops *ops, void *ctx)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !ops)
+		return LAB_EINVAL;
+	for (int id = 1; id <= LAB_MAX_OWNERS; id++)
+		if (!mem->owners[id].ops) {
+			mem->owners[id].ops = ops;
+			mem->owners[id].ctx = ctx;
+			return id;
+		}
+	return LAB_ENOMEM;
+}
+
+int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, unsigned lru)
+{
+	unsigned long flags;
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !page || mem_of_page(page) != mem ||
+	    owner < 1 || owner > LAB_MAX_OWNERS || !mem->owners[owner].ops)
+		return LAB_EINVAL;
+	struct lab_zone *z = &mem->zones[page->zone];
+	zone_lock(mem, z, &flags);
+	if (!(page->flags & LAB_PG_HEAD) || (page->owner & (LAB_OWN_LRU | LAB_OWN_ISOLATED))) {
+		zone_unlock(mem, z, flags);
+		return LAB_EINVAL;
+	}
+	page->owner = (uint32_t)owner | ((lru & LAB_LRU_FILE) ? LAB_OWN_FILE : 0) |
+		      ((lru & LAB_LRU_UNEVICTABLE) ? LAB_OWN_UNEVICT : 0);
+	lru_add(mem, z, page, true);
+	zone_unlock(mem, z, flags);
+	return 0;
+}
+
+void lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
+{
+	unsigned long flags;
+	if (!mem || !page || mem_of_page(page) != mem)
+		return;
+	struct lab_zone *z = &mem->zones[page->zone];
+	zone_lock(mem, z, &flags);
+	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU))
+		lru_del(mem, z, page);
+	if (page->flags & LAB_PG_HEAD)
+		page->owner &= LAB_OWN_CONTIG;
+	zone_unlock(mem, z, flags);
+}
+
+void lab_page_mark_accessed(struct lab_mem *mem, struct lab_page *page)
+{
+	unsigned long flags;
+	if (!mem || !page || mem_of_page(page) != mem)
+		return;
+	struct lab_zone *z = &mem->zones[page->zone];
+	zone_lock(mem, z, &flags);
+	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU) &&
+	    !(page->owner & (LAB_OWN_ACTIVE | LAB_OWN_UNEVICT))) {
+		lru_del(mem, z, page);
+		page->owner |= LAB_OWN_ACTIVE;
+		lru_add(mem, z, page, true);
+	}
+	zone_unlock(mem, z, flags);
+}
+
+int lab_register_shrinker(struct lab_mem *mem, struct lab_shrinker *s)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !s || !s->count_objects || !s->scan_objects)
+		return LAB_EINVAL;
+	for (int i = 0; i < LAB_MAX_SHRINKERS; i++)
+		if (!mem->shrinkers[i]) {
+			mem->shrinkers[i] = s;
+			return 0;
+		}
+	return LAB_ENOMEM;
+}
+
+void lab_unregister_shrinker(struct lab_mem *mem, struct lab_shrinker *s)
+{
+	for (int i = 0; i < LAB_MAX_SHRINKERS; i++)
+		if (mem->shrinkers[i] == s)
+			mem->shrinkers[i] = NULL;
+}
+
+/*
+ * shrink_slab / do_shrink_slab: ask every shrinker for a share of its
+ * objects proportional to the scan pressure: freeable >> priority, times
+ * 4 / seeks (a cache that is expensive to refill gives less). Bounded by
+ * twice the freeable count per call. Returns objects freed.
+ */
+unsigned long shrink_slab(struct lab_mem *mem, int priority)
+{
+	unsigned long freed = 0;
+	for (int i = 0; i < LAB_MAX_SHRINKERS; i++) {
+		struct lab_shrinker *s = mem->shrinkers[i];
+		if (!s)
+			continue;
+		unsigned long freeable = s->count_objects(s->ctx);
+		if (!freeable)
+			continue;
+		int seeks = s->seeks > 0 ? s->seeks : 2;
+		unsigned long delta = (freeable >> priority) * 4 / (unsigned long)seeks;
+		if (!delta)
+			delta = priority == 0 ? freeable : 0;
+		if (delta > freeable * 2)
+			delta = freeable * 2;
+		while (delta) {
+			unsigned long batch = delta < 128 ? delta : 128;
+			unsigned long got = s->scan_objects(s->ctx, batch);
+			freed += got;
+			if (got < batch)
+				break;
+			delta -= batch;
+		}
+	}
+	return freed;
+}

@@ -1,0 +1,1224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * formats/diagnose.c - replays the failed allocation of a dmesg report with
+ * the numbers the kernel printed, and says why it failed and what to tune.
+ *
+ * What it mirrors (Linux names; linux-mm-facts §2-§7 and the "How the
+ * verdicts were computed" notes of the corpus INDEX):
+ *   gfp_zone()                 -> which zones are eligible, fallback order
+ *   gfp_to_alloc_flags()       -> ALLOC_HIGH/ALLOC_HARDER (before 6.3) or
+ *                                 ALLOC_MIN_RESERVE/ALLOC_NON_BLOCK (6.3+,
+ *                                 6.1.116+), ALLOC_CMA, ALLOC_NO_WATERMARKS
+ *   __zone_watermark_unusable_free() -> 2^order-1, free CMA, reserved_highatomic
+ *   __zone_watermark_ok()      -> the min reductions, lowmem_reserve[], and
+ *                                 for order > 0 the per-order loop (< 4.4) or
+ *                                 the "a block on a usable list" test (4.4+)
+ *   zone_watermark_fast()      -> order-0 atomic retry without the boost
+ *   rmqueue()/__rmqueue()      -> which migratetype lists the caller reaches
+ *                                 (highatomic only for high-order atomic, and
+ *                                 for order-0 atomic after the Oct 2024 fix)
+ *
+ * The kernel version picks the rules; without one, the flag names (which
+ * differ per era) or the report's format give an era. The flag bits of that
+ * era come from core/gfp.c (lab_gfp_parse of a single flag name), so no flag
+ * table lives here.
+ *
+ * Cost: O(zones x orders) arithmetic and some snprintf; no allocation except
+ * in lab_diagnosis_to_json().
+ */
+#include "formats/diagnose.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+/* ---- small helpers ------------------------------------------------------ */
+
+struct sbuf {
+	char *buf;
+	size_t size, len;
+};
+
+static void sb_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (sb->len >= sb->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->len, sb->size - sb->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb->len += (size_t)n;
+	if (sb->len >= sb->size)
+		sb->len = sb->size - 1;
+}
+
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* First "N.M[.P]" of @s with N a kernel major (2..99). */
+static bool parse_kver(const char *s, int *maj, int *min, int *patch)
+{
+	for (const char *p = s; *p; p++) {
+		long a = 0, b = 0, c = 0;
+		const char *q = p;
+
+		if (!is_digit(*p) || (p > s && is_digit(p[-1])))
+			continue;
+		while (is_digit(*q) && a < 1000)
+			a = a * 10 + (*q++ - '0');
+		if (*q != '.' || !is_digit(q[1]) || a < 2 || a > 99)
+			continue;
+		for (q++; is_digit(*q) && b < 1000; q++)
+			b = b * 10 + (*q - '0');
+		if (*q == '.' && is_digit(q[1]))
+			for (q++; is_digit(*q) && c < 100000; q++)
+				c = c * 10 + (*q - '0');
+		*maj = (int)a;
+		*min = (int)b;
+		*patch = (int)c;
+		return true;
+	}
+	return false;
+}
+
+static long kv(int maj, int min, int patch)
+{
+	return (long)maj * 1000000L + (long)min * 1000L + (patch > 999 ? 999 : patch);
+}
+
+static long dkv(const struct lab_diagnosis *d)
+{
+	return kv(d->kmajor, d->kminor, d->kpatch);
+}
+
+/* The bit of flag @name in @era, 0 when the flag does not exist there. */
+static lab_gfp_t flag_bit(const char *name, enum lab_gfp_era era)
+{
+	lab_gfp_t v = 0;
+	if (lab_gfp_parse(name, era, &v, NULL, NULL) != 0)
+		return 0;
+	return v;
+}
+
+/* The version an era stands for when the report names no kernel. */
+static void era_version(enum lab_gfp_era era, int *maj, int *min)
+{
+	static const struct { enum lab_gfp_era era; int maj, min; } map[] = {
+		{ LAB_GFP_ERA_3_X, 3, 0 },  { LAB_GFP_ERA_4_X, 4, 4 },
+		{ LAB_GFP_ERA_4_10, 4, 10 }, { LAB_GFP_ERA_4_13, 4, 13 },
+		{ LAB_GFP_ERA_4_14, 4, 14 }, { LAB_GFP_ERA_4_15, 4, 15 },
+		{ LAB_GFP_ERA_4_18, 4, 18 }, { LAB_GFP_ERA_6_1, 5, 1 },
+		{ LAB_GFP_ERA_6_3, 6, 3 },  { LAB_GFP_ERA_6_8, 6, 8 },
+		{ LAB_GFP_ERA_6_13, 6, 13 },
+	};
+	*maj = 5;
+	*min = 1;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].era == era) {
+			*maj = map[i].maj;
+			*min = map[i].min;
+		}
+}
+
+/* Eras in the order a name match is preferred (most common kernels first). */
+static const enum lab_gfp_era era_pref[] = {
+	LAB_GFP_ERA_6_1, LAB_GFP_ERA_6_3, LAB_GFP_ERA_6_8, LAB_GFP_ERA_6_13,
+	LAB_GFP_ERA_4_18, LAB_GFP_ERA_4_15, LAB_GFP_ERA_4_14, LAB_GFP_ERA_4_13,
+	LAB_GFP_ERA_4_10, LAB_GFP_ERA_4_X, LAB_GFP_ERA_3_X,
+};
+
+/* An era whose table renders @mode as @names (exactly, else by value). */
+static bool era_from_names(lab_gfp_t mode, const char *names, enum lab_gfp_era *out)
+{
+	char buf[192];
+	bool by_value = false;
+	enum lab_gfp_era value_era = LAB_GFP_ERA_6_1;
+
+	for (size_t i = 0; i < sizeof(era_pref) / sizeof(era_pref[0]); i++) {
+		lab_gfp_t v;
+		enum lab_gfp_era e = era_pref[i];
+		if (lab_gfp_parse(names, e, &v, NULL, NULL) != 0 || v != mode)
+			continue;
+		lab_gfp_format(buf, sizeof(buf), mode, e);
+		if (strcmp(buf, names) == 0) {
+			*out = e;
+			return true;
+		}
+		if (!by_value) {
+			by_value = true;
+			value_era = e;
+		}
+	}
+	if (by_value)
+		*out = value_era;
+	return by_value;
+}
+
+const char *lab_verdict_name(enum lab_verdict v)
+{
+	switch (v) {
+	case LAB_VERDICT_LOW_MEMORY: return "LOW_MEMORY";
+	case LAB_VERDICT_FRAGMENTATION: return "FRAGMENTATION";
+	case LAB_VERDICT_RESERVE_OR_MIGRATETYPE: return "RESERVE_OR_MIGRATETYPE";
+	default: return "UNDETERMINED";
+	}
+}
+
+const char *lab_zone_outcome_name(enum lab_zone_outcome o)
+{
+	switch (o) {
+	case LAB_ZONE_OK: return "ok";
+	case LAB_ZONE_LOW: return "low";
+	case LAB_ZONE_PROTECTED: return "protected";
+	case LAB_ZONE_FRAGMENTED: return "fragmented";
+	case LAB_ZONE_RESERVED: return "reserved";
+	case LAB_ZONE_EMPTY: return "empty";
+	default: return "unknown";
+	}
+}
+
+/* ---- kernel version, flags and rules ------------------------------------ */
+
+/*
+ * Chooses the kernel version whose rules apply and the GFP era to decode the
+ * mode with: --kernel, else the report's CPU line, else the log's banner,
+ * else the era whose name table reproduces the printed names, else the era of
+ * a report that printed no names (2.6/3.x, or 4.4 by its bits). When the
+ * version's era does not reproduce the printed names (vendor backports),
+ * the names win for decoding. Any caller; O(eras x names).
+ */
+static void pick_kernel(const struct lab_dmesg_log *log, const struct lab_dmesg_report *r,
+			const char *override, struct lab_diagnosis *d)
+{
+	const char *v = NULL;
+	bool known = false;
+
+	if (override && *override) {
+		v = override;
+		d->version_source = "--kernel";
+	} else if (r->version[0]) {
+		v = r->version;
+		d->version_source = "report";
+	} else if (log && log->version[0]) {
+		v = log->version;
+		d->version_source = "log";
+	}
+	if (v) {
+		snprintf(d->version, sizeof(d->version), "%s", v);
+		known = parse_kver(v, &d->kmajor, &d->kminor, &d->kpatch);
+	}
+	if (known) {
+		d->era = lab_gfp_era_for_version(v);
+		if (r->names_printed && r->has_mode) {
+			/* vendor kernels backport flag changes: trust the names */
+			lab_gfp_t val;
+			if (lab_gfp_parse(r->names, d->era, &val, NULL, NULL) != 0 || val != r->mode) {
+				enum lab_gfp_era e;
+				if (era_from_names(r->mode, r->names, &e))
+					d->era = e;
+			}
+		}
+		return;
+	}
+	d->version_source = v ? "assumed" : "inferred";
+	if (r->has_mode && r->names_printed && era_from_names(r->mode, r->names, &d->era)) {
+		era_version(d->era, &d->kmajor, &d->kminor);
+		d->version_source = "inferred";
+		return;
+	}
+	if (r->has_mode && !r->names_printed) {
+		/* no names: printed before 4.5; "failure." with a dot is 2.6 */
+		bool l44 = !r->old_format && (r->mode & 0x2000000u) && (r->mode & 0x480000u);
+		d->era = l44 ? LAB_GFP_ERA_4_X : LAB_GFP_ERA_3_X;
+		era_version(d->era, &d->kmajor, &d->kminor);
+		d->version_source = "inferred";
+		return;
+	}
+	d->era = LAB_GFP_ERA_6_1;
+	era_version(d->era, &d->kmajor, &d->kminor);
+	d->version_source = "assumed";
+}
+
+static bool rules_pre44(const struct lab_diagnosis *d) { return dkv(d) < kv(4, 4, 0); }
+
+/* ALLOC_MIN_RESERVE / ALLOC_NON_BLOCK semantics: 6.3+, and 6.1.116+. */
+static bool rules_min_reserve(const struct lab_diagnosis *d)
+{
+	return dkv(d) >= kv(6, 3, 0) || (d->kmajor == 6 && d->kminor == 1 && d->kpatch >= 116);
+}
+
+/* "mm/page_alloc: let GFP_ATOMIC order-0 allocs access highatomic reserves"
+ * (Oct 2024): 6.12, and 6.1.116 in the 6.1.y series. */
+static bool rules_order0_highatomic(const struct lab_diagnosis *d)
+{
+	return dkv(d) >= kv(6, 12, 0) || (d->kmajor == 6 && d->kminor == 1 && d->kpatch >= 116);
+}
+
+/* ALLOC_HIGHATOMIC needs __GFP_HIGH: 6.1.157+, mainline ~6.18. */
+static bool rules_highatomic_needs_high(const struct lab_diagnosis *d)
+{
+	return dkv(d) >= kv(6, 18, 0) || (d->kmajor == 6 && d->kminor == 1 && d->kpatch >= 157);
+}
+
+/* zone_watermark_fast() ignores the boost for order-0 atomic (5.8+). */
+static bool rules_unboost_atomic(const struct lab_diagnosis *d)
+{
+	return dkv(d) >= kv(5, 8, 0);
+}
+
+/*
+ * Mirrors gfp_to_alloc_flags() and gfp_migratetype() of the chosen version:
+ * whether the caller may block (__GFP_WAIT / __GFP_DIRECT_RECLAIM), gets the
+ * __GFP_HIGH half and the atomic quarter (ALLOC_HARDER before 6.3,
+ * ALLOC_MIN_RESERVE + ALLOC_NON_BLOCK from 6.3 and 6.1.116), may use CMA
+ * (ALLOC_CMA) and the highatomic lists (rmqueue), or ignores watermarks
+ * (ALLOC_NO_WATERMARKS). Flag bits come from core/gfp.c's table of the era.
+ */
+static void request_flags(const struct lab_dmesg_report *r, struct lab_diagnosis *d)
+{
+	lab_gfp_t m = r->mode;
+	enum lab_gfp_era e = d->era;
+	lab_gfp_t direct = flag_bit("__GFP_DIRECT_RECLAIM", e) | flag_bit("__GFP_WAIT", e);
+	lab_gfp_t atomic = flag_bit("__GFP_ATOMIC", e);
+
+	d->can_block = direct && (m & direct);
+	d->high = (m & LAB___GFP_HIGH) != 0;
+	d->movable = (m & LAB___GFP_MOVABLE) != 0;
+	d->io = (m & LAB___GFP_IO) != 0;
+	d->nomemalloc = (m & flag_bit("__GFP_NOMEMALLOC", e)) != 0;
+	d->memalloc = (m & flag_bit("__GFP_MEMALLOC", e)) != 0;
+	d->non_block = !d->can_block && !d->nomemalloc;
+	if (rules_pre44(d))
+		d->atomic = !d->can_block && !d->nomemalloc;	/* !__GFP_WAIT */
+	else if (rules_min_reserve(d))
+		d->atomic = d->non_block && d->high;		/* GFP_ATOMIC's reserve rights */
+	else
+		d->atomic = atomic && (m & atomic) && !d->nomemalloc; /* __GFP_ATOMIC */
+	d->no_watermarks = (d->memalloc || r->context == LAB_DMESG_CTX_KSWAPD) && !d->nomemalloc;
+	d->may_use_cma = d->movable;
+	if (rules_pre44(d))
+		d->may_use_highatomic = false;		/* no such reserve yet */
+	else if (rules_min_reserve(d))
+		d->may_use_highatomic = r->order > 0 && d->non_block &&
+					(d->high || !rules_highatomic_needs_high(d));
+	else
+		d->may_use_highatomic = r->order > 0 && d->atomic;
+	d->order0_highatomic_fix = rules_order0_highatomic(d);
+	if (d->order0_highatomic_fix && d->non_block && r->order == 0)
+		d->may_use_highatomic = true;		/* last resort in rmqueue_buddy */
+
+	{
+		struct sbuf sb = { d->policy, sizeof(d->policy), 0 };
+		if (d->no_watermarks) {
+			sb_printf(&sb, "no watermark (%s)", d->memalloc ? "__GFP_MEMALLOC" : "PF_MEMALLOC: kswapd");
+		} else {
+			sb_printf(&sb, "min");
+			if (d->high)
+				sb_printf(&sb, " -> half (__GFP_HIGH)");
+			if (rules_min_reserve(d) ? (d->high && d->non_block) : d->atomic)
+				sb_printf(&sb, " -> -1/4 (%s)", rules_min_reserve(d) ? "non-blocking" :
+					  rules_pre44(d) ? "atomic: no __GFP_WAIT" : "__GFP_ATOMIC");
+			if (!d->high && !d->atomic)
+				sb_printf(&sb, " (no reduction)");
+		}
+	}
+	if (rules_pre44(d))
+		snprintf(d->rules, sizeof(d->rules), "before 4.4: per-order watermark loop, MIGRATE_RESERVE");
+	else if (rules_min_reserve(d))
+		snprintf(d->rules, sizeof(d->rules), "6.3+ (ALLOC_MIN_RESERVE/NON_BLOCK)%s",
+			 d->order0_highatomic_fix ? ", order-0 atomic may use highatomic" : "");
+	else
+		snprintf(d->rules, sizeof(d->rules), "4.4-6.2 (ALLOC_HARDER from __GFP_ATOMIC), order-0 never highatomic");
+}
+
+/* Linux __zone_watermark_ok's reductions of @min for this caller. */
+static int64_t reduce_mark(const struct lab_diagnosis *d, int64_t min)
+{
+	if (d->no_watermarks)
+		return 0;
+	if (rules_min_reserve(d)) {
+		if (d->high) {
+			min -= min / 2;
+			if (d->non_block)
+				min -= min / 4;
+		}
+		return min;
+	}
+	if (d->high)
+		min -= min / 2;
+	if (d->atomic)
+		min -= min / 4;
+	return min;
+}
+
+/* ---- zones ----------------------------------------------------------------- */
+
+/*
+ * Every number taken from a report is clamped to VAL_MAX pages (16 EiB of
+ * 4K pages is far beyond any machine, 2^42 pages is 16 PiB): a fuzzed or
+ * corrupt report then cannot overflow the arithmetic below, which multiplies
+ * by at most 10000 or a page size of at most 1024 kB.
+ */
+#define VAL_MAX ((int64_t)1 << 42)
+
+static int64_t clampv(int64_t v)
+{
+	return v < 0 ? 0 : v > VAL_MAX ? VAL_MAX : v;
+}
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+	return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+
+
+static int request_highest_type(const struct lab_dmesg_report *r)
+{
+	unsigned zb = r->mode & LAB_GFP_ZONEMASK;
+	bool has_highmem = false, has_movable = false;
+
+	for (int i = 0; i < r->nr_zones; i++) {
+		int t = lab_dmesg_zone_type(r->zones[i].name);
+		has_highmem |= t == 3;
+		has_movable |= t == 4;
+	}
+	if (zb & LAB___GFP_DMA)
+		return 0;
+	if (zb & LAB___GFP_DMA32)
+		return 1;
+	if ((zb & (LAB___GFP_HIGHMEM | LAB___GFP_MOVABLE)) == (LAB___GFP_HIGHMEM | LAB___GFP_MOVABLE))
+		return has_movable ? 4 : has_highmem ? 3 : 2;
+	if (zb & LAB___GFP_HIGHMEM)
+		return has_highmem ? 3 : 2;
+	return 2;
+}
+
+/*
+ * lowmem_reserve[] charged to zone @z for this request. The array is indexed
+ * by the kernel's zone numbering, which depends on its config (DMA32,
+ * HIGHMEM, DEVICE); instead of guessing it, count the steps: the array only
+ * grows at populated zones above @z, so the value for the request's highest
+ * eligible zone is the one after as many increases as there are eligible
+ * populated zones above @z on the same node.
+ */
+static int64_t lowmem_reserve_for(const struct lab_dmesg_report *r, const struct lab_dmesg_zone *z,
+				  int highest, bool *known)
+{
+	int above = 0, steps = 0, type = lab_dmesg_zone_type(z->name);
+	int64_t v = 0;
+
+	*known = z->nr_reserve > 0;
+	for (int i = 0; i < r->nr_zones; i++) {
+		const struct lab_dmesg_zone *o = &r->zones[i];
+		int t = lab_dmesg_zone_type(o->name);
+		if (o != z && o->node == z->node && t > type && t <= highest)
+			above++;
+	}
+	if (above == 0 || !*known)
+		return 0;
+	for (int i = 1; i < z->nr_reserve; i++) {
+		if (clampv(z->reserve[i]) > clampv(z->reserve[i - 1])) {
+			v = clampv(z->reserve[i]);
+			if (++steps == above)
+				return v;
+		}
+	}
+	return v;
+}
+
+static int64_t kb_to_pages(uint64_t kb, unsigned page_kb)
+{
+	uint64_t p = kb / page_kb;
+	return p > (uint64_t)VAL_MAX ? VAL_MAX : (int64_t)p;
+}
+
+/*
+ * Replays the checks one zone failed, with the printed numbers in pages:
+ * __zone_watermark_unusable_free() (2^order-1, CMA, reserved_highatomic),
+ * __zone_watermark_ok() (reduced min + lowmem_reserve; before 4.4 the
+ * per-order loop), zone_watermark_fast()'s unboosted retry for order-0
+ * atomic, and whether rmqueue()/__rmqueue() had a block of the order on a
+ * list this caller may take from. Fills @dz's numbers and outcome.
+ * O(orders).
+ */
+static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_zone *z,
+		       struct lab_diagnosis *d, struct lab_diag_zone *dz)
+{
+	unsigned ps = d->page_kb, order = d->order;
+	unsigned usable = LAB_DMESG_MT_U | LAB_DMESG_MT_M | LAB_DMESG_MT_E | LAB_DMESG_MT_R |
+			  LAB_DMESG_MT_OTHER;
+	bool have_free = z->have & (1u << LAB_ZF_FREE), have_min = z->have & (1u << LAB_ZF_MIN);
+	bool usable_found = false;
+	int64_t fa;
+
+	dz->largest_order = dz->largest_usable_order = dz->loop_fail_order = -1;
+	dz->type = lab_dmesg_zone_type(z->name);
+	dz->reserve = lowmem_reserve_for(r, z, d->highest_type, &dz->reserve_known);
+	if (((z->have & (1u << LAB_ZF_PRESENT)) && z->kb[LAB_ZF_PRESENT] == 0) ||
+	    ((z->have & (1u << LAB_ZF_MANAGED)) && z->kb[LAB_ZF_MANAGED] == 0 &&
+	     (!have_free || z->kb[LAB_ZF_FREE] == 0))) {
+		dz->outcome = LAB_ZONE_EMPTY;
+		snprintf(dz->why, sizeof(dz->why), "no memory in this zone (present/managed 0)");
+		return;
+	}
+	if (d->may_use_cma)
+		usable |= LAB_DMESG_MT_C;
+	if (d->may_use_highatomic)
+		usable |= LAB_DMESG_MT_H;
+	if (z->has_buddy) {
+		for (int o = 0; o < z->nr_orders; o++) {
+			unsigned t = z->types[o];
+			bool ok;
+			if (!z->nr_free[o])
+				continue;
+			dz->largest_order = o;
+			ok = !z->letters || t == 0 || (t & usable);
+			if ((unsigned)o < order)
+				continue;
+			dz->kb_at_order = sat_add(dz->kb_at_order, sat_mul(z->nr_free[o], z->block_kb[o]));
+			if (ok) {
+				usable_found = true;
+				dz->largest_usable_order = o;
+			} else {
+				dz->kb_reserved_only = sat_add(dz->kb_reserved_only,
+							       sat_mul(z->nr_free[o], z->block_kb[o]));
+				dz->blocking_types |= t & (LAB_DMESG_MT_H | LAB_DMESG_MT_C | LAB_DMESG_MT_I);
+			}
+		}
+	}
+	if (!have_free || !have_min) {
+		dz->outcome = LAB_ZONE_UNKNOWN;
+		snprintf(dz->why, sizeof(dz->why), "no %s: in the zone line", !have_free ? "free" : "min");
+		return;
+	}
+	dz->free = kb_to_pages(z->kb[LAB_ZF_FREE], ps);
+	dz->min = kb_to_pages(z->kb[LAB_ZF_MIN], ps);
+	dz->boost = (z->have & (1u << LAB_ZF_BOOST)) ? kb_to_pages(z->kb[LAB_ZF_BOOST], ps) : 0;
+	if (!d->may_use_cma && (z->have & (1u << LAB_ZF_FREE_CMA)))
+		dz->unusable_cma = kb_to_pages(z->kb[LAB_ZF_FREE_CMA], ps);
+	if (!rules_pre44(d) && (z->have & (1u << LAB_ZF_RESERVED_HIGHATOMIC)) &&
+	    !(rules_min_reserve(d) ? (d->non_block || d->high) : d->atomic))
+		dz->unusable_highatomic = kb_to_pages(z->kb[LAB_ZF_RESERVED_HIGHATOMIC], ps);
+	dz->unusable = ((int64_t)1 << order) - 1 + dz->unusable_cma + dz->unusable_highatomic;
+	fa = dz->free - dz->unusable;
+	dz->mark = reduce_mark(d, dz->min);
+	dz->wmark_ok = d->no_watermarks || fa > dz->mark + dz->reserve;
+	if (!dz->wmark_ok && order == 0 && dz->boost > 0 && dz->boost < dz->min &&
+	    rules_unboost_atomic(d) && (rules_min_reserve(d) ? d->high : d->atomic)) {
+		int64_t m2 = reduce_mark(d, dz->min - dz->boost);
+		if (fa > m2 + dz->reserve) {
+			dz->mark = m2;
+			dz->wmark_ok = true;
+			dz->unboosted = true;
+		}
+	}
+	if (!dz->wmark_ok) {
+		dz->outcome = fa > dz->mark ? LAB_ZONE_PROTECTED : LAB_ZONE_LOW;
+		return;
+	}
+	if (order > 0 && rules_pre44(d) && z->has_buddy && !d->no_watermarks) {
+		int64_t f = fa, m = dz->mark;
+		for (unsigned o = 0; o < order && (int)o < z->nr_orders; o++) {
+			int64_t sub = z->nr_free[o] > (uint64_t)(VAL_MAX >> o) ? VAL_MAX
+				      : (int64_t)(z->nr_free[o] << o);
+			f -= sub;
+			m >>= 1;
+			if (f <= m) {
+				dz->loop_fail_order = (int)o;
+				dz->loop_free = f;
+				dz->loop_min = m;
+				dz->outcome = LAB_ZONE_FRAGMENTED;
+				return;
+			}
+		}
+	}
+	if (!z->has_buddy) {
+		dz->outcome = order == 0 ? LAB_ZONE_OK : LAB_ZONE_UNKNOWN;
+		snprintf(dz->why, sizeof(dz->why), "no buddy line: free blocks per order unknown");
+		return;
+	}
+	if (usable_found)
+		dz->outcome = LAB_ZONE_OK;
+	else if (dz->kb_reserved_only > 0)
+		dz->outcome = LAB_ZONE_RESERVED;
+	else
+		dz->outcome = LAB_ZONE_FRAGMENTED;
+}
+
+/* Eligible zones in zonelist order: node by node, highest zone first. */
+static void collect_zones(const struct lab_dmesg_report *r, struct lab_diagnosis *d)
+{
+	int nodes[LAB_DMESG_MAX_ZONES], nr_nodes = 0;
+	struct sbuf inel = { d->ineligible, sizeof(d->ineligible), 0 };
+
+	for (int i = 0; i < r->nr_zones; i++) {
+		bool seen = false;
+		for (int k = 0; k < nr_nodes; k++)
+			seen |= nodes[k] == r->zones[i].node;
+		if (!seen)
+			nodes[nr_nodes++] = r->zones[i].node;
+		{
+			int t = lab_dmesg_zone_type(r->zones[i].name);
+			if (t < 0 || t > d->highest_type || t == 5)
+				sb_printf(&inel, "%s%s", inel.len ? ", " : "", r->zones[i].name);
+		}
+	}
+	for (int k = 0; k < nr_nodes; k++) {
+		for (int t = d->highest_type; t >= 0; t--) {
+			for (int i = 0; i < r->nr_zones; i++) {
+				const struct lab_dmesg_zone *z = &r->zones[i];
+				struct lab_diag_zone *dz;
+				if (z->node != nodes[k] || lab_dmesg_zone_type(z->name) != t)
+					continue;
+				dz = &d->zones[d->nr_zones++];
+				dz->zi = i;
+				zone_check(r, z, d, dz);
+			}
+		}
+	}
+}
+
+/* ---- words ----------------------------------------------------------------- */
+
+static const char *zname(const struct lab_dmesg_report *r, const struct lab_diag_zone *dz)
+{
+	return r->zones[dz->zi].name;
+}
+
+static uint64_t order_kb(const struct lab_diagnosis *d, int order)
+{
+	return order < 0 ? 0 : (uint64_t)d->page_kb << order;
+}
+
+/* free > this is what the caller needed (kB). */
+static int64_t need_kb(const struct lab_diagnosis *d, const struct lab_diag_zone *dz)
+{
+	return (dz->mark + dz->reserve + dz->unusable) * (int64_t)d->page_kb;
+}
+
+static const char *request_words(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
+				 char *buf, size_t size)
+{
+	if (r->names_printed && r->names[0])
+		snprintf(buf, size, "%.120s", r->names);
+	else if (d->decoded[0])
+		snprintf(buf, size, "%.120s", d->decoded);
+	else
+		snprintf(buf, size, "mode %#x", r->mode);
+	return buf;
+}
+
+/* One line on zone @dz: numbers and outcome. */
+static void zone_line(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
+		      const struct lab_diag_zone *dz, struct sbuf *sb)
+{
+	int64_t ps = d->page_kb;
+
+	switch (dz->outcome) {
+	case LAB_ZONE_LOW:
+	case LAB_ZONE_PROTECTED:
+		sb_printf(sb, "%s: free %lld kB <= %lld kB (watermark %lld kB",
+			  zname(r, dz), (long long)(dz->free * ps), (long long)need_kb(d, dz),
+			  (long long)(dz->mark * ps));
+		if (dz->reserve)
+			sb_printf(sb, " + lowmem_reserve %lld kB", (long long)(dz->reserve * ps));
+		if (dz->unusable_cma || dz->unusable_highatomic)
+			sb_printf(sb, " + unusable %lld kB",
+				  (long long)((dz->unusable_cma + dz->unusable_highatomic) * ps));
+		sb_printf(sb, ")%s", dz->outcome == LAB_ZONE_PROTECTED ? ", held back by lowmem_reserve" : "");
+		break;
+	case LAB_ZONE_FRAGMENTED:
+		if (dz->loop_fail_order >= 0)
+			sb_printf(sb, "%s: free %lld kB clears the watermark, but the pre-4.4 per-order check fails at order %d: "
+				  "%lld pages are free in blocks above order %d, it needs more than %lld (min>>%d)",
+				  zname(r, dz), (long long)(dz->free * ps), dz->loop_fail_order,
+				  (long long)(dz->loop_free > 0 ? dz->loop_free : 0), dz->loop_fail_order,
+				  (long long)dz->loop_min, dz->loop_fail_order + 1);
+		else
+			sb_printf(sb, "%s: free %lld kB clears the watermark (%lld kB), but no free block of order >= %u (largest: order %d)",
+				  zname(r, dz), (long long)(dz->free * ps), (long long)need_kb(d, dz),
+				  d->order, dz->largest_order);
+		break;
+	case LAB_ZONE_RESERVED: {
+		char t[12];
+		if (d->order == 0)
+			sb_printf(sb, "%s: free %lld kB clears the watermark, but every free block (%llu kB) is on %s lists",
+				  zname(r, dz), (long long)(dz->free * ps),
+				  (unsigned long long)dz->kb_reserved_only,
+				  lab_dmesg_types_string(dz->blocking_types, t, sizeof(t)));
+		else
+			sb_printf(sb, "%s: free %lld kB clears the watermark, but the blocks of order >= %u (%llu kB) are only on %s lists",
+				  zname(r, dz), (long long)(dz->free * ps), d->order,
+				  (unsigned long long)dz->kb_reserved_only,
+				  lab_dmesg_types_string(dz->blocking_types, t, sizeof(t)));
+		break;
+	}
+	case LAB_ZONE_OK:
+		sb_printf(sb, "%s: free %lld kB > %lld kB and a usable block of order %d: this zone would have served the request",
+			  zname(r, dz), (long long)(dz->free * ps), (long long)need_kb(d, dz),
+			  dz->largest_usable_order);
+		break;
+	case LAB_ZONE_EMPTY:
+		sb_printf(sb, "%s: empty", zname(r, dz));
+		break;
+	default:
+		sb_printf(sb, "%s: %s", zname(r, dz), dz->why[0] ? dz->why : "numbers missing");
+		break;
+	}
+}
+
+static void add_advice(struct lab_diagnosis *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add_advice(struct lab_diagnosis *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->nr_advice >= LAB_DIAG_MAX_ADVICE)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->advice[d->nr_advice], sizeof(d->advice[0]), fmt, ap);
+	va_end(ap);
+	d->nr_advice++;
+}
+
+static int64_t div_up(int64_t a, int64_t b)
+{
+	return b > 0 ? (a + b - 1) / b : 0;
+}
+
+/*
+ * The unboosted min of zone @z in pages. show_mem prints min with the
+ * watermark boost included, and kernels before ~5.8 do not print boost: at
+ * all. Since __setup_per_zone_wmarks makes low - min = max(min0/4, wsf
+ * term) >= min0/4, the unboosted min0 is at most 4 * (low - min): a printed
+ * min above that carries a hidden boost.
+ */
+static int64_t unboosted_min(const struct lab_dmesg_zone *z, unsigned page_kb)
+{
+	int64_t min = kb_to_pages(z->kb[LAB_ZF_MIN], page_kb);
+	int64_t boost = (z->have & (1u << LAB_ZF_BOOST)) ? kb_to_pages(z->kb[LAB_ZF_BOOST], page_kb) : 0;
+	int64_t m0 = min - boost;
+
+	if (z->have & (1u << LAB_ZF_LOW)) {
+		int64_t gap = kb_to_pages(z->kb[LAB_ZF_LOW], page_kb) - min;
+		if (gap > 0 && 4 * gap + 3 < m0)
+			m0 = 4 * gap + 3;
+	}
+	return m0 > 0 ? m0 : 0;
+}
+
+/*
+ * For a LOW_MEMORY failure of a caller that cannot reclaim: how much wider
+ * the window between the low watermark (where kswapd is woken) and this
+ * caller's floor must get so that the same burst would have been absorbed,
+ * expressed as vm.watermark_scale_factor and vm.min_free_kbytes. Mirrors
+ * __setup_per_zone_wmarks: min0 = min_free_kbytes share of the zone,
+ * gap = max(min0/4, managed * wsf / 10000), low = min + gap, all plus boost.
+ */
+static void headroom_advice(const struct lab_dmesg_report *r, struct lab_diagnosis *d,
+			    const struct lab_diag_zone *dz)
+{
+	const struct lab_dmesg_zone *z = &r->zones[dz->zi];
+	int64_t ps = d->page_kb, short_p, gap, managed, m0, boost, wsf_need, window, target;
+	int64_t lo, hi, mfk_now = 0, lowmem_managed = 0, delta_mfk;
+	bool wsf_dominates, mfk_known = d->highest_type >= 2;
+	char wsf_now[80];
+
+	if (!(z->have & (1u << LAB_ZF_LOW)) || !(z->have & (1u << LAB_ZF_MANAGED)) ||
+	    z->kb[LAB_ZF_MANAGED] == 0)
+		return;
+	short_p = dz->mark + dz->reserve + dz->unusable - dz->free + 1;
+	managed = kb_to_pages(z->kb[LAB_ZF_MANAGED], d->page_kb);
+	m0 = unboosted_min(z, d->page_kb);
+	boost = dz->min - m0;
+	gap = kb_to_pages(z->kb[LAB_ZF_LOW], d->page_kb) - dz->min;
+	if (gap <= 0 || m0 <= 0 || short_p <= 0)
+		return;
+	wsf_dominates = gap > m0 / 4 + 1;
+	if (wsf_dominates)
+		snprintf(wsf_now, sizeof(wsf_now), "about %lld", (long long)((gap * 10000 + managed / 2) / managed));
+	else
+		snprintf(wsf_now, sizeof(wsf_now), "at most %lld, min_free_kbytes sets the gap",
+			 (long long)(gap * 10000 / managed));
+	wsf_need = div_up((gap + short_p) * 10000, managed);
+	/* the same widening through min: window(m0) = m0 + boost + gap(m0) - floor */
+	window = dz->min + gap - dz->mark;
+	target = window + short_p;
+	lo = m0;
+	hi = m0 * 64 + 64;
+	while (lo < hi) {
+		int64_t m = lo + (hi - lo) / 2, g = m / 4;
+		if (wsf_dominates && gap > g)
+			g = gap;
+		if (m + boost + g - reduce_mark(d, dz->unboosted ? m : m + boost) >= target)
+			hi = m;
+		else
+			lo = m + 1;
+	}
+	for (int i = 0; i < r->nr_zones; i++) {
+		const struct lab_dmesg_zone *o = &r->zones[i];
+		int t = lab_dmesg_zone_type(o->name);
+		if (t < 0 || t > 2 || o->node != z->node || !(o->have & (1u << LAB_ZF_MIN)) ||
+		    !(o->have & (1u << LAB_ZF_MANAGED)))
+			continue;
+		mfk_now += unboosted_min(o, d->page_kb) * ps;
+		lowmem_managed += kb_to_pages(o->kb[LAB_ZF_MANAGED], d->page_kb);
+	}
+	/* the zone's min is mfk * managed / lowmem_managed (integer share) */
+	delta_mfk = lowmem_managed > 0 ?
+		    (int64_t)((double)(lo - m0) * (double)ps * (double)lowmem_managed / (double)managed + 0.999) : 0;
+	{
+		char mfk[160];
+		if (mfk_known && mfk_now > 0)
+			snprintf(mfk, sizeof(mfk), "vm.min_free_kbytes >= %lld (now about %lld)",
+				 (long long)(mfk_now + delta_mfk), (long long)mfk_now);
+		else
+			snprintf(mfk, sizeof(mfk), "a vm.min_free_kbytes that raises this zone's min by %lld kB",
+				 (long long)((lo - m0) * ps));
+		char wsf[200];
+		if (dkv(d) >= kv(4, 6, 0))
+			snprintf(wsf, sizeof(wsf), "vm.watermark_scale_factor >= %lld (now %s; max 3000), or ",
+				 (long long)wsf_need, wsf_now);
+		else
+			snprintf(wsf, sizeof(wsf), "(no vm.watermark_scale_factor before 4.6) ");
+		add_advice(d,
+			   "Give atomic bursts more room: kswapd is woken below low (%lld kB in %s) and this caller fails at %lld kB, "
+			   "a window of %lld kB that the burst overran by at least %lld kB. To widen it by that much: "
+			   "%s%s; add a margin, bursts vary. Both make kswapd start earlier and keep more memory free.",
+			   (long long)(z->kb[LAB_ZF_LOW]), zname(r, dz), (long long)need_kb(d, dz),
+			   (long long)(window * ps), (long long)(short_p * ps), wsf, mfk);
+	}
+	if (boost > 0 && !dz->unboosted)
+		add_advice(d,
+			   "%s's min (%lld kB) includes about %lld kB of watermark boost%s, raised after fragmentation events so that kswapd reclaims and compacts; "
+			   "this kernel counted it against the atomic request too (from 5.8 order-0 atomic requests ignore it). "
+			   "vm.watermark_boost_factor=0 turns boosting off if such failures follow fragmentation storms.",
+			   zname(r, dz), (long long)(dz->min * ps), (long long)(boost * ps),
+			   (z->have & (1u << LAB_ZF_BOOST)) ? "" : " (not printed by this kernel: low - min < min/4 gives it away)");
+}
+
+static void memory_use(const struct lab_dmesg_report *r, const struct lab_diagnosis *d, struct sbuf *sb)
+{
+	int64_t ps = d->page_kb;
+	bool any = false;
+	struct { const char *name; int64_t v; } items[] = {
+		{ "anon", r->sum_anon }, { "page cache", r->sum_file },
+		{ "unreclaimable slab", r->sum_slab_unreclaimable },
+		{ "reclaimable slab", r->sum_slab_reclaimable }, { "shmem", r->sum_shmem },
+	};
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		if (items[i].v < 0)
+			continue;
+		sb_printf(sb, "%s%s %lld MB", any ? ", " : "", items[i].name,
+			  (long long)(clampv(items[i].v) * ps / 1024));
+		any = true;
+	}
+	if (!any)
+		sb_printf(sb, "(the Mem-Info summary does not say)");
+}
+
+static void advice_low(const struct lab_dmesg_report *r, struct lab_diagnosis *d,
+		       const struct lab_diag_zone *dz)
+{
+	char req[128], use[256];
+	struct sbuf sb = { use, sizeof(use), 0 };
+	bool protected_lower = false;
+	int64_t prot_kb = 0;
+
+	request_words(r, d, req, sizeof(req));
+	memory_use(r, d, &sb);
+	if (!d->can_block) {
+		add_advice(d,
+			   "%s cannot reclaim or compact: it can only take what kswapd kept above its watermark%s%s%s. "
+			   "Allocate this buffer in process context (GFP_KERNEL), pre-allocate it (mempool, page_pool, a ring refilled from process context), "
+			   "or make the path survive failure (__GFP_NOWARN, retry later).",
+			   req, r->context != LAB_DMESG_CTX_PROCESS ? " (it ran in " : "",
+			   r->context != LAB_DMESG_CTX_PROCESS ? lab_dmesg_context_name(r->context) : "",
+			   r->context != LAB_DMESG_CTX_PROCESS ? ")" : "");
+		headroom_advice(r, d, dz);
+		if (r->sum_file > 0)
+			add_advice(d, "Memory at the time: %s. Page cache is reclaimable, so memory was not exhausted; kswapd was just not fast enough for this burst.", use);
+	} else {
+		add_advice(d,
+			   "%s may reclaim, and still found too little: memory was really used up%s. Memory at the time: %s. "
+			   "Find the consumer (anon: processes/tmpfs; unreclaimable slab: a kernel leak or cache), add memory or swap; raising watermarks does not create memory.",
+			   req, d->order > 3 ? " (order > 3 is costly: the kernel gives up after one reclaim/compaction pass without OOM-killing)" : "",
+			   use);
+	}
+	for (int i = 0; i < d->nr_zones; i++)
+		if (d->zones[i].outcome == LAB_ZONE_PROTECTED) {
+			protected_lower = true;
+			prot_kb += d->zones[i].free * d->page_kb;
+		}
+	if (protected_lower)
+		add_advice(d, "Lower zones had %lld kB free but lowmem_reserve keeps it for requests that cannot use higher zones (GFP_DMA/GFP_DMA32): that is by design (vm.lowmem_reserve_ratio), rarely worth lowering.",
+			   (long long)prot_kb);
+	if (dz->largest_usable_order < 0 && dz->kb_reserved_only > 0)
+		add_advice(d, "Even above the watermark this request would have failed: every free block of %s was on %s lists it may not use (%llu kB); see RESERVE_OR_MIGRATETYPE in docs/diagnose.md.",
+			   zname(r, dz), (dz->blocking_types & LAB_DMESG_MT_H) ? "highatomic (H)" : "CMA/isolated",
+			   (unsigned long long)dz->kb_reserved_only);
+	if (dz->unusable_cma > 0)
+		add_advice(d, "%lld kB of %s's free memory is CMA, which unmovable requests cannot use: count it out when sizing watermarks, or shrink the CMA area.",
+			   (long long)(dz->unusable_cma * d->page_kb), zname(r, dz));
+}
+
+static void advice_frag(const struct lab_dmesg_report *r, struct lab_diagnosis *d,
+			const struct lab_diag_zone *dz)
+{
+	char req[128];
+	bool proactive = dkv(d) >= kv(5, 9, 0);
+
+	request_words(r, d, req, sizeof(req));
+	if (!d->can_block && dz->largest_order >= (int)d->order)
+		add_advice(d,
+			   "%s cannot compact or reclaim: it depends on blocks that happen to be free, and this kernel's watermark check refused the ones there were (below). "
+			   "Pre-allocate the buffer at init, use a page pool/mempool, or build it from order-0 pages (scatter-gather, page_frag with smaller chunks).",
+			   req);
+	else if (!d->can_block)
+		add_advice(d,
+			   "%s cannot compact: an order-%u block (%llu kB) must already be free, and the largest was order %d. "
+			   "Pre-allocate the buffer at init, use a page pool/mempool, or build it from order-0 pages (scatter-gather, page_frag with smaller chunks).",
+			   req, d->order, (unsigned long long)order_kb(d, (int)d->order), dz->largest_order);
+	else if (d->order > 3)
+		add_advice(d,
+			   "Order %u (%llu kB) is costly (> 3): the kernel tries compaction once and gives up without OOM-killing. "
+			   "If the memory need not be physically contiguous use kvmalloc()/kvzalloc() (vmalloc fallback); otherwise lower the order or allocate once at boot/probe.",
+			   d->order, (unsigned long long)order_kb(d, (int)d->order));
+	else
+		add_advice(d,
+			   "Order %u retries reclaim and compaction hard; failing means compaction could not assemble a block: look at /proc/pagetypeinfo for unmovable pageblocks scattered through the zone.",
+			   d->order);
+	if (d->can_block && !d->io)
+		add_advice(d, "%s has no __GFP_IO, so it could not compact at all (compaction needs __GFP_IO): only reclaim ran. Allocate this outside the no-I/O path (e.g. at probe or before suspend) with GFP_KERNEL.",
+			   req);
+	if (dz->loop_fail_order >= 0 && dz->kb_at_order == 0)
+		add_advice(d,
+			   "%s had no free block of order >= %u at all; this kernel (before 4.4) would also have wanted more than %lld pages free above order %d.",
+			   zname(r, dz), d->order, (long long)dz->loop_min, dz->loop_fail_order);
+	else if (dz->loop_fail_order >= 0)
+		add_advice(d,
+			   "Blocks of order >= %u existed (%llu kB), but this kernel (before 4.4) also demands that the pages free above each order o exceed min>>(o+1): "
+			   "above order %d only %lld pages were free against %lld needed. Kernels from 4.4 need a single free block; "
+			   "on this one, more free memory (vm.min_free_kbytes) helps only if it ends up in large blocks.",
+			   d->order, (unsigned long long)dz->kb_at_order, dz->loop_fail_order,
+			   (long long)(dz->loop_free > 0 ? dz->loop_free : 0), (long long)dz->loop_min);
+	if (proactive)
+		add_advice(d, "Keep high orders available: vm.compaction_proactiveness (default 20; 40-60 compacts in the background more eagerly), "
+			   "and `echo 1 > /proc/sys/vm/compact_memory` compacts now. A larger vm.watermark_scale_factor keeps more memory free, which gives buddies more chances to merge.");
+	else
+		add_advice(d, "This kernel predates proactive compaction (5.9): run `echo 1 > /proc/sys/vm/compact_memory` (e.g. periodically), "
+			   "and consider a lower vm.extfrag_threshold (default 500) so that compaction is preferred over reclaim for high orders.");
+}
+
+static void advice_reserve(const struct lab_dmesg_report *r, struct lab_diagnosis *d,
+			   const struct lab_diag_zone *dz)
+{
+	const struct lab_dmesg_zone *z = &r->zones[dz->zi];
+	char req[128];
+
+	request_words(r, d, req, sizeof(req));
+	if (dz->blocking_types & LAB_DMESG_MT_H) {
+		char rha[64] = "";
+		if (z->have & (1u << LAB_ZF_RESERVED_HIGHATOMIC))
+			snprintf(rha, sizeof(rha), " (reserved_highatomic %llu kB)",
+				 (unsigned long long)z->kb[LAB_ZF_RESERVED_HIGHATOMIC]);
+		if (d->order == 0 && d->non_block && !d->order0_highatomic_fix)
+			add_advice(d,
+				   "The free memory sits in highatomic pageblocks (H)%s. Until the October 2024 fix \"mm/page_alloc: let GFP_ATOMIC order-0 allocs access highatomic reserves\" "
+				   "(6.12; 6.1.116 in 6.1.y; check your stable/vendor tree for the backport) an order-0 atomic request could not take them at all, so this kernel (%s) failed with memory free. "
+				   "Upgrade or backport the fix; the reserve itself was built by high-order atomic allocations (up to 1%% of the zone + one pageblock).",
+				   rha, d->version[0] ? d->version : "version unknown");
+		else
+			add_advice(d,
+				   "The blocks of order >= %u sit in highatomic pageblocks (H)%s, kept for high-order atomic allocations; %s may not use them. "
+				   "The kernel gives them back only when reclaim makes no progress (unreserve_highatomic_pageblock). "
+				   "Use a lower order or kvmalloc() for this buffer, and look for the high-order GFP_ATOMIC users (network drivers with large frames) that built the reserve.",
+				   d->order, rha, req);
+	}
+	if (dz->blocking_types & LAB_DMESG_MT_C)
+		add_advice(d,
+			   "CMA is unusable for unmovable requests: the blocks of order >= %u are in CMA pageblocks (C), which only movable allocations may use. "
+			   "Shrink the CMA area (cma= on the command line, or the reserved-memory node of the device tree) or make this allocation movable.",
+			   d->order);
+	if (dz->blocking_types & LAB_DMESG_MT_I)
+		add_advice(d, "Some blocks are isolated (I): a CMA allocation or memory offlining was in progress; this failure may be transient.");
+}
+
+static void advice_undetermined(const struct lab_dmesg_report *r, struct lab_diagnosis *d)
+{
+	char req[128];
+	int ok = -1;
+
+	request_words(r, d, req, sizeof(req));
+	for (int i = 0; i < d->nr_zones; i++)
+		if (d->zones[i].outcome == LAB_ZONE_OK) {
+			ok = i;
+			break;
+		}
+	if (ok >= 0) {
+		add_advice(d,
+			   "Zone %s would have served this request in the snapshot: show_mem runs after the failure, so memory may have been freed in between "
+			   "(a short burst), or the request was restricted (nodemask=%s, cpuset=%s, mems_allowed=%s, __GFP_THISNODE). "
+			   "If it repeats, capture /proc/buddyinfo and /proc/zoneinfo at the time.",
+			   zname(r, &d->zones[ok]), r->nodemask[0] ? r->nodemask : "?",
+			   r->cpuset[0] ? r->cpuset : "?", r->mems_allowed[0] ? r->mems_allowed : "?");
+		return;
+	}
+	if (r->has_order && r->has_mode) {
+		if (d->order >= 4 && d->can_block)
+			add_advice(d, "Likely (not proven): an order-%u %s failure after reclaim and compaction is usually FRAGMENTATION; use kvmalloc() or a lower order if contiguity is not needed.",
+				   d->order, req);
+		else if (!d->can_block && d->order == 0 && r->sum_free >= 0)
+			add_advice(d, "Likely (not proven): an order-0 atomic failure is usually LOW_MEMORY, a burst below the min watermark; "
+				   "the Mem-Info summary shows %lld pages (%lld MB) free in all shown zones%s.",
+				   (long long)clampv(r->sum_free), (long long)(clampv(r->sum_free) * d->page_kb / 1024),
+				   r->sum_free_pcp > 0 ? ", part of it on per-CPU lists" : "");
+		else if (!d->can_block && d->order == 0)
+			add_advice(d, "Likely (not proven): an order-0 atomic failure is usually LOW_MEMORY, a burst below the min watermark; the zone lines would show it.");
+		else if (!d->can_block)
+			add_advice(d, "Likely (not proven): an order-%u atomic failure is LOW_MEMORY or FRAGMENTATION; the buddy lines would tell which.",
+				   d->order);
+	}
+	add_advice(d, "Capture the complete report: from the \"page allocation failure\" line through \"pages reserved\"/\"pages hwpoisoned\" "
+		   "(dmesg, or journalctl -k; syslog may join lines with #012 and drop continuations).");
+}
+
+void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report *r,
+		  const char *kernel_override, struct lab_diagnosis *d)
+{
+	struct sbuf sum = { d->summary, sizeof(d->summary), 0 };
+	const struct lab_diag_zone *dz = NULL;
+	bool any_ok = false;
+
+	memset(d, 0, sizeof(*d));
+	sum.buf = d->summary;
+	d->deciding = -1;
+	d->version_source = "none";
+	d->order = r->has_order ? r->order : 0;
+	d->page_kb = r->page_kb ? r->page_kb : 4;
+	d->page_kb_assumed = r->page_kb == 0;
+	lab_dmesg_describe_missing(r, d->missing, sizeof(d->missing));
+	pick_kernel(log, r, kernel_override, d);
+	if (r->has_mode) {
+		lab_gfp_format(d->decoded, sizeof(d->decoded), r->mode, d->era);
+		d->decoded_matches = !r->names_printed || strcmp(d->decoded, r->names) == 0;
+	} else {
+		d->decoded_matches = true;
+	}
+	request_flags(r, d);
+	d->highest_type = request_highest_type(r);
+	if (r->has_mode && r->has_order)
+		collect_zones(r, d);
+
+	if (!r->has_mode || !r->has_order) {
+		sb_printf(&sum, "The failure line lacks %s: the request is unknown.",
+			  !r->has_order ? "order:" : "mode:");
+		advice_undetermined(r, d);
+		return;
+	}
+	for (int i = 0; i < d->nr_zones; i++) {
+		if (d->zones[i].outcome == LAB_ZONE_OK)
+			any_ok = true;
+		if (d->deciding < 0 && d->zones[i].outcome != LAB_ZONE_EMPTY)
+			d->deciding = i;
+	}
+	if (d->nr_zones == 0) {
+		if (r->nr_zones == 0)
+			sb_printf(&sum, "No zone lines in the report: %s",
+				  r->has_meminfo ? "Mem-Info has only the summary." : "no Mem-Info block.");
+		else
+			sb_printf(&sum, "None of the printed zones (%s) is one this request may use.", d->ineligible);
+		advice_undetermined(r, d);
+		return;
+	}
+	if (d->deciding < 0) {
+		sb_printf(&sum, "Every eligible zone is empty (present/managed 0): nothing to allocate from.");
+		advice_undetermined(r, d);
+		return;
+	}
+	dz = &d->zones[d->deciding];
+	if (any_ok || dz->outcome == LAB_ZONE_UNKNOWN) {
+		if (any_ok)
+			sb_printf(&sum, "The snapshot does not explain the failure: ");
+		else
+			sb_printf(&sum, "Numbers missing: ");
+		for (int i = 0; i < d->nr_zones; i++) {
+			if (i)
+				sb_printf(&sum, "; ");
+			zone_line(r, d, &d->zones[i], &sum);
+		}
+		sb_printf(&sum, ".");
+		advice_undetermined(r, d);
+		return;
+	}
+	switch (dz->outcome) {
+	case LAB_ZONE_LOW:
+	case LAB_ZONE_PROTECTED:
+		d->verdict = LAB_VERDICT_LOW_MEMORY;
+		break;
+	case LAB_ZONE_FRAGMENTED:
+		d->verdict = LAB_VERDICT_FRAGMENTATION;
+		break;
+	case LAB_ZONE_RESERVED:
+		d->verdict = LAB_VERDICT_RESERVE_OR_MIGRATETYPE;
+		break;
+	default:
+		break;
+	}
+	zone_line(r, d, dz, &sum);
+	if (d->verdict == LAB_VERDICT_LOW_MEMORY)
+		sb_printf(&sum, ": %lld kB short", (long long)(need_kb(d, dz) - dz->free * (int64_t)d->page_kb + d->page_kb));
+	sb_printf(&sum, ".");
+	if (d->nr_zones > 1) {
+		sb_printf(&sum, " Fallback:");
+		for (int i = 0; i < d->nr_zones; i++) {
+			if (i == d->deciding)
+				continue;
+			sb_printf(&sum, " ");
+			zone_line(r, d, &d->zones[i], &sum);
+			sb_printf(&sum, ";");
+		}
+		if (sum.len > 0 && d->summary[sum.len - 1] == ';')
+			d->summary[sum.len - 1] = '.';
+	}
+	if (d->verdict == LAB_VERDICT_LOW_MEMORY)
+		advice_low(r, d, dz);
+	else if (d->verdict == LAB_VERDICT_FRAGMENTATION)
+		advice_frag(r, d, dz);
+	else
+		advice_reserve(r, d, dz);
+}
+
+/* ---- JSON -------------------------------------------------------------------- */
+
+static json_t *jstr(const char *s)
+{
+	return json_string(s ? s : "");
+}
+
+/* jansson wants UTF-8: bytes of a raw log may not be. */
+static json_t *jstr_safe(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	if (!j) {
+		char buf[256];
+		size_t n = 0;
+		for (const char *p = s; p && *p && n + 1 < sizeof(buf); p++)
+			buf[n++] = (*p & 0x80) ? '?' : *p;
+		buf[n] = '\0';
+		j = json_string(buf);
+	}
+	return j;
+}
+
+static json_t *zone_json(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
+			 const struct lab_diag_zone *dz)
+{
+	const struct lab_dmesg_zone *z = &r->zones[dz->zi];
+	int64_t ps = d->page_kb;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "zone", jstr_safe(z->name));
+	if (z->node >= 0)
+		json_object_set_new(o, "node", json_integer(z->node));
+	json_object_set_new(o, "outcome", jstr(lab_zone_outcome_name(dz->outcome)));
+	if (dz->outcome != LAB_ZONE_EMPTY && (z->have & (1u << LAB_ZF_FREE)) &&
+	    (z->have & (1u << LAB_ZF_MIN))) {
+		json_object_set_new(o, "free_kb", json_integer(dz->free * ps));
+		json_object_set_new(o, "min_kb", json_integer(dz->min * ps));
+		json_object_set_new(o, "mark_kb", json_integer(dz->mark * ps));
+		json_object_set_new(o, "lowmem_reserve_kb", json_integer(dz->reserve * ps));
+		json_object_set_new(o, "unusable_kb", json_integer(dz->unusable * ps));
+		json_object_set_new(o, "needed_kb", json_integer(need_kb(d, dz)));
+		json_object_set_new(o, "watermark_ok", json_boolean(dz->wmark_ok));
+		if (dz->boost)
+			json_object_set_new(o, "boost_kb", json_integer(dz->boost * ps));
+	}
+	json_object_set_new(o, "largest_free_order", json_integer(dz->largest_order));
+	json_object_set_new(o, "largest_usable_order", json_integer(dz->largest_usable_order));
+	if (dz->loop_fail_order >= 0)
+		json_object_set_new(o, "pre44_loop_fail_order", json_integer(dz->loop_fail_order));
+	return o;
+}
+
+json_t *lab_diagnosis_to_json(const char *file, const struct lab_dmesg_log *log,
+			      const struct lab_dmesg_report *r, const struct lab_diagnosis *d)
+{
+	json_t *o = json_object(), *req, *zones, *adv, *miss, *k, *ctx;
+	char buf[32];
+	const char *p;
+
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "file", jstr_safe(file));
+	json_object_set_new(o, "line", json_integer(r->line));
+	json_object_set_new(o, "comm", jstr_safe(r->comm));
+	if (r->pid >= 0)
+		json_object_set_new(o, "pid", json_integer(r->pid));
+	k = json_object();
+	json_object_set_new(k, "version", jstr_safe(d->version));
+	json_object_set_new(k, "source", jstr(d->version_source));
+	json_object_set_new(k, "rules", jstr(d->rules));
+	json_object_set_new(k, "gfp_era", jstr(lab_gfp_era_name(d->era)));
+	json_object_set_new(o, "kernel", k);
+	ctx = json_object();
+	json_object_set_new(ctx, "kind", jstr(lab_dmesg_context_name(r->context)));
+	json_object_set_new(ctx, "why", jstr_safe(r->context_why));
+	json_object_set_new(o, "context", ctx);
+	req = json_object();
+	if (r->has_order) {
+		json_object_set_new(req, "order", json_integer(r->order));
+		json_object_set_new(req, "size_kb", json_integer((json_int_t)order_kb(d, (int)r->order)));
+	}
+	json_object_set_new(req, "page_kb", json_integer(d->page_kb));
+	if (r->has_mode) {
+		snprintf(buf, sizeof(buf), "%#x", r->mode);
+		json_object_set_new(req, "mode", jstr(buf));
+		if (r->names_printed)
+			json_object_set_new(req, "printed", jstr_safe(r->names));
+		json_object_set_new(req, "decoded", jstr(d->decoded));
+		json_object_set_new(req, "can_reclaim", json_boolean(d->can_block));
+		json_object_set_new(req, "atomic", json_boolean(d->atomic));
+		json_object_set_new(req, "gfp_high", json_boolean(d->high));
+		json_object_set_new(req, "movable", json_boolean(d->movable));
+		json_object_set_new(req, "watermark_policy", jstr(d->policy));
+	}
+	json_object_set_new(o, "request", req);
+	zones = json_array();
+	for (int i = 0; i < d->nr_zones; i++)
+		json_array_append_new(zones, zone_json(r, d, &d->zones[i]));
+	json_object_set_new(o, "zones", zones);
+	json_object_set_new(o, "verdict", jstr(lab_verdict_name(d->verdict)));
+	if (d->deciding >= 0)
+		json_object_set_new(o, "deciding_zone", jstr_safe(r->zones[d->zones[d->deciding].zi].name));
+	json_object_set_new(o, "summary", jstr_safe(d->summary));
+	adv = json_array();
+	for (int i = 0; i < d->nr_advice; i++)
+		json_array_append_new(adv, jstr_safe(d->advice[i]));
+	json_object_set_new(o, "advice", adv);
+	miss = json_array();
+	for (p = d->missing; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		char item[256];
+		snprintf(item, sizeof(item), "%.*s", (int)(n < 255 ? n : 255), p);
+		json_array_append_new(miss, jstr_safe(item));
+		p += n + (nl ? 1 : 0);
+	}
+	json_object_set_new(o, "missing", miss);
+	(void)log;
+	return o;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * formats/diagnose.h - why did a real "page allocation failure" happen?
+ *
+ * Takes one report read by formats/dmesg.h and replays, with the numbers the
+ * kernel printed, the checks that failed: which zones the request could use
+ * and in which order (gfp_zone, zonelist), the watermark each zone had to
+ * clear for this caller (__zone_watermark_ok: min, halved for __GFP_HIGH, a
+ * quarter off for atomic callers, plus lowmem_reserve[] of the preferred
+ * zone's index, minus unusable CMA/highatomic pages), and whether a free
+ * block of the order existed on a list the caller may take from. The rules
+ * follow the kernel version of the report: the per-order watermark loop of
+ * kernels before 4.4, the "one block is enough" rule from 4.4, __GFP_ATOMIC
+ * (ALLOC_HARDER) until 6.2 and ALLOC_MIN_RESERVE/ALLOC_NON_BLOCK from 6.3
+ * (and 6.1.116), order-0 access to the highatomic reserve only after the
+ * October 2024 fix. docs/diagnose.md explains each rule with corpus examples.
+ *
+ * The verdict is the failing check of the first populated zone in fallback
+ * order (lower zones usually fail only because lowmem_reserve protects them,
+ * which is by design):
+ *   LOW_MEMORY              free pages at or below this caller's watermark;
+ *   FRAGMENTATION           enough free pages, no free block of the order
+ *                           (or, before 4.4, too few pages in big blocks);
+ *   RESERVE_OR_MIGRATETYPE  blocks of the order exist only as highatomic (H)
+ *                           or CMA (C) pageblocks this caller may not use;
+ *   UNDETERMINED            numbers missing, or the snapshot shows a zone
+ *                           that would have satisfied the request.
+ * Every verdict carries the numbers behind it and advice tied to them.
+ *
+ * Pure computation on the report: no allocation, no I/O (the JSON helper
+ * allocates jansson objects).
+ */
+#ifndef LAB_FORMATS_DIAGNOSE_H
+#define LAB_FORMATS_DIAGNOSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "formats/dmesg.h"
+
+struct json_t;
+
+enum lab_verdict {
+	LAB_VERDICT_UNDETERMINED = 0,
+	LAB_VERDICT_LOW_MEMORY,
+	LAB_VERDICT_FRAGMENTATION,
+	LAB_VERDICT_RESERVE_OR_MIGRATETYPE,
+};
+
+/* What one zone's checks came to. */
+enum lab_zone_outcome {
+	LAB_ZONE_UNKNOWN = 0,   /* numbers missing */
+	LAB_ZONE_OK,            /* every check passes in this snapshot */
+	LAB_ZONE_LOW,           /* free <= watermark (without lowmem_reserve) */
+	LAB_ZONE_PROTECTED,     /* free > watermark, but <= watermark + lowmem_reserve */
+	LAB_ZONE_FRAGMENTED,    /* no usable block of the order (or the pre-4.4 loop failed) */
+	LAB_ZONE_RESERVED,      /* blocks of the order only in H/C lists this caller may not use */
+	LAB_ZONE_EMPTY,         /* present/managed 0: nothing to allocate from */
+};
+
+#define LAB_DIAG_MAX_ADVICE 6
+
+struct lab_diag_zone {
+	int zi;                  /* index in report->zones */
+	int type;                /* lab_dmesg_zone_type() */
+	enum lab_zone_outcome outcome;
+	/* all in pages of the report's page size */
+	int64_t free;            /* free: */
+	int64_t unusable;        /* (2^order - 1) + free CMA and highatomic this caller may not count */
+	int64_t unusable_cma, unusable_highatomic;
+	int64_t min;             /* min: as printed (includes boost on 5.x+) */
+	int64_t boost;
+	int64_t mark;            /* min after this caller's reductions */
+	bool unboosted;          /* the order-0 atomic retry with the boost ignored was used */
+	int64_t reserve;         /* lowmem_reserve[] charged for the request's zone index */
+	bool reserve_known;
+	bool wmark_ok;
+	/* blocks (orders; -1 = none) */
+	int largest_order;       /* any list */
+	int largest_usable_order;/* lists this caller may take from */
+	uint64_t kb_at_order;    /* free kB in blocks >= the request's order, any list */
+	uint64_t kb_reserved_only; /* of those, in orders whose blocks are all H/C */
+	unsigned blocking_types; /* H/C letters seen on orders >= the request's */
+	/* kernels before 4.4: the per-order loop */
+	int loop_fail_order;     /* -1 = passed or not run */
+	int64_t loop_free, loop_min;
+	char why[256];
+};
+
+struct lab_diagnosis {
+	enum lab_verdict verdict;
+	/* kernel */
+	char version[LAB_DMESG_VERSION_LEN]; /* "" if unknown */
+	const char *version_source;  /* "--kernel", "report", "log", "inferred", "assumed" */
+	int kmajor, kminor, kpatch;  /* the version the rules used */
+	char rules[96];              /* e.g. "pre-4.4 (per-order watermark loop)" */
+	enum lab_gfp_era era;
+	/* request */
+	unsigned order;
+	unsigned page_kb;            /* 4 when the report does not show it */
+	bool page_kb_assumed;
+	char decoded[192];           /* lab_gfp_format() in the era; "" if no mode */
+	bool decoded_matches;        /* == the printed names (true when none printed) */
+	bool can_block, atomic, high, non_block, nomemalloc, memalloc, movable, io;
+	bool no_watermarks;          /* __GFP_MEMALLOC or PF_MEMALLOC context */
+	bool may_use_highatomic, may_use_cma, order0_highatomic_fix;
+	char policy[160];            /* "min -> /2 (__GFP_HIGH) -> -1/4 (atomic)" */
+	int highest_type;            /* the request's highest zone type */
+	/* zones, eligible ones in fallback order */
+	int nr_zones;
+	struct lab_diag_zone zones[LAB_DMESG_MAX_ZONES];
+	int deciding;                /* index in zones[] the verdict comes from, -1 */
+	char ineligible[96];         /* printed zones the request may not use */
+	/* words */
+	char summary[768];           /* the numbers behind the verdict */
+	int nr_advice;
+	char advice[LAB_DIAG_MAX_ADVICE][640];
+	char missing[640];           /* what is missing, one item per line */
+};
+
+/*
+ * Diagnoses report @r of @log. @kernel_override (NULL or "") replaces the
+ * report's kernel version (`--kernel`). Fills every field of @d. Any input;
+ * O(zones x orders).
+ */
+void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report *r,
+		  const char *kernel_override, struct lab_diagnosis *d);
+
+const char *lab_verdict_name(enum lab_verdict v);
+const char *lab_zone_outcome_name(enum lab_zone_outcome o);
+
+/*
+ * The report and its diagnosis as a JSON object (new reference, NULL when
+ * out of memory). @file names the input in the object ("<stdin>" for -).
+ */
+struct json_t *lab_diagnosis_to_json(const char *file, const struct lab_dmesg_log *log,
+				     const struct lab_dmesg_report *r,
+				     const struct lab_diagnosis *d);
+
+#endif
