@@ -3,7 +3,7 @@
 # a no-op when everything is there). Used by `make demo`, `make test` and .ci/run.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libcmocka-dev libjansson-dev
-      libcairo2-dev libyaml-dev liblzma-dev zlib1g-dev libtraceevent-dev libtracecmd-dev
+      libcairo2-dev libyaml-dev liblzma-dev zlib1g-dev libtraceevent-dev libtracefs-dev libtracecmd-dev
       libgoogle-perftools-dev libjemalloc-dev libmimalloc-dev
       gcc-arm-none-eabi gcc-riscv64-unknown-elf xz-utils)
 missing=()

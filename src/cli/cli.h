@@ -17,6 +17,7 @@ int lab_cmd_gfp(int argc, char **argv);
 int lab_cmd_watermarks(int argc, char **argv);
 int lab_cmd_demo(int argc, char **argv);
 int lab_cmd_diagnose(int argc, char **argv);
+int lab_cmd_replay(int argc, char **argv);
 
 /* Prints "labyrinth CMD: MESSAGE" to stderr; returns 2 for `return cli_usage_error(...)`. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -17,6 +17,7 @@ struct command {
 static const struct command commands[] = {
 	{ "demo", lab_cmd_demo, "fragment a 512 MiB instance under a mixed workload and show the reports" },
 	{ "diagnose", lab_cmd_diagnose, "explain page allocation failure reports in a kernel log (dmesg, any version)" },
+	{ "replay", lab_cmd_replay, "replay a real kernel page-allocator trace (what-if, or --shadow)" },
 	{ "gfp", lab_cmd_gfp, "decode a gfp mask (0xa20 -> GFP_ATOMIC) or encode flag names" },
 	{ "watermarks", lab_cmd_watermarks, "per-zone min/low/high/promo and protection as /proc/zoneinfo" },
 };
