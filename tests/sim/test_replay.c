@@ -210,6 +210,8 @@ static void test_replay_whatif_reproduces_atomic_softirq_failure(void **state)
 	const struct lab_whatif_result *w = &R[0].whatif;
 	const struct lab_replay_failkey *k = key(w, 0, LAB_GFP_ATOMIC, LAB_CTX_SOFTIRQ);
 	assert_non_null(k);
+	if (!k)
+		return;   /* (assert_non_null already failed; tells the compiler k is set below) */
 	assert_true(k->kernel_fail > 0);
 	assert_true(k->replay_fail > 0);
 	assert_true(k->both_fail * 10 >= k->kernel_fail * 9);   /* 90 % of the kernel's failures recur */
@@ -251,9 +253,13 @@ static void test_replay_whatif_larger_min_free_kbytes(void **state)
 	const struct lab_replay_failkey *k1 = key(&w, 0, hog, LAB_CTX_PROCESS);
 	assert_non_null(k0);
 	assert_non_null(k1);
+	if (!k0 || !k1)
+		return;
 	assert_true(k1->replay_fail > k0->replay_fail + 100);
 	const struct lab_replay_failkey *a = key(&w, 0, LAB_GFP_ATOMIC, LAB_CTX_SOFTIRQ);
 	assert_non_null(a);
+	if (!a)
+		return;
 	assert_true(a->replay_fail > 0);
 	lab_whatif_result_free(&w);
 }
