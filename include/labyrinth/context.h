@@ -171,7 +171,7 @@ struct lab_pkmap {
 	unsigned seq;                   /* bumped at each wake-up (wait word) */
 	unsigned waiters;
 	unsigned long flushes;          /* wrap-around flushes */
-	unsigned long waits;            /* times a kmap slept for a slot */
+	unsigned long waits;            /* times a kmap slept for a slot (atomic) */
 };
 
 /*

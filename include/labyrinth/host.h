@@ -62,6 +62,9 @@ void lab_host_destroy(struct lab_mem *mem);
 int lab_host_memfd(struct lab_mem *mem);
 
 /*
+ * Process context only (not from an interrupt routine), like every
+ * lab_host_* call below except lab_host_irq_stats().
+ *
  * The calling thread becomes one of the instance's CPUs: cpu_id() returns
  * it and the per-CPU lists of that CPU are its own. Returns the CPU number,
  * -EBUSY when every CPU has a thread (or the thread is attached to another
@@ -91,7 +94,7 @@ void lab_host_cpu_detach(struct lab_mem *mem);
 int lab_host_irq_start(struct lab_mem *mem, unsigned hz, void (*isr)(void *arg), void *arg);
 /* Stops the calling thread's interrupt (a tick already in flight is ignored). */
 void lab_host_irq_stop(struct lab_mem *mem);
-/* Sends the interrupt to the calling thread now (tgkill): it runs before
+/* Sends the interrupt to the calling thread now (pthread_kill): it runs before
  * this returns, or at local_irq_restore when interrupts are disabled. */
 int lab_host_irq_raise(struct lab_mem *mem);
 /* The real-time signal used for interrupts (SIGRTMIN + 4). */
@@ -108,8 +111,9 @@ struct lab_irq_stats {
 };
 void lab_host_irq_stats(struct lab_irq_stats *out);
 
-/* Prints failure records that interrupt routines left for process context
- * (an interrupt cannot use stdio). Called by irq_stop, detach, destroy. */
+/* Prints the failure record an interrupt routine left for process context
+ * (an interrupt cannot use stdio). Also done by detach, destroy and before
+ * the next log line printed from process context. */
 void lab_host_flush_log(struct lab_mem *mem);
 /* Copies the instance's platform (to build a variant for tests). -EINVAL
  * for a foreign @mem. */

@@ -365,7 +365,7 @@ static void *kmap_high(struct lab_mem *mem, struct lab_page *page, bool may_wait
 		}
 		unsigned seen = __atomic_load_n(&pool->seq, __ATOMIC_RELAXED);
 		pool->waiters++;
-		pool->waits++;
+		__atomic_add_fetch(&pool->waits, 1ul, __ATOMIC_RELAXED);   /* read unlocked by statistics */
 		kmap_unlock(mem, flags);
 		mem->plat.wait_event(mem->plat.ctx, &pool->seq, seen, 0);
 		kmap_lock(mem, &flags);
