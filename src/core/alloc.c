@@ -27,6 +27,7 @@
  * which this version does not call).
  */
 #include "internal.h"
+#include <labyrinth/context.h>
 
 struct alloc_context {
 	int highest_zoneidx;
@@ -148,8 +149,19 @@ static void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned orde
 {
 	if (gfp & LAB___GFP_ZERO) {
 		void *va = lab_page_address(p);
-		if (va)
+		if (va) {
 			memset(va, 0, LAB_PAGE_SIZE << order);
+		} else {
+			/* highmem: zero each page through a short-lived mapping
+			 * (clear_highpage); without mapping hooks there is no way */
+			for (uint32_t i = 0; i < (1u << order); i++) {
+				void *a = lab_kmap_local(p + i);
+				if (!a)
+					break;
+				memset(a, 0, LAB_PAGE_SIZE);
+				lab_kunmap_local(a);
+			}
+		}
 	}
 	if ((gfp & LAB___GFP_COMP) && order) {
 		uint32_t head = page_idx(mem, p);

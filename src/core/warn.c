@@ -108,9 +108,12 @@ void report_might_sleep(struct lab_mem *mem, const char *file, int line)
 	if (mem->plat.now_ns && mem->might_sleep_last_ns && now - mem->might_sleep_last_ns < 1000000000ull)
 		return;
 	mem->might_sleep_last_ns = now ? now : 1;
-	int in_atomic = mem->plat.in_atomic ? mem->plat.in_atomic(mem->plat.ctx) : 0;
 	int irqs = mem->plat.irqs_disabled ? mem->plat.irqs_disabled(mem->plat.ctx) : 0;
 	unsigned pc = mem->plat.preempt_count ? mem->plat.preempt_count(mem->plat.ctx) : 0;
+	/* Linux's in_atomic() is preempt_count() != 0 (disabled interrupts
+	 * alone print 0); without a preempt_count hook use the platform's word */
+	int in_atomic = mem->plat.preempt_count ? pc != 0 :
+			(mem->plat.in_atomic ? mem->plat.in_atomic(mem->plat.ctx) : 0);
 	int pid = mem->plat.pid ? mem->plat.pid(mem->plat.ctx) : 0;
 	lab_log(mem, LAB_LOG_ERR, "BUG: sleeping function called from invalid context at %s:%d", file, line);
 	lab_log(mem, LAB_LOG_ERR, "in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s",

@@ -170,6 +170,34 @@ static void test_kmap_local_real_mapping_round_trip(void **state)
 	lab_host_destroy(m);
 }
 
+/* __GFP_ZERO zeroes a highmem page too (through a kmap_local mapping). */
+static void test_kmap_gfp_zero_clears_highmem_page(void **state)
+{
+	(void)state;
+	struct lab_mem *m = new_host(0, 0);
+	struct lab_page *p = alloc_high(m);
+	unsigned char *other = second_mapping(m, p);
+	memset(other, 0xab, LAB_PAGE_SIZE);
+	lab_free_pages(m, p, 0);
+	lab_drain_all_pages(m);
+	/* take highmem pages with __GFP_ZERO until we get that one back */
+	struct lab_page *got[4096];
+	int n = 0, found = 0;
+	while (n < 4096 && (got[n] = lab_alloc_pages(m, LAB_GFP_HIGHUSER | LAB___GFP_ZERO | LAB___GFP_NOWARN, 0))) {
+		if (got[n++] == p) {
+			found = 1;
+			break;
+		}
+	}
+	assert_true(found);
+	for (unsigned long i = 0; i < LAB_PAGE_SIZE; i++)
+		assert_int_equal(other[i], 0);
+	while (n)
+		lab_free_pages(m, got[--n], 0);
+	munmap(other, LAB_PAGE_SIZE);
+	lab_host_destroy(m);
+}
+
 /* kmap (pkmap) and kmap_local of the same page show the same bytes. */
 static void test_kmap_pkmap_and_local_share_bytes(void **state)
 {
@@ -546,6 +574,7 @@ int main(void)
 		T(test_kmap_local_lowmem_is_page_address),
 		T(test_kmap_lowmem_uses_no_slot),
 		T(test_kmap_local_real_mapping_round_trip),
+		T(test_kmap_gfp_zero_clears_highmem_page),
 		T(test_kmap_pkmap_and_local_share_bytes),
 		T(test_kmap_local_16th_nesting_refused),
 		T(test_kmap_local_out_of_order_refused),
