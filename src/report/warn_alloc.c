@@ -112,8 +112,10 @@ static void show_zone_line(FILE *out, const struct lab_mem_stats *s, unsigned z)
 		lab_zone_names[z], kb(zs->free), kb(zs->boost),
 		kb(zs->wmark[LAB_WMARK_MIN] + zs->boost), kb(zs->wmark[LAB_WMARK_LOW] + zs->boost),
 		kb(zs->wmark[LAB_WMARK_HIGH] + zs->boost), kb(zs->nr_reserved_highatomic));
-	fputs(" active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:0kB"
-	      " unevictable:0kB writepending:0kB", out);
+	/* LRU sizes: the owned pages on the zone's LRU lists (labyrinth/background.h) */
+	fprintf(out, " active_anon:%" PRIu64 "kB inactive_anon:%" PRIu64 "kB active_file:%" PRIu64 "kB"
+		" inactive_file:%" PRIu64 "kB unevictable:%" PRIu64 "kB writepending:0kB",
+		kb(zs->nr_lru[1]), kb(zs->nr_lru[0]), kb(zs->nr_lru[3]), kb(zs->nr_lru[2]), kb(zs->nr_lru[4]));
 	fprintf(out, " present:%" PRIu64 "kB managed:%" PRIu64 "kB mlocked:0kB bounce:0kB"
 		" free_pcp:%" PRIu64 "kB local_pcp:%" PRIu64 "kB free_cma:%" PRIu64 "kB\n",
 		kb(zs->present), kb(zs->managed), kb(zs->free_pcp), kb(local_pcp),
@@ -159,9 +161,11 @@ static void show_free_area_line(FILE *out, const struct lab_mem_stats *s, unsign
 void lab_report_show_mem(FILE *out, const struct lab_mem_stats *s, int max_zone_idx)
 {
 	uint64_t free = 0, free_cma = 0, free_pcp = 0, kswapd_failures = 0;
-	uint64_t ram = 0, reserved = 0, cma = 0;
+	uint64_t ram = 0, reserved = 0, cma = 0, lru[5] = { 0 };
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		const struct lab_zone_stats *zs = &s->zone[z];
+		for (unsigned l = 0; l < 5; l++)
+			lru[l] += zs->nr_lru[l];
 		free += zs->free;
 		free_cma += zs->free_cma;
 		if (zone_shown(s, z, max_zone_idx))
@@ -176,20 +180,21 @@ void lab_report_show_mem(FILE *out, const struct lab_mem_stats *s, int max_zone_
 	}
 
 	fputs("Mem-Info:\n", out);
-	fputs("active_anon:0 inactive_anon:0 isolated_anon:0\n"
-	      " active_file:0 inactive_file:0 isolated_file:0\n"
-	      " unevictable:0 dirty:0 writeback:0\n"
-	      " slab_reclaimable:0 slab_unreclaimable:0\n"
+	fprintf(out, "active_anon:%" PRIu64 " inactive_anon:%" PRIu64 " isolated_anon:0\n"
+		" active_file:%" PRIu64 " inactive_file:%" PRIu64 " isolated_file:0\n"
+		" unevictable:%" PRIu64 " dirty:0 writeback:0\n", lru[1], lru[0], lru[3], lru[2], lru[4]);
+	fputs(" slab_reclaimable:0 slab_unreclaimable:0\n"
 	      " mapped:0 shmem:0 pagetables:0\n"
 	      " sec_pagetables:0 bounce:0\n"
 	      " kernel_misc_reclaimable:0\n", out);
 	fprintf(out, " free:%" PRIu64 " free_pcp:%" PRIu64 " free_cma:%" PRIu64 "\n",
 		free, free_pcp, free_cma);
-	fprintf(out, "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:0kB"
-		" unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB"
+	fprintf(out, "Node 0 active_anon:%" PRIu64 "kB inactive_anon:%" PRIu64 "kB active_file:%" PRIu64 "kB"
+		" inactive_file:%" PRIu64 "kB unevictable:%" PRIu64 "kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB"
 		" writeback:0kB shmem:0kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB"
 		" writeback_tmp:0kB kernel_stack:0kB pagetables:0kB sec_pagetables:0kB"
-		" all_unreclaimable? %s\n", kswapd_failures >= 16 ? "yes" : "no");
+		" all_unreclaimable? %s\n", kb(lru[1]), kb(lru[0]), kb(lru[3]), kb(lru[2]), kb(lru[4]),
+		kswapd_failures >= 16 ? "yes" : "no");
 
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++)
 		if (zone_shown(s, z, max_zone_idx))

@@ -218,6 +218,27 @@ static void test_show_mem_zone_line_host_dma(void **state)
 	free(out);
 }
 
+/* The LRU sizes of owned pages appear in the zone line, the node line and the global block. */
+static void test_show_mem_lru_sizes_printed(void **state)
+{
+	(void)state;
+	struct lab_mem_stats s;
+	host_stats(&s);
+	s.zone[LAB_ZONE_DMA].nr_lru[0] = 1;    /* inactive anon */
+	s.zone[LAB_ZONE_DMA].nr_lru[1] = 2;    /* active anon */
+	s.zone[LAB_ZONE_DMA].nr_lru[2] = 10;   /* inactive file */
+	s.zone[LAB_ZONE_DMA].nr_lru[3] = 20;   /* active file */
+	s.zone[LAB_ZONE_DMA32].nr_lru[2] = 5;
+	char *out = show_mem(&s, LAB_ZONE_NORMAL);
+	assert_non_null(strstr(out, "Node 0 DMA free:15360kB boost:0kB min:164kB low:204kB high:244kB"
+				    " reserved_highatomic:0KB active_anon:8kB inactive_anon:4kB"
+				    " active_file:80kB inactive_file:40kB unevictable:0kB"));
+	assert_non_null(strstr(out, "active_anon:2 inactive_anon:1 isolated_anon:0\n"
+				    " active_file:20 inactive_file:15 isolated_file:0\n"));
+	assert_non_null(strstr(out, "Node 0 active_anon:8kB inactive_anon:4kB active_file:80kB inactive_file:60kB"));
+	free(out);
+}
+
 /* O9: the zone line is followed by its lowmem_reserve[] line (host DMA). */
 static void test_show_mem_lowmem_reserve_follows_zone(void **state)
 {
@@ -775,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_show_mem_free_area_letters),
 		cmocka_unit_test(test_show_mem_free_area_cma_isolate_letters),
 		cmocka_unit_test(test_show_mem_zone_line_host_dma),
+		cmocka_unit_test(test_show_mem_lru_sizes_printed),
 		cmocka_unit_test(test_show_mem_lowmem_reserve_follows_zone),
 		cmocka_unit_test(test_show_mem_zone_lines_host_dma32_normal),
 		cmocka_unit_test(test_show_mem_watermarks_include_boost),
