@@ -16,6 +16,24 @@
  */
 #include "internal.h"
 
+/*
+ * The block headed by @p stops being an allocation: compound tails and the
+ * head lose their state, the zone's allocated count and PGFREE follow.
+ * Zone lock held; the caller then gives the block to a free list.
+ */
+void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
+{
+	if (p->flags & LAB_PG_COMPOUND)
+		for (uint32_t i = 1; i < (1u << order); i++) {
+			p[i].flags = 0;
+			p[i].next = LAB_NIL;
+		}
+	p->flags = 0;
+	p->owner = 0;
+	__atomic_fetch_sub(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
+	count_event(mem, LAB_PGFREE, 1ull << order);
+}
+
 /* Returns NULL if @page is a valid page descriptor of @mem, else why not. */
 static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page)
 {
@@ -93,15 +111,7 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 	}
 	if (page->owner & LAB_OWN_LRU)
 		lru_del(mem, z, page);   /* the owner forgot lab_page_clear_owner: fine */
-	if (page->flags & LAB_PG_COMPOUND)
-		for (uint32_t i = 1; i < (1u << order); i++) {
-			page[i].flags = 0;
-			page[i].next = LAB_NIL;
-		}
-	page->flags = 0;
-	page->owner = 0;
-	__atomic_fetch_sub(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
-	count_event(mem, LAB_PGFREE, 1ull << order);
+	unaccount_allocated(mem, z, page, order);
 	if (pcp_allowed_order(mem, order)) {
 		/* the page is ours alone now (no HEAD flag): pcp or buddy */
 		zone_unlock(mem, z, flags);

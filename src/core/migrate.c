@@ -59,15 +59,7 @@ void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order)
 	unsigned long flags;
 
 	zone_lock(mem, z, &flags);
-	if (p->flags & LAB_PG_COMPOUND)
-		for (uint32_t i = 1; i < (1u << order); i++) {
-			p[i].flags = 0;
-			p[i].next = LAB_NIL;
-		}
-	p->flags = 0;
-	p->owner = 0;
-	__atomic_fetch_sub(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
+	unaccount_allocated(mem, z, p, order);
 	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
 	zone_unlock(mem, z, flags);
-	count_event(mem, LAB_PGFREE, 1ull << order);
 }
