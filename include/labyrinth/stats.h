@@ -104,6 +104,7 @@ struct lab_mem_stats {
 	uint32_t pageblock_order;
 	uint32_t nr_cpus;
 	int cma_enabled;                /* print the CMA migratetype column/row */
+	int highmem_zone;               /* zone index 3 is HighMem (32-bit layout), not Movable */
 	struct lab_tunables tunables;
 	uint64_t totalreserve_pages;
 	int populated[LAB_MAX_NR_ZONES];
@@ -126,6 +127,10 @@ struct lab_pageblock_info {
 	uint16_t nr_alloc_mt[LAB_MIGRATE_PCPTYPES]; /* allocated pages by requested mobility */
 	uint16_t largest_free_order;    /* 0xffff = no free block */
 };
+
+/* The zone's name as /proc prints it: "HighMem" for index 3 when the
+ * instance has a highmem boundary, else lab_zone_names[z]. */
+const char *lab_zone_name(const struct lab_mem_stats *s, unsigned z);
 
 /* Calling context of an allocation, as Linux's preempt_count tells it. */
 enum lab_context {

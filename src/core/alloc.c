@@ -53,6 +53,19 @@ unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order)
 	return flags;
 }
 
+/*
+ * gfp_zone for this instance: with a highmem zone, __GFP_HIGHMEM requests
+ * (GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE) reach it, as the x86-32 table maps
+ * them; everything else stops at Normal. -1 for invalid zone bits.
+ */
+int gfp_highest_zone(const struct lab_mem *mem, lab_gfp_t gfp)
+{
+	int z = lab_gfp_zone(gfp);
+	if (mem->highmem_zone && (gfp & LAB___GFP_HIGHMEM) && z == LAB_ZONE_NORMAL)
+		z = LAB_ZONE_MOVABLE;
+	return z;
+}
+
 static bool mem_has_cma(const struct lab_mem *mem)
 {
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
@@ -427,7 +440,7 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 			return NULL;
 		gfp &= ~LAB___GFP_DIRECT_RECLAIM;   /* degrade: try without sleeping */
 	}
-	ac.highest_zoneidx = lab_gfp_zone(gfp);
+	ac.highest_zoneidx = gfp_highest_zone(mem, gfp);
 	if (ac.highest_zoneidx < 0) {
 		lab_log(mem, LAB_LOG_WARNING,
 			"labyrinth: alloc_pages: invalid zone modifiers in gfp %#x (GFP_ZONE_BAD)", gfp);
@@ -488,11 +501,15 @@ void *lab_get_free_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
 	return va;
 }
 
+/* get_order(): the order of the smallest block holding @size bytes;
+ * LAB_MAX_ORDER (too big) for sizes whose page count would overflow. */
 static unsigned size_to_order(size_t size)
 {
+	if (size > SIZE_MAX - (LAB_PAGE_SIZE - 1))
+		return LAB_MAX_ORDER;
 	size_t pages = (size + LAB_PAGE_SIZE - 1) >> LAB_PAGE_SHIFT;
 	unsigned order = 0;
-	while ((1ull << order) < pages)
+	while ((1ull << order) < pages && order < LAB_MAX_ORDER)
 		order++;
 	return order;
 }
@@ -533,6 +550,10 @@ void *lab_alloc_pages_exact(struct lab_mem *mem, size_t size, lab_gfp_t gfp)
 void lab_free_pages_exact(struct lab_mem *mem, void *addr, size_t size)
 {
 	struct lab_page *p = lab_virt_to_page(addr);
+	if (size_to_order(size) >= LAB_MAX_ORDER) {
+		report_bad_page(mem, p, "free_pages_exact: size larger than any allocation");
+		return;
+	}
 	uint64_t used = (size + LAB_PAGE_SIZE - 1) >> LAB_PAGE_SHIFT;
 	if (!p) {
 		lab_free_pages_addr(mem, addr, 0);   /* reports the foreign address */
@@ -559,7 +580,7 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 		populated += pages[i] != NULL;
 	if (populated == nr)
 		return nr;
-	int zi = lab_gfp_zone(gfp);
+	int zi = gfp_highest_zone(mem, gfp);
 	int mt = mem->tun.page_group_by_mobility_disabled ? LAB_MIGRATE_UNMOVABLE : lab_gfp_migratetype(gfp);
 	bool atomic_caller = (gfp & LAB___GFP_DIRECT_RECLAIM) && mem->plat.in_atomic &&
 			     mem->plat.in_atomic(mem->plat.ctx);

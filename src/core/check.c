@@ -199,9 +199,11 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 	CHECK(pcp_listed == pcp, "check: zone %s pcp lists hold %llu pages, %llu marked per-CPU", zn,
 	      (unsigned long long)pcp_listed, (unsigned long long)pcp);
 
-	uint64_t ha_blocks = 0;
-	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn; pfn += pageblock_nr_pages(mem))
-		if (get_pageblock_migratetype(mem, pfn) == LAB_MIGRATE_HIGHATOMIC)
+	/* HighAtomic pageblocks lie wholly inside their zone (highatomic.c) */
+	uint64_t ha_blocks = 0, nr = pageblock_nr_pages(mem);
+	for (uint64_t pb = z->start_pfn & ~(nr - 1); pb < z->end_pfn; pb += nr)
+		if (pb >= z->start_pfn && pb + nr <= z->end_pfn &&
+		    get_pageblock_migratetype(mem, pb) == LAB_MIGRATE_HIGHATOMIC)
 			ha_blocks++;
 	CHECK(z->nr_reserved_highatomic == ha_blocks * pageblock_nr_pages(mem),
 	      "check: zone %s nr_reserved_highatomic %llu but %llu HighAtomic pageblocks", zn,

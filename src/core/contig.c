@@ -235,7 +235,7 @@ struct lab_page *lab_alloc_contig_pages(struct lab_mem *mem, unsigned long nr_pa
 {
 	if (!mem || mem->magic != LAB_MEM_MAGIC || !nr_pages)
 		return NULL;
-	int hz = lab_gfp_zone(gfp);
+	int hz = gfp_highest_zone(mem, gfp);
 	if (hz < 0)
 		return NULL;
 	/* natural alignment of the next power of two, as Linux */

@@ -31,8 +31,11 @@ void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struc
 	if (!mem->tun.highatomic_reserve || z->nr_reserved_highatomic >= max_managed)
 		return;
 	zone_lock(mem, z, &flags);
-	if (z->nr_reserved_highatomic < max_managed) {
-		uint64_t pfn = page_pfn(mem, p);
+	uint64_t pfn = page_pfn(mem, p), pb = pfn & ~((uint64_t)pageblock_nr_pages(mem) - 1);
+	/* a pageblock that straddles a zone boundary (limits not pageblock
+	 * aligned) is never reserved: its type is shared by two zones */
+	bool inside = pb >= z->start_pfn && pb + pageblock_nr_pages(mem) <= z->end_pfn;
+	if (inside && z->nr_reserved_highatomic < max_managed) {
 		int mt = get_pageblock_migratetype(mem, pfn);
 		/* only ordinary pageblocks (they can merge with others) */
 		if (migratetype_is_mergeable(mt)) {

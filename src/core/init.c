@@ -109,6 +109,10 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 		if (!cfg->reserved || cfg->reserved[i].start + cfg->reserved[i].size < cfg->reserved[i].start)
 			return "bad reserved range";
 	uint64_t nr = 1ull << l->pageblock_order;
+	if (cfg->highmem_start && cfg->movable_bytes)
+		return "highmem_start and movable_bytes cannot be combined (both use zone 3)";
+	if (cfg->highmem_start & (LAB_PAGE_SIZE - 1))
+		return "highmem_start not page aligned";
 	if (cfg->nr_cma > LAB_MAX_CMA_AREAS || (cfg->nr_cma && !cfg->cma))
 		return "too many CMA areas (LAB_MAX_CMA_AREAS is 8)";
 	for (unsigned i = 0; i < cfg->nr_cma; i++) {
@@ -174,7 +178,12 @@ static void zone_limits(const struct lab_mem_config *cfg, const struct layout *l
 		dma = l->base_pfn;
 	if (cfg->flags & LAB_CFG_NO_ZONE_DMA32)
 		dma32 = dma;
-	if (cfg->movable_bytes) {
+	if (cfg->highmem_start) {
+		/* highmem is its own zone (index 3, named HighMem), as on 32-bit
+		 * Linux: only __GFP_HIGHMEM requests may use it */
+		uint64_t h = cfg->highmem_start >> LAB_PAGE_SHIFT;
+		movable_start = h < l->base_pfn ? l->base_pfn : (h > l->end_pfn ? l->end_pfn : h);
+	} else if (cfg->movable_bytes) {
 		uint64_t mp = cfg->movable_bytes >> LAB_PAGE_SHIFT;
 		/* movablecore= is rounded to MAX_ORDER_NR_PAGES in Linux */
 		mp = (mp + (1u << (LAB_MAX_ORDER - 1)) - 1) & ~(uint64_t)((1u << (LAB_MAX_ORDER - 1)) - 1);
@@ -241,6 +250,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	mem->base_pfn = l.base_pfn;
 	mem->end_pfn = l.end_pfn;
 	mem->highmem_start_pfn = cfg->highmem_start ? cfg->highmem_start >> LAB_PAGE_SHIFT : UINT64_MAX;
+	mem->highmem_zone = cfg->highmem_start != 0;
 	mem->virt_base = (uintptr_t)cfg->virt_base;
 	mem->pages = (struct lab_page *)(void *)((char *)cfg->metadata + l.off_pages);
 	mem->pageblock_mt = (uint8_t *)cfg->metadata + l.off_pb;

@@ -206,6 +206,7 @@ struct lab_mem {
 	uint64_t base_pfn;                  /* (i) first pfn of the span */
 	uint64_t end_pfn;                   /* (i) exclusive */
 	uint64_t highmem_start_pfn;         /* (i) ~0 = no highmem */
+	bool highmem_zone;                  /* (i) zone 3 holds the highmem pages (x86-32 style) */
 	uintptr_t virt_base;                /* (i) va of base_pfn, 0 = none */
 	struct lab_page *pages;             /* (i) [end_pfn - base_pfn] */
 	uint8_t *pageblock_mt;              /* (z of the zone) one byte per pageblock */
@@ -439,6 +440,7 @@ void undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t s
 
 /* ---- alloc.c -------------------------------------------------------------- */
 unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);
+int gfp_highest_zone(const struct lab_mem *mem, lab_gfp_t gfp);
 
 /* ---- report.c (core side of reports: log text, failure records) --------- */
 void lab_log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)

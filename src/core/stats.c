@@ -20,6 +20,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 	out->nr_cpus = mem->nr_cpus;
 	out->tunables = mem->tun;
 	out->totalreserve_pages = mem->totalreserve_pages;
+	out->highmem_zone = mem->highmem_zone;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
 		struct lab_zone_stats *s = &out->zone[i];
@@ -234,4 +235,13 @@ size_t lab_mem_pageblocks(struct lab_mem *mem, size_t first, struct lab_pagebloc
 	for (size_t i = first; i < total && n < max; i++, n++)
 		pageblock_census(mem, mem->pb_base_pfn + ((uint64_t)i << mem->pageblock_order), &out[n]);
 	return n;
+}
+
+const char *lab_zone_name(const struct lab_mem_stats *s, unsigned z)
+{
+	if (z >= LAB_MAX_NR_ZONES)
+		return "?";
+	if (s && s->highmem_zone && z == LAB_ZONE_MOVABLE)
+		return "HighMem";
+	return lab_zone_names[z];
 }

@@ -146,7 +146,7 @@ void report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
 		size_t n = strlen(comm);
 		f->order = order;
 		f->gfp = gfp;
-		f->highest_zoneidx = lab_gfp_zone(gfp) < 0 ? 0 : lab_gfp_zone(gfp);
+		f->highest_zoneidx = gfp_highest_zone(mem, gfp) < 0 ? 0 : gfp_highest_zone(mem, gfp);
 		f->context = current_context(mem);
 		if (n >= sizeof(f->comm))
 			n = sizeof(f->comm) - 1;

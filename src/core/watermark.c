@@ -73,20 +73,32 @@ void setup_per_zone_wmarks(struct lab_mem *mem)
 	uint64_t pages_min = (uint64_t)mem->tun.min_free_kbytes >> (LAB_PAGE_SHIFT - 10);
 	uint64_t lowmem_pages = 0;
 
-	/* 6.1: ZONE_MOVABLE counts as lowmem (newer kernels treat it like highmem) */
+	/* 6.1: ZONE_MOVABLE counts as lowmem (newer kernels treat it like
+	 * highmem); a HighMem zone does not */
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
-		lowmem_pages += mem->zones[i].managed;
+		if (!(mem->highmem_zone && i == LAB_ZONE_MOVABLE))
+			lowmem_pages += mem->zones[i].managed;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
 		uint64_t share = lowmem_pages ? pages_min * z->managed / lowmem_pages : 0;
 		uint64_t gap = share >> 2;
 		uint64_t scaled = mult_frac(z->managed, (uint64_t)mem->tun.watermark_scale_factor, 10000);
+		uint64_t min = share;
+		if (mem->highmem_zone && i == LAB_ZONE_MOVABLE) {
+			/* highmem: a small min (SWAP_CLUSTER_MAX..128) since lowmem
+			 * cannot be served from it; the gap still uses share (F8) */
+			min = z->managed / 1024;
+			if (min < LAB_SWAP_CLUSTER_MAX)
+				min = LAB_SWAP_CLUSTER_MAX;
+			if (min > 128)
+				min = 128;
+		}
 		if (scaled > gap)
 			gap = scaled;
-		z->wmark[LAB_WMARK_MIN] = share;
-		z->wmark[LAB_WMARK_LOW] = share + gap;
-		z->wmark[LAB_WMARK_HIGH] = share + 2 * gap;
-		z->wmark[LAB_WMARK_PROMO] = share + 3 * gap;
+		z->wmark[LAB_WMARK_MIN] = min;
+		z->wmark[LAB_WMARK_LOW] = min + gap;
+		z->wmark[LAB_WMARK_HIGH] = min + 2 * gap;
+		z->wmark[LAB_WMARK_PROMO] = min + 3 * gap;
 		z->boost = 0;
 	}
 	calculate_totalreserve_pages(mem);

@@ -590,7 +590,7 @@ static void draw_band_header(cairo_t *cr, const struct lab_map_input *in, const 
 
 	if (band->y_header > MARGIN + TITLE_H + SUBTITLE_H + BAND_SPACE)
 		fill_rect(cr, RGB_SEPARATOR, 0, band->y_header - BAND_SPACE / 2, l->width, 1);
-	x += text(cr, FONT_BOLD, 14, RGB_TEXT, x, y, lab_zone_names[band->zone]) + 12;
+	x += text(cr, FONT_BOLD, 14, RGB_TEXT, x, y, lab_zone_name(in->stats, band->zone)) + 12;
 	fmt_bytes(size, sizeof(size), (end - start) << LAB_PAGE_SHIFT);
 	snprintf(line, sizeof(line), "0x%" PRIx64 "-0x%" PRIx64 "  %s in %zu pageblocks  (pfn 0x%" PRIx64
 		 "-0x%" PRIx64 ")", start << LAB_PAGE_SHIFT, (end << LAB_PAGE_SHIFT) - 1, size,

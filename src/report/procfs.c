@@ -36,7 +36,7 @@ void lab_report_buddyinfo(FILE *out, const struct lab_mem_stats *s)
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		if (!s->populated[z])
 			continue;
-		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_names[z]);
+		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_name(s, z));
 		for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
 			fprintf(out, "%6" PRIu64 " ", s->zone[z].nr_free[o]);
 		fputc('\n', out);
@@ -67,7 +67,7 @@ void lab_report_pagetypeinfo(FILE *out, const struct lab_mem_stats *s)
 		for (unsigned mt = 0; mt < LAB_MIGRATE_TYPES; mt++) {
 			if (!mt_shown(s, mt))
 				continue;
-			fprintf(out, "Node %4d, zone %8s, type %12s ", 0, lab_zone_names[z],
+			fprintf(out, "Node %4d, zone %8s, type %12s ", 0, lab_zone_name(s, z),
 				lab_migratetype_names[mt]);
 			for (unsigned o = 0; o < LAB_MAX_ORDER; o++) {
 				uint64_t n = s->zone[z].nr_free_mt[o][mt];
@@ -89,7 +89,7 @@ void lab_report_pagetypeinfo(FILE *out, const struct lab_mem_stats *s)
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		if (!s->populated[z])
 			continue;
-		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_names[z]);
+		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_name(s, z));
 		for (unsigned mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
 			if (mt_shown(s, mt))
 				fprintf(out, "%12" PRIu64 " ", s->zone[z].nr_blocks_mt[mt]);
@@ -125,7 +125,7 @@ void lab_report_zoneinfo(FILE *out, const struct lab_mem_stats *s)
 {
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		const struct lab_zone_stats *zs = &s->zone[z];
-		fprintf(out, "Node %d, zone %8s", 0, lab_zone_names[z]);
+		fprintf(out, "Node %d, zone %8s", 0, lab_zone_name(s, z));
 		fprintf(out, "\n  pages free     %" PRIu64, zs->free);
 		fprintf(out, "\n        boost    %" PRIu64, zs->boost);
 		fprintf(out, "\n        min      %" PRIu64, zs->wmark[LAB_WMARK_MIN] + zs->boost);
@@ -270,7 +270,7 @@ void lab_report_extfrag_index(FILE *out, const struct lab_mem_stats *s)
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		if (!s->populated[z])
 			continue;
-		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_names[z]);
+		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_name(s, z));
 		for (unsigned o = 0; o < LAB_MAX_ORDER; o++) {
 			int index = lab_fragmentation_index(s->zone[z].nr_free, o);
 			fprintf(out, "%2d.%03d ", index / 1000, index % 1000);
@@ -285,7 +285,7 @@ void lab_report_unusable_index(FILE *out, const struct lab_mem_stats *s)
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		if (!s->populated[z])
 			continue;
-		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_names[z]);
+		fprintf(out, "Node %d, zone %8s ", 0, lab_zone_name(s, z));
 		for (unsigned o = 0; o < LAB_MAX_ORDER; o++) {
 			int index = lab_unusable_index(s->zone[z].nr_free, o);
 			fprintf(out, "%d.%03d ", index / 1000, index % 1000);
@@ -350,7 +350,7 @@ static json_t *zone_json(const struct lab_mem_stats *s, unsigned z)
 {
 	const struct lab_zone_stats *zs = &s->zone[z];
 	json_t *o = json_object();
-	jset(o, "name", json_string(lab_zone_names[z]));
+	jset(o, "name", json_string(lab_zone_name(s, z)));
 	jset(o, "populated", json_boolean(s->populated[z]));
 	jset(o, "start_pfn", ju64(zs->start_pfn));
 	jset(o, "spanned", ju64(zs->spanned));

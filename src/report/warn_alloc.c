@@ -109,7 +109,7 @@ static void show_zone_line(FILE *out, const struct lab_mem_stats *s, unsigned z)
 	uint64_t local_pcp = nr_cpus_of(s, zs) == 1 ? zs->pcp[0].count : 0;
 	fprintf(out, "Node 0 %s free:%" PRIu64 "kB boost:%" PRIu64 "kB min:%" PRIu64 "kB"
 		" low:%" PRIu64 "kB high:%" PRIu64 "kB reserved_highatomic:%" PRIu64 "KB",
-		lab_zone_names[z], kb(zs->free), kb(zs->boost),
+		lab_zone_name(s, z), kb(zs->free), kb(zs->boost),
 		kb(zs->wmark[LAB_WMARK_MIN] + zs->boost), kb(zs->wmark[LAB_WMARK_LOW] + zs->boost),
 		kb(zs->wmark[LAB_WMARK_HIGH] + zs->boost), kb(zs->nr_reserved_highatomic));
 	/* LRU sizes: the owned pages on the zone's LRU lists (labyrinth/background.h) */
@@ -134,7 +134,7 @@ static void show_free_area_line(FILE *out, const struct lab_mem_stats *s, unsign
 {
 	const struct lab_zone_stats *zs = &s->zone[z];
 	uint64_t total = 0;
-	fprintf(out, "Node 0 %s: ", lab_zone_names[z]);
+	fprintf(out, "Node 0 %s: ", lab_zone_name(s, z));
 	for (unsigned o = 0; o < LAB_MAX_ORDER; o++) {
 		total += zs->nr_free[o] << o;
 		fprintf(out, "%" PRIu64 "*%" PRIu64 "kB ", zs->nr_free[o], kb(1ull << o));
@@ -238,7 +238,7 @@ json_t *lab_report_failure_json(const struct lab_alloc_failure *f)
 	json_object_set_new(o, "gfp_flags", json_string(buf));
 	json_object_set_new(o, "highest_zoneidx", json_integer(f->highest_zoneidx));
 	if (f->highest_zoneidx >= 0 && f->highest_zoneidx < LAB_MAX_NR_ZONES)
-		json_object_set_new(o, "highest_zone", json_string(lab_zone_names[f->highest_zoneidx]));
+		json_object_set_new(o, "highest_zone", json_string(lab_zone_name(&f->mem, (unsigned)f->highest_zoneidx)));
 	else
 		json_object_set_new(o, "highest_zone", json_null());
 	json_object_set_new(o, "context", json_string(lab_context_name(f->context)));

@@ -164,26 +164,37 @@ static void test_alloc_pages_exact_returns_tail(void **state)
 	fixture_destroy(f);
 }
 
-/* Highmem pages have no permanent address; get_free_pages never returns one. */
-static void test_alloc_highmem_page_has_no_address(void **state)
+/* Highmem is its own zone: only __GFP_HIGHMEM requests reach it, its pages
+ * have no permanent address, and GFP_KERNEL never gets one. */
+static void test_alloc_highmem_zone_only_for_highmem_requests(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64, .highmem_start = 32 * 4096 });
-	struct lab_page *held[64];
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 4096, .pageblock_order = 9,
+								   .highmem_start = 2048 * 4096 });
+	struct lab_page **held = calloc(4096, sizeof(*held));
+	struct lab_mem_stats s;
 	int n = 0, highs = 0;
 	struct lab_page *p;
-	while ((p = lab_alloc_pages(f->mem, LAB_GFP_HIGHUSER | LAB___GFP_NOWARN, 0))) {
-		if (lab_page_to_pfn(p) >= 32) {
-			assert_null(lab_page_address(p));
-			highs++;
-		} else {
-			assert_non_null(lab_page_address(p));
-		}
+	lab_mem_get_stats(f->mem, &s);
+	assert_true(s.highmem_zone);
+	assert_string_equal(lab_zone_name(&s, LAB_ZONE_MOVABLE), "HighMem");
+	assert_int_equal(s.zone[LAB_ZONE_MOVABLE].managed, 2048);
+	assert_int_equal(s.zone[LAB_ZONE_MOVABLE].wmark[LAB_WMARK_MIN], 32);   /* clamp(2048/1024, 32, 128) */
+	while ((p = lab_alloc_pages(f->mem, LAB_GFP_KERNEL | LAB___GFP_NOWARN, 0))) {
+		assert_true(lab_page_to_pfn(p) < 2048);
+		assert_non_null(lab_page_address(p));
 		held[n++] = p;
 	}
-	assert_int_equal(highs, 32);
+	while ((p = lab_alloc_pages(f->mem, LAB_GFP_HIGHUSER | LAB___GFP_NOWARN, 0))) {
+		assert_true(lab_page_to_pfn(p) >= 2048);
+		assert_null(lab_page_address(p));
+		highs++;
+		held[n++] = p;
+	}
+	assert_true(highs > 2000);
 	for (int i = 0; i < n; i++)
 		lab_free_pages(f->mem, held[i], 0);
+	free(held);
 	assert_mem_ok(f);
 	fixture_destroy(f);
 }
@@ -269,7 +280,7 @@ int main(void)
 		cmocka_unit_test(test_alloc_compound_head_and_tails),
 		cmocka_unit_test(test_alloc_address_api_round_trip),
 		cmocka_unit_test(test_alloc_pages_exact_returns_tail),
-		cmocka_unit_test(test_alloc_highmem_page_has_no_address),
+		cmocka_unit_test(test_alloc_highmem_zone_only_for_highmem_requests),
 		cmocka_unit_test(test_alloc_order_too_large_refused),
 		cmocka_unit_test(test_alloc_failure_record_and_ratelimit),
 		cmocka_unit_test(test_alloc_atomic_dips_below_min),

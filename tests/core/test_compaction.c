@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "util/fixture.h"
 #include "util/owner.h"
+#include "util/rng.h"
 #include "core/internal.h"
 
 /* 4096 pages (8 pageblocks), Normal only, default min_free_kbytes. */
@@ -163,10 +164,7 @@ static void test_compaction_suitable_gates(void **state)
 static uint64_t rng = 12345;
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return test_xorshift64(&rng);
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include "util/fixture.h"
 #include "util/owner.h"
+#include "util/rng.h"
 #include "core/internal.h"
 
 #define MIB (1ull << 20)
@@ -177,10 +178,7 @@ static void test_contig_dma_alloc_below_limit(void **state)
 static uint64_t rng;
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return test_xorshift64(&rng);
 }
 
 /* A NIC under fragmentation: order-0 churn of kernel and movable pages with

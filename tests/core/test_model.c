@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/fixture.h"
+#include "util/rng.h"
 
 #define MIB (1ull << 20)
 
@@ -29,10 +30,7 @@ struct held {
 static uint64_t rng;
 static uint64_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return test_xorshift64(&rng);
 }
 
 static const lab_gfp_t gfps[] = {

@@ -23,75 +23,26 @@
 #include "util/fixture.h"
 #include "formats/diagnose.h"
 #include "formats/dmesg.h"
+#include "util/corpus_index.h"
 
 /* ---- INDEX.md ------------------------------------------------------------- */
 
-#define MAX_ROWS 64
-#define NCOLS 10
-
-enum { C_FILE, C_KERNEL, C_ARCH, C_ORDER, C_MODE, C_PROC, C_ZONES, C_COMPLETE, C_VERDICT, C_NUMBERS };
-
-struct row {
-	char col[NCOLS][1024];
-};
-
-static struct row rows[MAX_ROWS];
+static struct corpus_row rows[CORPUS_INDEX_MAX_ROWS];
 static int nr_rows;
-
-/* Splits "| a | b \| c |" into cells; "\|" is a literal bar. */
-static int split_row(const char *line, struct row *r)
-{
-	int c = -1;
-	size_t n = 0;
-
-	for (const char *p = line; *p && *p != '\n'; p++) {
-		if (p[0] == '\\' && p[1] == '|') {
-			if (c >= 0 && c < NCOLS && n + 1 < sizeof(r->col[0]))
-				r->col[c][n++] = '|';
-			p++;
-			continue;
-		}
-		if (*p == '|') {
-			if (c >= 0 && c < NCOLS) {
-				while (n > 0 && r->col[c][n - 1] == ' ')
-					n--;
-				r->col[c][n] = '\0';
-			}
-			c++;
-			n = 0;
-			continue;
-		}
-		if (c >= 0 && c < NCOLS && (n > 0 || *p != ' ') && n + 1 < sizeof(r->col[0]))
-			r->col[c][n++] = *p;
-	}
-	return c;
-}
 
 static int setup_index(void **state)
 {
-	size_t len;
-	char *text = read_file(shared_path("corpus/dmesg/INDEX.md"), &len);
+	int n = corpus_index_load(rows, CORPUS_INDEX_MAX_ROWS);
 	(void)state;
-	if (!text)
+	if (n < 0)
 		return -1;
-	nr_rows = 0;
-	for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (strncmp(line, "| 0", 3) != 0 || nr_rows == MAX_ROWS)
-			continue;
-		memset(&rows[nr_rows], 0, sizeof(rows[0]));
-		if (split_row(line, &rows[nr_rows]) >= NCOLS)
-			nr_rows++;
-	}
-	free(text);
+	nr_rows = n;
 	return nr_rows >= 20 ? 0 : -1;
 }
 
-static void parse_row(const struct row *r, struct lab_dmesg_log *log)
+static void parse_row(const struct corpus_row *r, struct lab_dmesg_log *log)
 {
-	char rel[1200], err[256];
-	snprintf(rel, sizeof(rel), "corpus/dmesg/%s", r->col[C_FILE]);
-	if (lab_dmesg_parse_file(shared_path(rel), log, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", r->col[C_FILE], err);
+	corpus_index_parse_file(r, log);
 	if (log->nr_reports == 0)
 		fail_msg("%s: no report", r->col[C_FILE]);
 }

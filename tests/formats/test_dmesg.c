@@ -22,66 +22,19 @@
 
 #include "util/fixture.h"
 #include "formats/dmesg.h"
+#include "util/corpus_index.h"
 
 /* ---- INDEX.md ------------------------------------------------------------- */
 
-#define MAX_ROWS 64
-#define NCOLS 10
-
-enum { C_FILE, C_KERNEL, C_ARCH, C_ORDER, C_MODE, C_PROC, C_ZONES, C_COMPLETE, C_VERDICT, C_NUMBERS };
-
-struct row {
-	char col[NCOLS][1024];
-};
-
-static struct row rows[MAX_ROWS];
+static struct corpus_row rows[CORPUS_INDEX_MAX_ROWS];
 static int nr_rows;
-
-/* Splits "| a | b \| c |" into cells; "\|" is a literal bar. */
-static int split_row(const char *line, struct row *r)
-{
-	int c = -1;
-	size_t n = 0;
-
-	for (const char *p = line; *p && *p != '\n'; p++) {
-		if (p[0] == '\\' && p[1] == '|') {
-			if (c >= 0 && c < NCOLS && n + 1 < sizeof(r->col[0]))
-				r->col[c][n++] = '|';
-			p++;
-			continue;
-		}
-		if (*p == '|') {
-			if (c >= 0 && c < NCOLS) {
-				while (n > 0 && r->col[c][n - 1] == ' ')
-					n--;
-				r->col[c][n] = '\0';
-			}
-			c++;
-			n = 0;
-			continue;
-		}
-		if (c >= 0 && c < NCOLS && (n > 0 || *p != ' ') && n + 1 < sizeof(r->col[0]))
-			r->col[c][n++] = *p;
-	}
-	return c;
-}
 
 static void load_index(void)
 {
-	size_t len;
-	char *text = read_file(shared_path("corpus/dmesg/INDEX.md"), &len);
-	char *line;
+	int n = corpus_index_load(rows, CORPUS_INDEX_MAX_ROWS);
 
-	assert_non_null(text);
-	nr_rows = 0;
-	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		if (strncmp(line, "| 0", 3) != 0 || nr_rows == MAX_ROWS)
-			continue;
-		memset(&rows[nr_rows], 0, sizeof(rows[0]));
-		if (split_row(line, &rows[nr_rows]) >= NCOLS)
-			nr_rows++;
-	}
-	free(text);
+	assert_true(n >= 0); /* INDEX.md was read */
+	nr_rows = n;
 	assert_true(nr_rows >= 20);
 }
 
@@ -92,15 +45,7 @@ static int setup_index(void **state)
 	return 0;
 }
 
-static void parse_corpus_file(const struct row *r, struct lab_dmesg_log *log)
-{
-	char rel[1200], err[256];
-	snprintf(rel, sizeof(rel), "corpus/dmesg/%s", r->col[C_FILE]);
-	if (lab_dmesg_parse_file(shared_path(rel), log, err, sizeof(err)) != 0)
-		fail_msg("%s: %s", r->col[C_FILE], err);
-}
-
-static int expected_reports(const struct row *r)
+static int expected_reports(const struct corpus_row *r)
 {
 	return strstr(r->col[C_PROC], "two interleaved reports") ? 2 : 1;
 }
@@ -113,7 +58,7 @@ static void test_dmesg_corpus_every_file_has_its_reports(void **state)
 	(void)state;
 	for (int i = 0; i < nr_rows; i++) {
 		struct lab_dmesg_log log;
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		if ((int)log.nr_reports != expected_reports(&rows[i]))
 			fail_msg("%s: %zu reports, expected %d", rows[i].col[C_FILE], log.nr_reports,
 				 expected_reports(&rows[i]));
@@ -128,7 +73,7 @@ static void test_dmesg_corpus_order_matches_index(void **state)
 	for (int i = 0; i < nr_rows; i++) {
 		struct lab_dmesg_log log;
 		unsigned want = (unsigned)strtoul(rows[i].col[C_ORDER], NULL, 10);
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			assert_true(log.reports[k].has_order);
 			if (log.reports[k].order != want)
@@ -145,7 +90,7 @@ static void test_dmesg_corpus_mode_matches_index(void **state)
 	for (int i = 0; i < nr_rows; i++) {
 		struct lab_dmesg_log log;
 		unsigned long want = strtoul(rows[i].col[C_MODE], NULL, 16);
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			assert_true(log.reports[k].has_mode);
 			if (log.reports[k].mode != want)
@@ -169,7 +114,7 @@ static void test_dmesg_corpus_printed_names_match_index(void **state)
 			assert_non_null(close);
 			snprintf(want, sizeof(want), "%.*s", (int)(close - open - 1), open + 1);
 		}
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			const struct lab_dmesg_report *r = &log.reports[k];
 			if (r->names_printed != printed)
@@ -194,7 +139,7 @@ static void test_dmesg_corpus_zones_match_index(void **state)
 			want[only - want] = '\0';
 		if (strcmp(want, "none printed") == 0)
 			want[0] = '\0';
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		for (int z = 0; z < log.reports[0].nr_zones; z++) {
 			size_t n = strlen(got);
 			snprintf(got + n, sizeof(got) - n, "%s%s", z ? ", " : "", log.reports[0].zones[z].name);
@@ -216,7 +161,7 @@ static void test_dmesg_corpus_completeness_matches_index(void **state)
 	for (int i = 0; i < nr_rows; i++) {
 		struct lab_dmesg_log log;
 		bool complete = strncmp(rows[i].col[C_COMPLETE], "yes", 3) == 0;
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			const struct lab_dmesg_report *r = &log.reports[k];
 			char why[1024];
@@ -236,7 +181,7 @@ static void test_dmesg_corpus_comm_matches_index(void **state)
 	(void)state;
 	for (int i = 0; i < nr_rows; i++) {
 		struct lab_dmesg_log log;
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		if (strncmp(rows[i].col[C_PROC], log.reports[0].comm, strlen(log.reports[0].comm)) != 0 ||
 		    !log.reports[0].comm[0])
 			fail_msg("%s: comm '%s', INDEX '%s'", rows[i].col[C_FILE], log.reports[0].comm,
@@ -253,7 +198,7 @@ static void test_dmesg_corpus_context_matches_index(void **state)
 		struct lab_dmesg_log log;
 		enum lab_dmesg_context want = strstr(rows[i].col[C_PROC], "softirq") ?
 					      LAB_DMESG_CTX_SOFTIRQ : LAB_DMESG_CTX_PROCESS;
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++)
 			if (log.reports[k].context != want)
 				fail_msg("%s: context %s (%s), INDEX '%s'", rows[i].col[C_FILE],
@@ -274,7 +219,7 @@ static void test_dmesg_corpus_kernel_version_matches_index(void **state)
 		size_t n = strcspn(k, " ");
 		bool is_version = k[0] >= '0' && k[0] <= '9' && strchr(k, '.') && !strstr(k, "based") &&
 				  !strstr(k, "cut") && n < sizeof(tok);
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, k);
 		if (is_version && strncmp(lab_dmesg_report_version(&log, &log.reports[0]), tok, n) != 0)
 			fail_msg("%s: version '%s', INDEX '%s'", rows[i].col[C_FILE],
@@ -293,7 +238,7 @@ static void test_dmesg_corpus_page_size_is_read_from_buddy_lines(void **state)
 	for (int i = 0; i < nr_rows; i++) {
 		struct lab_dmesg_log log;
 		assert_non_null(strstr(rows[i].col[C_ARCH], "4K pages"));
-		parse_corpus_file(&rows[i], &log);
+		corpus_index_parse_file(&rows[i], &log);
 		if (log.reports[0].nr_zones > 0 && log.reports[0].page_kb != 4)
 			fail_msg("%s: page size %u kB", rows[i].col[C_FILE], log.reports[0].page_kb);
 		lab_dmesg_log_free(&log);

@@ -17,66 +17,14 @@
 #include <time.h>
 #include <unistd.h>
 #include "util/fixture.h"
+#include "util/hostcap.h"
 #include <labyrinth/host.h>
-
-/* ---- watchdog: a hung test fails instead of hanging ---------------------------- */
-static void watchdog_fire(int sig)
-{
-	static const char msg[] = "watchdog: test took too long (deadlock?)\n";
-	(void)sig;
-	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(1);
-}
-
-static int watchdog_setup(void **state)
-{
-	(void)state;
-	signal(SIGALRM, watchdog_fire);
-	alarm(30);
-	return 0;
-}
-
-static int watchdog_teardown(void **state)
-{
-	(void)state;
-	alarm(0);
-	return 0;
-}
-
-/* ---- log capture (async-signal-safe: the hook may run in an interrupt) ---------- */
-#define CAP_LINES 128
-static char cap[CAP_LINES][256];
-static unsigned cap_n;
-
-static void cap_hook(void *arg, enum lab_log_level level, const char *line)
-{
-	(void)arg;
-	(void)level;
-	unsigned i = __atomic_fetch_add(&cap_n, 1u, __ATOMIC_RELAXED);
-	if (i < CAP_LINES) {
-		size_t n = strlen(line);
-		if (n > 255)
-			n = 255;
-		memcpy(cap[i], line, n);
-		cap[i][n] = '\0';
-	}
-}
-
-static int cap_count(const char *needle)
-{
-	int c = 0;
-	unsigned n = __atomic_load_n(&cap_n, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < n && i < CAP_LINES; i++)
-		c += strstr(cap[i], needle) != NULL;
-	return c;
-}
 
 static struct lab_mem *new_host(unsigned flags)
 {
-	__atomic_store_n(&cap_n, 0u, __ATOMIC_RELAXED);
+	hostcap_reset();
 	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 16u << 20, .nr_cpus = 2,
-		.quiet = 1, .flags = flags, .log_hook = cap_hook, .highmem_start_bytes = 8u << 20 });
+		.quiet = 1, .flags = flags, .log_hook = hostcap_hook, .highmem_start_bytes = 8u << 20 });
 	assert_non_null(m);
 	return m;
 }
@@ -350,11 +298,11 @@ static void test_context_might_sleep_in_hardirq(void **state)
 	assert_int_equal(lab_host_irq_start(m, 0, kernel_alloc_isr, NULL), 0);
 	lab_host_irq_raise(m);
 	lab_host_irq_stop(m);
-	assert_int_equal(cap_count("BUG: sleeping function called from invalid context at"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called from invalid context at"), 1);
 	snprintf(want, sizeof(want), "in_atomic(): 1, irqs_disabled(): 1, non_block: 0, pid: %d, name: %s",
 		 (int)syscall(SYS_gettid), comm);
-	assert_int_equal(cap_count(want), 1);
-	assert_int_equal(cap_count("preempt_count: 10000, expected: 0"), 1);
+	assert_int_equal(hostcap_count(want), 1);
+	assert_int_equal(hostcap_count("preempt_count: 10000, expected: 0"), 1);
 	assert_int_equal(might_sleep_events(m), 1);
 	assert_non_null(isr_page);   /* default policy: degraded to a non-blocking attempt */
 	lab_free_pages(m, isr_page, 0);
@@ -372,7 +320,7 @@ static void test_context_might_sleep_policy_fail(void **state)
 	struct lab_page *p = lab_alloc_pages(m, LAB_GFP_KERNEL, 0);
 	lab_spin_unlock(&l);
 	assert_null(p);
-	assert_int_equal(cap_count("BUG: sleeping function called from invalid context"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called from invalid context"), 1);
 	assert_int_equal(might_sleep_events(m), 1);
 	lab_host_destroy(m);
 }
@@ -387,8 +335,8 @@ static void test_context_might_sleep_under_spinlock(void **state)
 	struct lab_page *p = lab_alloc_pages(m, LAB_GFP_KERNEL, 1);
 	lab_spin_unlock(&l);
 	assert_non_null(p);
-	assert_int_equal(cap_count("in_atomic(): 1, irqs_disabled(): 0,"), 1);
-	assert_int_equal(cap_count("preempt_count: 1, expected: 0"), 1);
+	assert_int_equal(hostcap_count("in_atomic(): 1, irqs_disabled(): 0,"), 1);
+	assert_int_equal(hostcap_count("preempt_count: 1, expected: 0"), 1);
 	lab_free_pages(m, p, 1);
 	lab_host_destroy(m);
 }
@@ -402,8 +350,8 @@ static void test_context_might_sleep_irqs_disabled(void **state)
 	struct lab_page *p = lab_alloc_pages(m, LAB_GFP_KERNEL, 0);
 	lab_local_irq_restore(flags);
 	assert_non_null(p);
-	assert_int_equal(cap_count("irqs_disabled(): 1"), 1);
-	assert_int_equal(cap_count("preempt_count: 0, expected: 0"), 1);
+	assert_int_equal(hostcap_count("irqs_disabled(): 1"), 1);
+	assert_int_equal(hostcap_count("preempt_count: 0, expected: 0"), 1);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
 }
@@ -417,7 +365,7 @@ static void test_context_might_sleep_counted_when_rate_limited(void **state)
 	assert_null(lab_alloc_pages(m, LAB_GFP_KERNEL, 0));
 	assert_null(lab_alloc_pages(m, LAB_GFP_KERNEL, 0));
 	lab_preempt_enable();
-	assert_int_equal(cap_count("BUG: sleeping function called"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called"), 1);
 	assert_int_equal(might_sleep_events(m), 2);
 	lab_host_destroy(m);
 }
@@ -462,8 +410,8 @@ static void test_context_might_sleep_names_thread(void **state)
 	pthread_create(&t, NULL, named_thread, m);
 	pthread_join(t, NULL);
 	assert_string_equal(named_comm, "nic-rx");
-	assert_int_equal(cap_count("name: nic-rx"), 1);
-	assert_int_equal(cap_count("preempt_count: 200, expected: 0"), 1);
+	assert_int_equal(hostcap_count("name: nic-rx"), 1);
+	assert_int_equal(hostcap_count("preempt_count: 200, expected: 0"), 1);
 	lab_host_destroy(m);
 }
 
@@ -487,9 +435,9 @@ static void test_context_kmap_in_hardirq_reported(void **state)
 	lab_host_irq_raise(m);
 	lab_host_irq_stop(m);
 	assert_non_null(kmap_isr_result);
-	assert_int_equal(cap_count("BUG: sleeping function called from invalid context at core/kmap.c:"), 1);
-	assert_int_equal(cap_count("Call Trace:"), 1);
-	assert_int_equal(cap_count(" kmap called from [<"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called from invalid context at core/kmap.c:"), 1);
+	assert_int_equal(hostcap_count("Call Trace:"), 1);
+	assert_int_equal(hostcap_count(" kmap called from [<"), 1);
 	lab_kunmap(p);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
@@ -558,7 +506,7 @@ static struct lab_pkmap *trap_pkmap(void *k) { (void)k; return &trap_pool; }
 static void *trap_map(void *k, unsigned slot, lab_pfn_t pfn) { (void)k; (void)slot; return trap_arena + (pfn << LAB_PAGE_SHIFT); }
 static void trap_unmap(void *k, unsigned slot, void *a) { (void)k; (void)slot; (void)a; }
 
-static void trap_log(void *ctx, enum lab_log_level level, const char *line) { (void)ctx; cap_hook(NULL, level, line); }
+static void trap_log(void *ctx, enum lab_log_level level, const char *line) { (void)ctx; hostcap_hook(NULL, level, line); }
 
 #define TRAP_PAGES 1024
 
@@ -587,7 +535,7 @@ static struct lab_mem *trap_instance(void **meta)
 		lab_spin_lock_init(&trap_locks[i]);
 	memset(trap_slots, 0, sizeof(trap_slots));
 	trap_pool.last = trap_pool.seq = trap_pool.waiters = 0;
-	__atomic_store_n(&cap_n, 0u, __ATOMIC_RELAXED);
+	hostcap_reset();
 	trap_arena = aligned_alloc(LAB_PAGE_SIZE, TRAP_PAGES * LAB_PAGE_SIZE);
 	struct lab_range r = { 0, TRAP_PAGES * LAB_PAGE_SIZE };
 	struct lab_mem_config cfg = { .ranges = &r, .nr_ranges = 1, .platform = &plat, .pageblock_order = 3,
@@ -622,7 +570,7 @@ static void test_context_atomic_alloc_never_blocks(void **state)
 	struct lab_page *p;
 	forbid_blocking = 1;
 	/* exhaust memory with GFP_ATOMIC, then fail with GFP_NOWAIT and order 3 */
-	while (n < TRAP_PAGES && (p = lab_alloc_pages(m, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 0)))
+	while (n < TRAP_PAGES && (p = lab_alloc_pages(m, LAB_GFP_ATOMIC | LAB___GFP_HIGHMEM | LAB___GFP_NOWARN, 0)))
 		got[n++] = p;
 	assert_null(lab_alloc_pages(m, LAB_GFP_NOWAIT | LAB___GFP_NOWARN, 3));
 	/* a sleeping request from atomic context, degraded: must not block either */
@@ -656,7 +604,7 @@ static void test_context_kmap_full_pool_never_waits_in_atomic(void **state)
 	lab_preempt_enable();
 	forbid_blocking = 0;
 	assert_int_equal(blocking_calls, 0);
-	assert_int_equal(cap_count("BUG: sleeping function called from invalid context"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called from invalid context"), 1);
 	/* control: the same call in process context does wait (and the trap frees a slot) */
 	assert_non_null(lab_kmap(held[3]));
 	assert_int_equal(blocking_calls, 1);
@@ -671,7 +619,7 @@ static void test_context_kmap_full_pool_never_waits_in_atomic(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, watchdog_setup, watchdog_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, hostcap_watchdog_setup, hostcap_watchdog_teardown)
 		T(test_context_preempt_count_layout),
 		T(test_context_queries_follow_regions),
 		T(test_context_do_softirq_is_softirq),

@@ -15,32 +15,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "util/fixture.h"
+#include "util/hostcap.h"
 #include <labyrinth/host.h>
 #include <labyrinth/linux.h>
-
-static void watchdog_fire(int sig)
-{
-	static const char msg[] = "watchdog: test took too long (deadlock?)\n";
-	(void)sig;
-	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(1);
-}
-
-static int watchdog_setup(void **state)
-{
-	(void)state;
-	signal(SIGALRM, watchdog_fire);
-	alarm(30);
-	return 0;
-}
-
-static int watchdog_teardown(void **state)
-{
-	(void)state;
-	alarm(0);
-	return 0;
-}
 
 static struct lab_mem *new_host(unsigned cpus)
 {
@@ -378,7 +355,7 @@ static void test_host_destroy_clears_linux_default(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, watchdog_setup, watchdog_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, hostcap_watchdog_setup, hostcap_watchdog_teardown)
 		T(test_host_create_rejects_bad_config),
 		T(test_host_memfd_is_the_arena),
 		T(test_host_cpu_attach_distinct_cpus),

@@ -14,65 +14,15 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "util/fixture.h"
+#include "util/hostcap.h"
 #include <labyrinth/host.h>
-
-static void watchdog_fire(int sig)
-{
-	static const char msg[] = "watchdog: test took too long (deadlock?)\n";
-	(void)sig;
-	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(1);
-}
-
-static int watchdog_setup(void **state)
-{
-	(void)state;
-	signal(SIGALRM, watchdog_fire);
-	alarm(30);
-	return 0;
-}
-
-static int watchdog_teardown(void **state)
-{
-	(void)state;
-	alarm(0);
-	return 0;
-}
-
-#define CAP_LINES 128
-static char cap[CAP_LINES][256];
-static unsigned cap_n;
-
-static void cap_hook(void *arg, enum lab_log_level level, const char *line)
-{
-	(void)arg;
-	(void)level;
-	unsigned i = __atomic_fetch_add(&cap_n, 1u, __ATOMIC_RELAXED);
-	if (i < CAP_LINES) {
-		size_t n = strlen(line);
-		if (n > 255)
-			n = 255;
-		memcpy(cap[i], line, n);
-		cap[i][n] = '\0';
-	}
-}
-
-static int cap_count(const char *needle)
-{
-	int c = 0;
-	unsigned n = __atomic_load_n(&cap_n, __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < n && i < CAP_LINES; i++)
-		c += strstr(cap[i], needle) != NULL;
-	return c;
-}
 
 /* 16 MiB, highmem above 8 MiB, a pool of @slots kmap slots. */
 static struct lab_mem *new_host(unsigned slots, unsigned flags)
 {
-	__atomic_store_n(&cap_n, 0u, __ATOMIC_RELAXED);
+	hostcap_reset();
 	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 16u << 20, .nr_cpus = 1,
-		.quiet = 1, .log_hook = cap_hook, .highmem_start_bytes = 8u << 20, .pkmap_slots = slots,
+		.quiet = 1, .log_hook = hostcap_hook, .highmem_start_bytes = 8u << 20, .pkmap_slots = slots,
 		.flags = flags });
 	assert_non_null(m);
 	return m;
@@ -127,7 +77,7 @@ static void test_kmap_local_lowmem_is_page_address(void **state)
 	assert_int_equal(lab_kmap_local_depth(m), 0);
 	assert_int_equal(lab_preempt_count(), 0);
 	lab_kunmap_local(va);   /* a no-op, not a misuse */
-	assert_int_equal(cap_n, 0);
+	assert_int_equal(hostcap_lines(), 0);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
 }
@@ -143,7 +93,7 @@ static void test_kmap_lowmem_uses_no_slot(void **state)
 	for (unsigned i = 0; i < pool->nr; i++)
 		assert_int_equal(pool->slot[i].count, 0);
 	lab_kunmap(p);
-	assert_int_equal(cap_n, 0);
+	assert_int_equal(hostcap_lines(), 0);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
 }
@@ -232,11 +182,11 @@ static void test_kmap_local_16th_nesting_refused(void **state)
 		*(int *)va[i] = i;
 	}
 	assert_int_equal(lab_kmap_local_depth(m), 15);
-	assert_int_equal(cap_n, 0);
+	assert_int_equal(hostcap_lines(), 0);
 	assert_null(lab_kmap_local(p[15]));
 	assert_int_equal(lab_kmap_local_depth(m), 15);
-	assert_int_equal(cap_count("kernel BUG at core/kmap.c:"), 1);
-	assert_int_equal(cap_count("more than 15 nested kmap_local mappings"), 1);
+	assert_int_equal(hostcap_count("kernel BUG at core/kmap.c:"), 1);
+	assert_int_equal(hostcap_count("more than 15 nested kmap_local mappings"), 1);
 	for (int i = 14; i >= 0; i--) {
 		assert_int_equal(*(int *)va[i], i);
 		lab_kunmap_local(va[i]);
@@ -256,8 +206,8 @@ static void test_kmap_local_out_of_order_refused(void **state)
 	char *a = lab_kmap_local(pa), *b = lab_kmap_local(pb);
 	strcpy(a, "A");
 	lab_kunmap_local(a);
-	assert_int_equal(cap_count("WARNING: CPU: 0 PID: "), 1);
-	assert_int_equal(cap_count("out-of-order unmap: slot 0 named, the most recent is slot 1"), 1);
+	assert_int_equal(hostcap_count("WARNING: CPU: 0 PID: "), 1);
+	assert_int_equal(hostcap_count("out-of-order unmap: slot 0 named, the most recent is slot 1"), 1);
 	assert_int_equal(lab_kmap_local_depth(m), 2);
 	assert_string_equal(a, "A");   /* still mapped: nothing was cleared */
 	lab_kunmap_local(b);
@@ -275,13 +225,13 @@ static void test_kmap_local_unknown_address_refused(void **state)
 	struct lab_mem *m = new_host(0, 0);
 	static char not_mapped[64];
 	lab_kunmap_local(not_mapped);
-	assert_int_equal(cap_count("address is not a kmap_local mapping of this task"), 1);
+	assert_int_equal(hostcap_count("address is not a kmap_local mapping of this task"), 1);
 	/* unmapping the same address twice: the second is unknown too */
 	struct lab_page *p = alloc_high(m);
 	void *va = lab_kmap_local(p);
 	lab_kunmap_local(va);
 	lab_kunmap_local(va);
-	assert_int_equal(cap_count("address is not a kmap_local mapping of this task"), 2);
+	assert_int_equal(hostcap_count("address is not a kmap_local mapping of this task"), 2);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
 }
@@ -358,12 +308,12 @@ static void test_kmap_kunmap_unmapped_refused(void **state)
 	struct lab_mem *m = new_host(4, 0);
 	struct lab_page *p = alloc_high(m);
 	lab_kunmap(p);
-	assert_int_equal(cap_count("kernel BUG at core/kmap.c:"), 1);
-	assert_int_equal(cap_count("kunmap_high: page is not kmap()ed"), 1);
+	assert_int_equal(hostcap_count("kernel BUG at core/kmap.c:"), 1);
+	assert_int_equal(hostcap_count("kunmap_high: page is not kmap()ed"), 1);
 	lab_kmap(p);
 	lab_kunmap(p);
 	lab_kunmap(p);   /* count 1: no user left */
-	assert_int_equal(cap_count("kunmap_high: page is not kmap()ed"), 2);
+	assert_int_equal(hostcap_count("kunmap_high: page is not kmap()ed"), 2);
 	assert_int_equal(lab_kmap_pool(m)->slot[1].count, 1);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
@@ -483,7 +433,7 @@ static void test_kmap_atomic_context_policy_fail(void **state)
 	lab_preempt_disable();
 	assert_null(lab_kmap(p));
 	lab_preempt_enable();
-	assert_int_equal(cap_count("BUG: sleeping function called from invalid context at core/kmap.c:"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called from invalid context at core/kmap.c:"), 1);
 	assert_int_equal(lab_kmap_pool(m)->slot[1].count, 0);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
@@ -500,8 +450,8 @@ static void test_kmap_atomic_context_degrades(void **state)
 	lab_local_irq_restore(flags);
 	assert_non_null(va);
 	va[0] = 1;
-	assert_int_equal(cap_count("BUG: sleeping function called from invalid context"), 1);
-	assert_int_equal(cap_count("irqs_disabled(): 1"), 1);
+	assert_int_equal(hostcap_count("BUG: sleeping function called from invalid context"), 1);
+	assert_int_equal(hostcap_count("irqs_disabled(): 1"), 1);
 	lab_kunmap(p);
 	lab_free_pages(m, p, 0);
 	lab_host_destroy(m);
@@ -545,7 +495,7 @@ static void test_kmap_local_in_interrupt_nests(void **state)
 	unsigned char *c = second_mapping(m, isr_page);
 	assert_int_equal(c[0], 0xee);
 	munmap(c, LAB_PAGE_SIZE);
-	assert_int_equal(cap_n, 0);
+	assert_int_equal(hostcap_lines(), 0);
 	lab_free_pages(m, a, 0);
 	lab_free_pages(m, b, 0);
 	lab_free_pages(m, isr_page, 0);
@@ -570,7 +520,7 @@ static void test_kmap_no_highmem_by_default(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, watchdog_setup, watchdog_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, hostcap_watchdog_setup, hostcap_watchdog_teardown)
 		T(test_kmap_local_lowmem_is_page_address),
 		T(test_kmap_lowmem_uses_no_slot),
 		T(test_kmap_local_real_mapping_round_trip),

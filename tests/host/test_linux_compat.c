@@ -6,27 +6,16 @@
  * handler with GFP_ATOMIC, under spin_lock_irqsave, copying "packets" into
  * highmem buffers through kmap_local_page.
  */
-#include <signal.h>
 #include <string.h>
-#include <unistd.h>
 #include "util/fixture.h"
+#include "util/hostcap.h"
 #include <labyrinth/host.h>
 #include <labyrinth/linux.h>
-
-static void watchdog_fire(int sig)
-{
-	static const char msg[] = "watchdog: test took too long (deadlock?)\n";
-	(void)sig;
-	ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)w;
-	_exit(1);
-}
 
 static int setup(void **state)
 {
 	(void)state;
-	signal(SIGALRM, watchdog_fire);
-	alarm(30);
+	hostcap_watchdog_arm(HOSTCAP_WATCHDOG_S);
 	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 16u << 20, .nr_cpus = 1,
 		.highmem_start_bytes = 8u << 20, .quiet = 1 });
 	assert_non_null(m);
@@ -40,7 +29,7 @@ static int teardown(void **state)
 	struct lab_mem *m = lab_linux_default();
 	assert_int_equal(lab_mem_check(m), 0);
 	lab_host_destroy(m);
-	alarm(0);
+	hostcap_watchdog_disarm();
 	return 0;
 }
 
