@@ -395,9 +395,9 @@ static void create(struct cursor *c)
 	if (h0 & 0x40)
 		cfg.flags |= LAB_CFG_MIGHT_SLEEP_FAIL;
 	if (h1 & 0x04)
-		cfg.highmem_start = 0x180000;   /* pfn 384.. are highmem */
-	if (h1 & 0x08)
-		cfg.movable_bytes = 0x40000;
+		cfg.highmem_start = 0x180000;   /* pfn 384.. are highmem (zone 3 = HighMem) */
+	else if (h1 & 0x08)
+		cfg.movable_bytes = 0x40000;    /* zone 3 = Movable (the two exclude each other) */
 	cfg.min_free_kbytes = (int)min_kb[h1 >> 4];
 	cfg_flags = cfg.flags;
 	cfg.metadata_bytes = lab_mem_metadata_bytes(&cfg);
