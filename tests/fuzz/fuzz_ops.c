@@ -469,7 +469,11 @@ static int predict_free(uint64_t pfn, unsigned order)
 /* Highest zone a mask may use, or -1 when the core may pick (invalid mask). */
 static int allowed_zone(lab_gfp_t gfp)
 {
-	return lab_gfp_zone(gfp);
+	int z = lab_gfp_zone(gfp);
+	/* with a highmem boundary, zone 3 is HighMem and __GFP_HIGHMEM reaches it */
+	if (highmem_pfn != FZ_SPAN && (gfp & LAB___GFP_HIGHMEM) && z == LAB_ZONE_NORMAL)
+		z = LAB_ZONE_MOVABLE;
+	return z;
 }
 
 /* A new block from the allocator: check it and take it into the model. */
