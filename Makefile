@@ -52,7 +52,7 @@ demo: release
 	$(BUILD)/release/labyrinth demo --map labyrinth.png
 
 bench: release
-	$(BUILD)/release/labyrinth-bench
+	$(BUILD)/release/bench/labyrinth-bench
 
 install: release
 	$(CMAKE) --install $(BUILD)/release $(if $(PREFIX),--prefix $(PREFIX))
