@@ -157,9 +157,28 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 	return p;
 }
 
-/* prep_new_page: zeroing and compound setup. */
+/* check_new_page's poison half: a byte that changed while the block was
+ * free is a write after free; reported (the block is still handed out). */
+static void check_poison(struct lab_mem *mem, struct lab_page *p, unsigned order)
+{
+	const unsigned char *va = lab_page_address(p);
+	if (!va)
+		return;
+	for (size_t i = 0; i < (LAB_PAGE_SIZE << order); i++)
+		if (va[i] != LAB_POISON_FREE) {
+			char msg[96];
+			lab_snprintf(msg, sizeof(msg), "poison overwritten at byte %zu of the block: written after free",
+				     i);
+			report_bad_page(mem, p + i / LAB_PAGE_SIZE, msg);
+			return;
+		}
+}
+
+/* prep_new_page: poison check, zeroing and compound setup. */
 static void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned order, lab_gfp_t gfp)
 {
+	if (mem->flags & LAB_CFG_DEBUG_POISON)
+		check_poison(mem, p, order);
 	if (gfp & LAB___GFP_ZERO) {
 		void *va = lab_page_address(p);
 		if (va) {

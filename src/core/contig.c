@@ -202,6 +202,9 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 	}
 	for (uint64_t q = start; q < end; q++) {
 		struct lab_page *p = pfn_page(mem, q);
+		void *va = lab_page_address(p);
+		if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
+			memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE);
 		p->flags = 0;
 		p->owner = 0;
 	}

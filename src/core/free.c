@@ -16,6 +16,16 @@
  */
 #include "internal.h"
 
+/* Debug poisoning (LAB_CFG_DEBUG_POISON): freed pages are filled with
+ * LAB_POISON_FREE; an allocation finds them intact or reports a
+ * use-after-free (check_poison in alloc.c). Lowmem pages only. */
+static void poison_block(struct lab_mem *mem, struct lab_page *p, unsigned order)
+{
+	void *va = lab_page_address(p);
+	if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
+		memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE << order);
+}
+
 /*
  * The block headed by @p stops being an allocation: compound tails and the
  * head lose their state, the zone's allocated count and PGFREE follow.
@@ -23,6 +33,7 @@
  */
 void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
 {
+	poison_block(mem, p, order);
 	if (p->flags & LAB_PG_COMPOUND)
 		for (uint32_t i = 1; i < (1u << order); i++) {
 			p[i].flags = 0;

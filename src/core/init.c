@@ -336,6 +336,12 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 			}
 		}
 	}
+	/* with poisoning, every free page starts poisoned */
+	if ((mem->flags & LAB_CFG_DEBUG_POISON) && mem->virt_base)
+		for (uint64_t pfn = mem->base_pfn; pfn < mem->end_pfn; pfn++)
+			if (!(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED) && pfn < mem->highmem_start_pfn)
+				memset((void *)(mem->virt_base + ((uintptr_t)(pfn - mem->base_pfn) << LAB_PAGE_SHIFT)),
+				       LAB_POISON_FREE, LAB_PAGE_SIZE);
 	pcp_init(mem, (cfg->flags & LAB_CFG_NO_PCP) ? NULL : (char *)cfg->metadata + l.off_pcp);
 	init_per_zone_wmark_min(mem);
 	/* a configured min_free_kbytes acts like writing the sysctl after boot */

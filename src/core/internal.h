@@ -87,7 +87,7 @@ enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LR
 #define LAB_PG_COMPOUND  0x08u  /* allocated head of a compound block */
 #define LAB_PG_RESERVED  0x10u  /* hole or reserved range: never allocatable */
 #define LAB_PG_PCP       0x20u  /* on a per-CPU list */
-#define LAB_PG_ZEROED    0x40u  /* (debug) contents known zero */
+#define LAB_POISON_FREE  0x6b   /* debug poisoning of freed pages (slab's POISON_FREE) */
 
 /*
  * The page descriptor: 16 bytes.

@@ -146,6 +146,27 @@ static void test_free_bad_page_reports_rate_limited(void **state)
 	assert_intact(s);
 }
 
+/* LAB_CFG_DEBUG_POISON: a write after free is reported when the block is handed out again. */
+static void test_free_poison_detects_write_after_free(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64, .flags = LAB_CFG_DEBUG_POISON });
+	struct lab_page *p = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 0);
+	unsigned char *va = lab_page_address(p);
+	assert_int_equal(va[0], 0x6b);                  /* fresh memory is poisoned */
+	memset(va, 0, 4096);
+	lab_free_pages(f->mem, p, 0);
+	assert_int_equal(va[100], 0x6b);                /* freeing poisons */
+	assert_int_equal(f->nlog, 0);
+	va[100] = 1;                                    /* the bug: a write after free */
+	struct lab_page *q = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 0);
+	assert_ptr_equal(q, p);
+	assert_true(fixture_logged(f, "poison overwritten at byte 100 of the block: written after free"));
+	lab_free_pages(f->mem, q, 0);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +178,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_free_foreign_pointers_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_foreign_address_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_bad_page_reports_rate_limited, setup, teardown),
+		cmocka_unit_test(test_free_poison_detects_write_after_free),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
