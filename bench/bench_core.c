@@ -40,6 +40,7 @@
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/host.h>
 #include "bench_core.h"
+#include "bench_atomic.h"
 #include "bench_background.h"
 #include "bench_replay.h"
 #include "peers.h"
@@ -571,6 +572,11 @@ static void run_background(void)
 	lab_bench_background(stdout);
 }
 
+static void run_atomic(void)
+{
+	lab_bench_atomic(stdout);
+}
+
 static void run_replay(void)
 {
 	lab_bench_replay(stdout);
@@ -583,6 +589,7 @@ const struct bench_def bench_defs[] = {
 	{ "orders", "alloc+free pair and cost per 4 KiB for orders 0..10", run_orders },
 	{ "scaling", "order-0/3 pairs and pattern on 64 MiB .. 16 GiB fragmented instances", run_scaling },
 	{ "background", "Gorman grouping ratio, highatomic effect, compaction rate, 4 MiB DMA cost", run_background },
+	{ "atomic", "bulk vs single, 1 vs 2 CPUs, GFP_ATOMIC latency inside signal interrupts", run_atomic },
 	{ "replay", "ftrace text parsing and replay rates on the atomic-pressure trace", run_replay },
 };
 const size_t bench_nr_defs = sizeof(bench_defs) / sizeof(bench_defs[0]);

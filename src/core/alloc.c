@@ -147,7 +147,6 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 		p->flags = LAB_PG_HEAD;
 		p->order = (uint8_t)order;
 		p->mt = (uint8_t)mt;
-		__atomic_fetch_add(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
 	}
 	if (__atomic_load_n(&z->flags, __ATOMIC_RELAXED) & LAB_ZONE_BOOSTED_WATERMARK) {
 		__atomic_fetch_and(&z->flags, ~LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
@@ -628,7 +627,6 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 		p->flags = LAB_PG_HEAD;
 		p->order = 0;
 		p->mt = (uint8_t)mt;
-		__atomic_fetch_add(&z->allocated_pages, 1ul, __ATOMIC_RELAXED);
 		count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), 1);
 		prep_new_page(mem, p, 0, gfp);
 		pages[i] = p;

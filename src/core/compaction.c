@@ -193,7 +193,6 @@ static void isolate_freepages(struct lab_mem *mem, struct compact_control *cc, u
 					q->next = cc->freelist;
 					cc->freelist = page_idx(mem, q);
 				}
-				__atomic_fetch_add(&z->allocated_pages, 1ul << o, __ATOMIC_RELAXED);
 				cc->nr_free += 1u << o;
 				isolated += 1ull << o;
 				pfn += 1ull << o;

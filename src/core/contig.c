@@ -138,7 +138,6 @@ static int take_isolated_range(struct lab_mem *mem, struct lab_zone *z, uint64_t
 			pg->mt = LAB_MIGRATE_MOVABLE;
 			pg->owner = LAB_OWN_CONTIG;
 		}
-		__atomic_fetch_add(&z->allocated_pages, (unsigned long)(b - a), __ATOMIC_RELAXED);
 		pfn = b;
 	}
 	return 0;
@@ -208,7 +207,6 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 		p->flags = 0;
 		p->owner = 0;
 	}
-	__atomic_fetch_sub(&z->allocated_pages, nr_pages, __ATOMIC_RELAXED);
 	buddy_free_range(mem, z, start, end, false);
 	zone_unlock(mem, z, flags);
 	count_event(mem, LAB_PGFREE, nr_pages);

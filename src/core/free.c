@@ -21,27 +21,31 @@
  * use-after-free (check_poison in alloc.c). Lowmem pages only. */
 static void poison_block(struct lab_mem *mem, struct lab_page *p, unsigned order)
 {
+	if (!(mem->flags & LAB_CFG_DEBUG_POISON))
+		return;
 	void *va = lab_page_address(p);
-	if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
+	if (va)
 		memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE << order);
 }
 
 /*
  * The block headed by @p stops being an allocation: compound tails and the
  * head lose their state, the zone's allocated count and PGFREE follow.
- * Zone lock held; the caller then gives the block to a free list.
+ * @flags_before: the head's flags while allocated (COMPOUND says whether
+ * there are tails to clear). The caller owns the block (zone lock held, or
+ * claimed by compare-and-swap) and then gives it to a free list.
  */
-void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
+void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order,
+			 uint8_t flags_before)
 {
 	poison_block(mem, p, order);
-	if (p->flags & LAB_PG_COMPOUND)
+	if (flags_before & LAB_PG_COMPOUND)
 		for (uint32_t i = 1; i < (1u << order); i++) {
 			p[i].flags = 0;
 			p[i].next = LAB_NIL;
 		}
 	p->flags = 0;
 	p->owner = 0;
-	__atomic_fetch_sub(&z->allocated_pages, 1ul << order, __ATOMIC_RELAXED);
 	count_event(mem, LAB_PGFREE, 1ull << order);
 }
 
@@ -59,24 +63,45 @@ static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page
 	return NULL;
 }
 
-/* free_page_is_bad + the order check: why @p may not be freed, or NULL. */
-static const char *bad_free_reason(const struct lab_page *p, unsigned order)
+/* free_page_is_bad + the order check: why a page with @f and @alloc_order
+ * may not be freed with @order, or NULL. */
+static const char *bad_free_reason(uint8_t f, unsigned alloc_order, unsigned order)
 {
-	if (p->flags & LAB_PG_RESERVED)
+	if (f & LAB_PG_RESERVED)
 		return "PG_reserved: page is reserved (hole, firmware or kernel)";
-	if (p->flags & LAB_PG_BUDDY)
+	if (f & LAB_PG_BUDDY)
 		return "page is already free (double free)";
-	if (p->flags & LAB_PG_PCP)
+	if (f & LAB_PG_PCP)
 		return "page is on a per-CPU free list (double free)";
-	if (p->flags & LAB_PG_TAIL)
+	if (f & LAB_PG_TAIL)
 		return "PageTail: freeing a tail page of a compound page";
-	if (!(p->flags & LAB_PG_HEAD))
+	if (!(f & LAB_PG_HEAD))
 		return "not the first page of an allocated block (interior or already merged)";
-	if (p->order != order)
+	if (alloc_order != order)
 		return "freed with a different order than allocated";
 	return NULL;
 }
 
+static int refuse(struct lab_mem *mem, struct lab_page *page, const char *why, uint8_t f,
+		  unsigned alloc_order, unsigned order)
+{
+	if ((f & LAB_PG_HEAD) && !(f & (LAB_PG_BUDDY | LAB_PG_PCP)) && alloc_order != order) {
+		char msg[96];
+		lab_snprintf(msg, sizeof(msg), "freed with order %u but allocated with order %u", order, alloc_order);
+		report_bad_page(mem, page, msg);
+	} else {
+		report_bad_page(mem, page, why);
+	}
+	return LAB_EINVAL;
+}
+
+/*
+ * __free_pages. The page is validated without a lock and claimed with one
+ * compare-and-swap of its flags (allocated head -> no state): of two racing
+ * frees of the same block exactly one wins, the other is reported as a
+ * double free. The common case then touches only this CPU's per-CPU list
+ * (no zone lock), so CPUs freeing in parallel do not contend.
+ */
 int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
 {
 	const char *why;
@@ -92,43 +117,45 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 		return LAB_EINVAL;
 	}
 	struct lab_zone *z = &mem->zones[page->zone];
-	zone_lock(mem, z, &flags);
-	why = bad_free_reason(page, order);
-	if (why) {
-		unsigned alloc_order = page->order;
-		bool order_mismatch = (page->flags & LAB_PG_HEAD) && alloc_order != order;
-		zone_unlock(mem, z, flags);
-		if (order_mismatch) {
-			char msg[96];
-			lab_snprintf(msg, sizeof(msg), "freed with order %u but allocated with order %u",
-				     order, alloc_order);
-			report_bad_page(mem, page, msg);
-		} else {
-			report_bad_page(mem, page, why);
-		}
-		return LAB_EINVAL;
-	}
-	uint64_t pfn = page_pfn(mem, page);
-	if (page->owner & LAB_OWN_ISOLATED) {
+	struct lab_page snap;
+	snap.state = __atomic_load_n(&page->state, __ATOMIC_ACQUIRE);
+	uint8_t f = snap.flags;
+	unsigned alloc_order = snap.order;
+	why = bad_free_reason(f, alloc_order, order);
+	if (why)
+		return refuse(mem, page, why, f, alloc_order, order);
+	uint32_t owner = page->owner;
+	if (owner & LAB_OWN_ISOLATED) {
 		/* reclaim or compaction holds it right now: the owner raced */
-		zone_unlock(mem, z, flags);
 		report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
 		return LAB_EINVAL;
 	}
-	if (page->owner & LAB_OWN_CONTIG) {
-		zone_unlock(mem, z, flags);
+	if (owner & LAB_OWN_CONTIG) {
 		report_bad_page(mem, page, "page of a contiguous range: free it with lab_free_contig_range");
 		return LAB_EINVAL;
 	}
-	if (page->owner & LAB_OWN_LRU)
-		lru_del(mem, z, page);   /* the owner forgot lab_page_clear_owner: fine */
-	unaccount_allocated(mem, z, page, order);
-	if (pcp_allowed_order(mem, order)) {
-		/* the page is ours alone now (no HEAD flag): pcp or buddy */
+	struct lab_page claimed = snap;
+	claimed.flags = 0;
+	uint32_t expected = snap.state;
+	if (!__atomic_compare_exchange_n(&page->state, &expected, claimed.state, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		snap.state = expected;
+		return refuse(mem, page, "page is already being freed (concurrent double free)", snap.flags,
+			      snap.order, order);
+	}
+	uint64_t pfn = page_pfn(mem, page);
+	if (owner & LAB_OWN_LRU) {
+		/* the owner forgot lab_page_clear_owner: fine */
+		zone_lock(mem, z, &flags);
+		lru_del(mem, z, page);
 		zone_unlock(mem, z, flags);
+	}
+	unaccount_allocated(mem, z, page, order, f);
+	if (pcp_allowed_order(mem, order)) {
 		free_unref_page(mem, z, page, order);
 		return 0;
 	}
+	zone_lock(mem, z, &flags);
 	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
 	zone_unlock(mem, z, flags);
 	return 0;

@@ -5,9 +5,10 @@
  * that maps a struct lab_page back to its instance.
  *
  *   cfg->metadata (caller's memory, lab_mem_metadata_bytes(cfg) bytes):
- *   +-----------------+-----------------------------+------------------+
- *   | struct lab_mem  | struct lab_page [span pages]| pageblock bytes  |
- *   +-----------------+-----------------------------+------------------+
+ *   +-----------------+-----------------------------+------------------+-----------+-----------+-----+
+ *   | struct lab_mem  | struct lab_page [span pages]| pageblock bytes  | per-CPU   | per-CPU   | CMA |
+ *   |                 |                             |                  | counters  | lists     | bits|
+ *   +-----------------+-----------------------------+------------------+-----------+-----------+-----+
  *     64-byte aligned    16 bytes per pfn of the span  1 per pageblock
  *
  * Memory is described as ranges with holes between them, plus reserved
@@ -63,7 +64,7 @@ struct lab_mem *mem_of_page(const struct lab_page *p)
 struct layout {
 	uint64_t base_pfn, end_pfn, pb_base_pfn, nr_pageblocks;
 	unsigned pageblock_order;
-	size_t off_pages, off_pb, off_pcp, off_cma, total;
+	size_t off_pages, off_pb, off_cnt, off_pcp, off_cma, total;
 };
 
 static size_t align_up(size_t x, size_t a)
@@ -127,7 +128,8 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 	l->nr_pageblocks = (l->end_pfn - l->pb_base_pfn + nr - 1) / nr;
 	l->off_pages = align_up(sizeof(struct lab_mem), 64);
 	l->off_pb = l->off_pages + (size_t)(l->end_pfn - l->base_pfn) * sizeof(struct lab_page);
-	l->off_pcp = align_up(l->off_pb + (size_t)l->nr_pageblocks, 64);
+	l->off_cnt = align_up(l->off_pb + (size_t)l->nr_pageblocks, 64);
+	l->off_pcp = l->off_cnt + (size_t)(cfg->nr_cpus ? cfg->nr_cpus : 1) * sizeof(struct lab_cpu_counters);
 	l->off_cma = l->off_pcp;
 	if (!(cfg->flags & LAB_CFG_NO_PCP))
 		l->off_cma += align_up(pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
@@ -257,6 +259,8 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	mem->pb_base_pfn = l.pb_base_pfn;
 	mem->pageblock_order = l.pageblock_order;
 	mem->nr_cpus = cfg->nr_cpus ? cfg->nr_cpus : 1;
+	mem->counters = (struct lab_cpu_counters *)(void *)((char *)cfg->metadata + l.off_cnt);
+	memset(mem->counters, 0, mem->nr_cpus * sizeof(*mem->counters));
 	mem->nr_zones = LAB_MAX_NR_ZONES;
 	mem->kswapd_highest_zoneidx = -1;
 	mem->kcompactd_highest_zoneidx = -1;

@@ -102,10 +102,16 @@ enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LR
 struct lab_page {
 	uint32_t next;
 	uint32_t prev;
-	uint8_t flags;
-	uint8_t order;
-	uint8_t mt;
-	uint8_t zone;
+	union {
+		struct {
+			uint8_t flags;
+			uint8_t order;
+			uint8_t mt;
+			uint8_t zone;
+		};
+		uint32_t state;     /* the four bytes as one word, for compare-and-swap
+				     * (32-bit atomics exist on every target; byte ones do not) */
+	};
 	uint32_t owner;
 };
 _Static_assert(sizeof(struct lab_page) == 16, "struct lab_page must stay 16 bytes");
@@ -158,8 +164,6 @@ struct lab_zone {
 	/* (i) per-CPU list sizing (zone_batchsize / zone_highsize) */
 	uint32_t pcp_batch;
 	uint32_t pcp_high;
-	/* (a) statistics */
-	unsigned long allocated_pages;      /* pages in allocated blocks (native word: atomics everywhere) */
 	uint64_t reserved_pages;            /* present - managed */
 	/* (z) LRU lists of owned pages (Linux enum lru_list order) */
 	uint32_t lru_head[LAB_NR_LRU], lru_tail[LAB_NR_LRU];
@@ -199,6 +203,10 @@ struct lab_pcp {
 	short pad;
 };
 
+struct lab_cpu_counters {
+	unsigned long events[LAB_NR_VM_EVENTS];
+} __attribute__((aligned(64)));
+
 struct lab_mem {
 	uint32_t magic;
 	uint32_t flags;                     /* (i) LAB_CFG_* */
@@ -218,9 +226,12 @@ struct lab_mem {
 	struct lab_zone zones[LAB_MAX_NR_ZONES];
 	struct lab_tunables tun;            /* (i) */
 	uint64_t totalreserve_pages;        /* (i) */
-	/* (a) unsigned long like Linux's vm_event counters: native-word atomics
-	 * on every target (32-bit MCUs have no 64-bit atomic add) */
-	unsigned long events[LAB_NR_VM_EVENTS];
+	/* (a) per-CPU counters (Linux's vm_event_states and per-cpu zone
+	 * stats): each CPU adds to its own cache line, so two CPUs allocating
+	 * never bounce a counter between them; readers sum. Native-word
+	 * atomics (a thread that is not attached may share a CPU's slot; a
+	 * 32-bit MCU has no 64-bit atomic add). */
+	struct lab_cpu_counters *counters;  /* [nr_cpus] */
 	/* failure reports: (z of a global report lock; here single writer via atomics) */
 	unsigned long fail_seq;             /* (a) */
 	uint64_t fail_last_report_ns;       /* ratelimit: 10 s, burst 1 */
@@ -312,9 +323,29 @@ static inline void zone_unlock(struct lab_mem *mem, struct lab_zone *z, unsigned
 		mem->plat.zone_unlock(mem->plat.ctx, z->idx, flags);
 }
 
+/* The current CPU (platform cpu_id, folded into 0..nr_cpus-1). */
+static inline unsigned mem_cpu(struct lab_mem *mem)
+{
+	unsigned c = mem->plat.cpu_id ? mem->plat.cpu_id(mem->plat.ctx) : 0;
+	return c < mem->nr_cpus ? c : c % mem->nr_cpus;
+}
+
+static inline struct lab_cpu_counters *cpu_counters(struct lab_mem *mem)
+{
+	return &mem->counters[mem_cpu(mem)];
+}
+
 static inline void count_event(struct lab_mem *mem, enum lab_vm_event e, uint64_t n)
 {
-	__atomic_fetch_add(&mem->events[e], (unsigned long)n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&cpu_counters(mem)->events[e], (unsigned long)n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t event_sum(const struct lab_mem *mem, enum lab_vm_event e)
+{
+	uint64_t sum = 0;
+	for (unsigned c = 0; c < mem->nr_cpus; c++)
+		sum += __atomic_load_n(&mem->counters[c].events[e], __ATOMIC_RELAXED);
+	return sum;
 }
 
 static inline uint64_t zone_wmark(const struct lab_zone *z, int w)
@@ -379,7 +410,6 @@ void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p
 uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z);
 bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx);
 void pcp_update_sizes(struct lab_mem *mem);
-unsigned mem_cpu(struct lab_mem *mem);
 size_t pcp_bytes(unsigned nr_cpus);
 void pcp_init(struct lab_mem *mem, void *area);
 int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
@@ -401,7 +431,8 @@ unsigned long shrink_slab(struct lab_mem *mem, int priority);
 bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst);
 void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order);
 /* free.c */
-void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order);
+void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order,
+			 uint8_t flags_before);
 
 /* ---- vmscan.c ------------------------------------------------------------------ */
 unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,

@@ -64,12 +64,6 @@ void pcp_update_sizes(struct lab_mem *mem)
 		}
 }
 
-unsigned mem_cpu(struct lab_mem *mem)
-{
-	unsigned c = mem->plat.cpu_id ? mem->plat.cpu_id(mem->plat.ctx) : 0;
-	return c < mem->nr_cpus ? c : c % mem->nr_cpus;
-}
-
 bool pcp_allowed_order(const struct lab_mem *mem, unsigned order)
 {
 	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pageblock_order);
