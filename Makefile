@@ -49,7 +49,7 @@ test: test-debug test-asan test-tsan test-fuzz
 	@echo "make test: all configurations passed"
 
 demo: release
-	$(BUILD)/release/labyrinth demo --map labyrinth.png
+	$(BUILD)/release/labyrinth run nic-rx-storm --map labyrinth.png --plot labyrinth-timeline.png
 
 bench: release
 	$(BUILD)/release/bench/labyrinth-bench

@@ -43,6 +43,7 @@
 #include "bench_atomic.h"
 #include "bench_background.h"
 #include "bench_replay.h"
+#include "bench_sim.h"
 #include "peers.h"
 
 #define MiB (1ull << 20)
@@ -577,6 +578,11 @@ static void run_atomic(void)
 	lab_bench_atomic(stdout);
 }
 
+static void run_sim(void)
+{
+	lab_bench_sim(stdout);
+}
+
 static void run_replay(void)
 {
 	lab_bench_replay(stdout);
@@ -590,6 +596,7 @@ const struct bench_def bench_defs[] = {
 	{ "scaling", "order-0/3 pairs and pattern on 64 MiB .. 16 GiB fragmented instances", run_scaling },
 	{ "background", "Gorman grouping ratio, highatomic effect, compaction rate, 4 MiB DMA cost", run_background },
 	{ "atomic", "bulk vs single, 1 vs 2 CPUs, GFP_ATOMIC latency inside signal interrupts", run_atomic },
+	{ "sim", "simulated events per second, run time vs memory size and event count", run_sim },
 	{ "replay", "ftrace text parsing and replay rates on the atomic-pressure trace", run_replay },
 };
 const size_t bench_nr_defs = sizeof(bench_defs) / sizeof(bench_defs[0]);

@@ -124,7 +124,7 @@ const struct lab_scenario *lab_sim_scenario(const struct lab_sim *sim);
 struct lab_sim_summary {
 	uint64_t seed;
 	uint64_t virtual_ns;            /* simulated time reached */
-	uint64_t events;                /* queue events + allocator calls */
+	uint64_t events;                /* as lab_sim_run_stats.events */
 	uint64_t atomic_requests;       /* allocations that could not block */
 	uint64_t atomic_failures;
 	uint64_t requests, failures;    /* all allocations */
@@ -137,12 +137,19 @@ struct lab_sim_summary {
 };
 void lab_sim_get_summary(const struct lab_sim *sim, struct lab_sim_summary *out);
 
-/* Wall-clock figures of the last lab_sim_run() calls (never in a report). */
+/*
+ * Wall-clock figures of the lab_sim_run() calls so far (never in a report).
+ * events = queue_events (interrupts, process steps, daemon steps, phases,
+ * samples) + every call into the allocator: allocations (a bulk call
+ * counts its pages), frees, LRU calls (set_owner, mark_accessed), and the
+ * pages the core reclaimed or migrated through the workloads' owner ops.
+ */
 struct lab_sim_run_stats {
 	double wall_seconds;
 	uint64_t events;
 	uint64_t queue_events;
 	uint64_t alloc_calls, free_calls;
+	uint64_t lru_calls, owner_callbacks;
 };
 void lab_sim_get_run_stats(const struct lab_sim *sim, struct lab_sim_run_stats *out);
 
@@ -183,7 +190,7 @@ struct lab_sweep_opts {
 	unsigned nr_seeds;              /* seeds first_seed .. first_seed + nr_seeds - 1 */
 	uint64_t first_seed;
 	unsigned jobs;                  /* parallel runs; 0 = online CPUs (at most 16) */
-	/* called after each run (from the calling thread), may be NULL */
+	/* called after each run, under a lock, from the worker thread that ran it; may be NULL */
 	void (*progress)(void *arg, unsigned done, unsigned total);
 	void *arg;
 };

@@ -18,6 +18,9 @@ int lab_cmd_watermarks(int argc, char **argv);
 int lab_cmd_demo(int argc, char **argv);
 int lab_cmd_diagnose(int argc, char **argv);
 int lab_cmd_replay(int argc, char **argv);
+int lab_cmd_run(int argc, char **argv);
+int lab_cmd_sweep(int argc, char **argv);
+int lab_cmd_map(int argc, char **argv);
 
 /* Prints "labyrinth CMD: MESSAGE" to stderr; returns 2 for `return cli_usage_error(...)`. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -15,6 +15,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "run", lab_cmd_run, "simulate a scenario on the real allocator: atomic failures, watermarks, fragmentation" },
+	{ "sweep", lab_cmd_sweep, "run a scenario over a grid of tunables and seeds; the smallest setting with no atomic failure" },
+	{ "map", lab_cmd_map, "run a scenario and draw the labyrinth map (pageblocks) as a PNG" },
 	{ "demo", lab_cmd_demo, "fragment a 512 MiB instance under a mixed workload and show the reports" },
 	{ "diagnose", lab_cmd_diagnose, "explain page allocation failure reports in a kernel log (dmesg, any version)" },
 	{ "replay", lab_cmd_replay, "replay a real kernel page-allocator trace (what-if, or --shadow)" },

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim/wl_nicrx.c - "nic-rx": a network card receiving packets on every CPU
+ * (one RX queue per CPU, as with RSS), buffers allocated in softirq (NAPI)
+ * or hardirq context with GFP_ATOMIC.
+ *
+ *   arrivals (Poisson, or bursts: on/off periods of exponential length)
+ *      |
+ *      v  take a posted buffer from the ring (none posted: drop, rx_missed)
+ *   in flight: FIFO of (buffer, free time = arrival + hold + U[0, jitter)),
+ *      |       completed in order, as a NAPI queue processes packets
+ *      v
+ *   freed (or kept in a page_pool cache of page_pool buffers per CPU)
+ *
+ *   ring refill: when refill_batch slots are empty, allocate a buffer per
+ *   empty slot, each of an order drawn from `orders` (jumbo frames: 2-3);
+ *   order-0 buffers through lab_alloc_pages_bulk when `bulk`; page_pool
+ *   recycled buffers first. The refill stops at the first failure (the
+ *   driver retries at the next poll), like real drivers.
+ *
+ * Parameters (docs/simulator.md): rate (packets/s per CPU while on),
+ * pattern (poisson | bursts), on, off, orders, gfp, context (softirq |
+ * hardirq), ring, refill_batch, bulk, hold, hold_jitter, page_pool, cost
+ * (CPU time per packet: softirq backlog -> ksoftirqd; in hardirq the CPU's
+ * other interrupts wait).
+ *
+ * One source per CPU; an event is one arrival plus the completions due by
+ * then, so the heap holds one entry per queue whatever the packets in
+ * flight. The first fill of the ring happens at the first activation in
+ * process context with GFP_KERNEL (ifup).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <labyrinth/report.h>
+#include "sim_int.h"
+
+struct rxbuf {
+	struct lab_page *page;
+	uint64_t free_at;
+	uint8_t order;
+};
+
+struct rxq {
+	struct sim_source src;
+	struct sim_wl *wl;
+	struct sim_rng rng;
+	uint64_t next_arrival;          /* SIM_NEVER while the workload is off */
+	uint64_t period_end;            /* bursts: end of the current on period */
+	int filled_once;
+	/* posted buffers */
+	struct rxbuf *ring;
+	unsigned posted;
+	/* in flight: ring buffer of capacity cap (power of two) */
+	struct rxbuf *fifo;
+	uint32_t head, tail, cap;
+	uint64_t last_free_at;
+	/* page_pool cache: a stack per order */
+	struct lab_page **pool[LAB_MAX_ORDER];
+	unsigned pool_n[LAB_MAX_ORDER];
+	unsigned pool_total;
+};
+
+struct nicrx {
+	const struct wl_nicrx_params *p;
+	unsigned nr_q;
+	struct rxq *q;
+	uint64_t packets, drops, refills, recycled, completed, bulk_calls;
+	uint64_t packets_by_order[LAB_MAX_ORDER];
+	uint64_t max_in_flight_pages, in_flight_pages;
+	uint64_t first_drop_ns;
+};
+
+static uint64_t interarrival(struct rxq *q, const struct wl_nicrx_params *p)
+{
+	return rng_exp(&q->rng, 1e9 / p->rate);
+}
+
+/* The next arrival after @t, honouring on/off periods for bursts. */
+static uint64_t next_arrival(struct rxq *q, const struct wl_nicrx_params *p, uint64_t t)
+{
+	if (p->rate <= 0)
+		return SIM_NEVER;
+	uint64_t a = t + interarrival(q, p);
+	if (p->pattern != NICRX_BURSTS)
+		return a;
+	while (a >= q->period_end) {
+		/* the burst ended: a gap, then a new burst */
+		uint64_t gap = p->off_ns ? rng_exp(&q->rng, (double)p->off_ns) : 0;
+		uint64_t start = q->period_end + gap;
+		q->period_end = start + rng_exp(&q->rng, (double)p->on_ns);
+		a = start + interarrival(q, p);
+	}
+	return a;
+}
+
+static int fifo_push(struct rxq *q, struct rxbuf b)
+{
+	if (q->tail - q->head == q->cap) {
+		uint32_t ncap = q->cap ? q->cap * 2 : 256;
+		struct rxbuf *n = malloc(ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		for (uint32_t i = 0; i < q->tail - q->head; i++)
+			n[i] = q->fifo[(q->head + i) & (q->cap - 1)];
+		q->tail -= q->head;
+		q->head = 0;
+		free(q->fifo);
+		q->fifo = n;
+		q->cap = ncap;
+	}
+	q->fifo[q->tail++ & (q->cap - 1)] = b;
+	return 0;
+}
+
+static struct lab_page *pool_get(struct rxq *q, unsigned order)
+{
+	if (!q->pool_n[order])
+		return NULL;
+	q->pool_total--;
+	return q->pool[order][--q->pool_n[order]];
+}
+
+static void release(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, struct lab_page *page, unsigned order)
+{
+	if (nx->p->page_pool && q->pool_total < nx->p->page_pool && q->pool[order]) {
+		q->pool[order][q->pool_n[order]++] = page;
+		q->pool_total++;
+		nx->recycled++;
+		return;
+	}
+	sim_free(sim, q->wl, page, order);
+}
+
+/* Posts buffers into every empty slot; stops at the first failure. */
+static void refill(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, lab_gfp_t gfp)
+{
+	const struct wl_nicrx_params *p = nx->p;
+	unsigned need = p->ring - q->posted;
+	struct lab_page *bulk[64];
+
+	nx->refills++;
+	while (need) {
+		unsigned order = order_dist_draw(&p->orders, &q->rng);
+		struct lab_page *page = pool_get(q, order);
+		if (page) {
+			q->ring[q->posted++] = (struct rxbuf){ page, 0, (uint8_t)order };
+			need--;
+			continue;
+		}
+		if (order == 0 && p->bulk && need > 1 && !p->orders.max_order) {
+			unsigned n = need < 64 ? need : 64;
+			memset(bulk, 0, n * sizeof(bulk[0]));
+			nx->bulk_calls++;
+			unsigned got = sim_alloc_bulk(sim, q->wl, gfp, n, bulk);
+			for (unsigned i = 0; i < got; i++)
+				q->ring[q->posted++] = (struct rxbuf){ bulk[i], 0, 0 };
+			need -= got;
+			if (got < n)
+				return;
+			continue;
+		}
+		page = sim_alloc(sim, q->wl, gfp, order);
+		if (!page)
+			return;
+		q->ring[q->posted++] = (struct rxbuf){ page, 0, (uint8_t)order };
+		need--;
+	}
+}
+
+static void rxq_fire(struct lab_sim *sim, struct sim_source *src)
+{
+	struct rxq *q = src->arg;
+	struct nicrx *nx = q->wl->state;
+	const struct wl_nicrx_params *p = nx->p;
+	uint64_t now = sim->now;
+
+	if (!q->filled_once) {
+		/* ifup: the driver posts a full ring from process context */
+		int ctx = sim->cur.ctx;
+		const char *comm = sim->cur.comm;
+		q->filled_once = 1;
+		sim->cur.ctx = LAB_CTX_PROCESS;
+		sim->cur.comm = "ip";
+		refill(sim, nx, q, (p->gfp & ~(lab_gfp_t)LAB___GFP_HIGH & ~(lab_gfp_t)LAB___GFP_ATOMIC) |
+			       LAB_GFP_KERNEL);
+		sim->cur.ctx = ctx;
+		sim->cur.comm = comm;
+	}
+	/* completions due by now */
+	while (q->head != q->tail && q->fifo[q->head & (q->cap - 1)].free_at <= now) {
+		struct rxbuf b = q->fifo[q->head++ & (q->cap - 1)];
+		nx->in_flight_pages -= 1ull << b.order;
+		nx->completed++;
+		release(sim, nx, q, b.page, b.order);
+	}
+	/* one arrival */
+	if (q->next_arrival <= now) {
+		struct sim_cpu *c = &sim->cpus[src->cpu];
+		nx->packets++;
+		if (p->context == LAB_CTX_SOFTIRQ)
+			c->softirq_busy_until = (c->softirq_busy_until > now ? c->softirq_busy_until : now) + p->cost_ns;
+		if (q->posted) {
+			struct rxbuf b = q->ring[--q->posted];
+			uint64_t t = now + p->hold_ns + (p->hold_jitter_ns ? rng_below(&q->rng, p->hold_jitter_ns) : 0);
+			if (t < q->last_free_at)
+				t = q->last_free_at;
+			b.free_at = t;
+			q->last_free_at = t;
+			nx->packets_by_order[b.order]++;
+			nx->in_flight_pages += 1ull << b.order;
+			if (nx->in_flight_pages > nx->max_in_flight_pages)
+				nx->max_in_flight_pages = nx->in_flight_pages;
+			if (fifo_push(q, b) != 0)
+				release(sim, nx, q, b.page, b.order);
+		} else {
+			if (!nx->drops)
+				nx->first_drop_ns = now;
+			nx->drops++;
+		}
+		if (p->ring - q->posted >= p->refill_batch)
+			refill(sim, nx, q, p->gfp);
+		q->next_arrival = q->wl->active ? next_arrival(q, p, q->next_arrival) : SIM_NEVER;
+	}
+	uint64_t next = q->next_arrival;
+	if (q->head != q->tail && q->fifo[q->head & (q->cap - 1)].free_at < next)
+		next = q->fifo[q->head & (q->cap - 1)].free_at;
+	src->next_ns = next;
+}
+
+static int nicrx_init(struct lab_sim *sim, struct sim_wl *wl)
+{
+	struct nicrx *nx = calloc(1, sizeof(*nx));
+	uint64_t mask = sim_cpu_mask(sim, wl->cfg);
+	if (!nx)
+		return -1;
+	wl->state = nx;
+	nx->p = &wl->cfg->p.nicrx;
+	nx->first_drop_ns = SIM_NEVER;
+	nx->nr_q = (unsigned)__builtin_popcountll(mask);
+	nx->q = calloc(nx->nr_q, sizeof(*nx->q));
+	if (!nx->q)
+		return -1;
+	unsigned i = 0;
+	for (unsigned cpu = 0; cpu < sim->nr_cpus; cpu++) {
+		if (!(mask >> cpu & 1))
+			continue;
+		struct rxq *q = &nx->q[i++];
+		q->wl = wl;
+		rng_seed(&q->rng, sim->seed, ((uint64_t)wl->index << 16) | cpu);
+		q->next_arrival = SIM_NEVER;
+		q->ring = calloc(nx->p->ring, sizeof(*q->ring));
+		if (!q->ring)
+			return -1;
+		if (nx->p->page_pool)
+			for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
+				if (o == 0 || nx->p->orders.weight[o] > 0) {
+					q->pool[o] = calloc(nx->p->page_pool, sizeof(*q->pool[o]));
+					if (!q->pool[o])
+						return -1;
+				}
+		sim_source_init(sim, &q->src, rxq_fire, q, cpu, nx->p->context, NULL);
+		if (nx->p->context == LAB_CTX_HARDIRQ)
+			q->src.irq_cost_ns = nx->p->cost_ns;
+		sim_source_nestable(sim, &q->src);
+	}
+	return 0;
+}
+
+static void nicrx_phase(struct lab_sim *sim, struct sim_wl *wl, int active)
+{
+	struct nicrx *nx = wl->state;
+	for (unsigned i = 0; i < nx->nr_q; i++) {
+		struct rxq *q = &nx->q[i];
+		if (active) {
+			q->period_end = sim->now + (nx->p->pattern == NICRX_BURSTS ?
+						    rng_exp(&q->rng, (double)nx->p->on_ns) : 0);
+			q->next_arrival = next_arrival(q, nx->p, sim->now);
+			uint64_t t = q->filled_once ? q->next_arrival : sim->now;
+			if (t < q->src.next_ns || q->src.heap_pos < 0)
+				sim_schedule(sim, &q->src, t < q->src.next_ns ? t : q->src.next_ns);
+		} else {
+			q->next_arrival = SIM_NEVER;
+		}
+	}
+}
+
+static void nicrx_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+{
+	struct nicrx *nx = wl->state;
+	const struct wl_nicrx_params *p = nx->p;
+	uint64_t req = 0, fail = 0;
+	(void)sim;
+	for (int o = 0; o < LAB_MAX_ORDER; o++) {
+		req += wl->req[o];
+		fail += wl->fail[o];
+	}
+	fprintf(out, "    %llu packets on %u queues, %llu dropped (no buffer posted, %.2f%%)",
+		(unsigned long long)nx->packets, nx->nr_q, (unsigned long long)nx->drops,
+		nx->packets ? 100.0 * (double)nx->drops / (double)nx->packets : 0.0);
+	if (nx->first_drop_ns != SIM_NEVER)
+		fprintf(out, ", first drop at %.6f s", (double)nx->first_drop_ns / 1e9);
+	fprintf(out, "\n    buffers: %llu allocations, %llu failed; %llu recycled by page_pool; "
+		"at most %llu pages (%.1f MiB) in flight\n", (unsigned long long)req, (unsigned long long)fail,
+		(unsigned long long)nx->recycled, (unsigned long long)nx->max_in_flight_pages,
+		(double)nx->max_in_flight_pages * LAB_PAGE_SIZE / 1048576.0);
+	fprintf(out, "    %s in %s, ring %u, refill batch %u%s\n", p->pattern == NICRX_BURSTS ? "bursts" : "Poisson",
+		lab_context_name((enum lab_context)p->context), p->ring, p->refill_batch, p->bulk ? ", bulk order-0 refill" : "");
+}
+
+static json_t *nicrx_json(struct lab_sim *sim, struct sim_wl *wl)
+{
+	struct nicrx *nx = wl->state;
+	json_t *o = json_object(), *po = json_array();
+	(void)sim;
+	for (int k = 0; k < LAB_MAX_ORDER; k++)
+		json_array_append_new(po, json_integer((json_int_t)nx->packets_by_order[k]));
+	json_object_set_new(o, "packets", json_integer((json_int_t)nx->packets));
+	json_object_set_new(o, "drops", json_integer((json_int_t)nx->drops));
+	json_object_set_new(o, "queues", json_integer(nx->nr_q));
+	json_object_set_new(o, "packets_by_order", po);
+	json_object_set_new(o, "recycled", json_integer((json_int_t)nx->recycled));
+	json_object_set_new(o, "refills", json_integer((json_int_t)nx->refills));
+	json_object_set_new(o, "bulk_calls", json_integer((json_int_t)nx->bulk_calls));
+	json_object_set_new(o, "completed", json_integer((json_int_t)nx->completed));
+	json_object_set_new(o, "max_in_flight_pages", json_integer((json_int_t)nx->max_in_flight_pages));
+	json_object_set_new(o, "first_drop_ns", nx->first_drop_ns == SIM_NEVER ? json_null() :
+			    json_integer((json_int_t)nx->first_drop_ns));
+	return o;
+}
+
+static void nicrx_fini(struct lab_sim *sim, struct sim_wl *wl)
+{
+	struct nicrx *nx = wl->state;
+	(void)sim;
+	if (!nx)
+		return;
+	for (unsigned i = 0; nx->q && i < nx->nr_q; i++) {
+		free(nx->q[i].ring);
+		free(nx->q[i].fifo);
+		for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
+			free(nx->q[i].pool[o]);
+	}
+	free(nx->q);
+	free(nx);
+	wl->state = NULL;
+}
+
+const struct sim_wl_ops wl_nicrx_ops = {
+	.init = nicrx_init,
+	.phase = nicrx_phase,
+	.report = nicrx_report,
+	.json = nicrx_json,
+	.fini = nicrx_fini,
+};
