@@ -618,21 +618,32 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 	}
 	if (!z || (z->cma_pages && mt == LAB_MIGRATE_MOVABLE))
 		goto single;
-	for (i = 0; i < nr; i++) {
-		if (pages[i])
-			continue;
-		struct lab_page *p = rmqueue_pcplist(mem, z, 0, mt, alloc_flags);
-		if (!p)
+	/* gather the NULL slots, fill them under one per-CPU lock hold */
+	struct lab_page *got[64];
+	unsigned before = populated;
+	i = 0;
+	while (i < nr) {
+		unsigned want = 0, first = i;
+		for (; i < nr && want < 64; i++)
+			want += pages[i] == NULL;
+		unsigned n = rmqueue_pcplist_bulk(mem, z, mt, alloc_flags, want, got);
+		for (unsigned k = 0, j = first; k < n; j++) {
+			if (pages[j])
+				continue;
+			struct lab_page *p = got[k++];
+			p->flags = LAB_PG_HEAD;
+			p->order = 0;
+			p->mt = (uint8_t)mt;
+			prep_new_page(mem, p, 0, gfp);
+			pages[j] = p;
+		}
+		if (n)
+			count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), n);
+		populated += n;
+		if (n < want)
 			break;
-		p->flags = LAB_PG_HEAD;
-		p->order = 0;
-		p->mt = (uint8_t)mt;
-		count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), 1);
-		prep_new_page(mem, p, 0, gfp);
-		pages[i] = p;
-		populated++;
 	}
-	if (populated)
+	if (populated > before)
 		return populated;
 single:
 	for (i = 0; i < nr; i++) {
@@ -642,15 +653,7 @@ single:
 		if (!pages[i])
 			break;
 		populated++;
-		if (populated && i + 1 < nr && !mem->pcp)
-			continue;
 	}
 	return populated;
 }
 
-void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pages)
-{
-	for (unsigned i = 0; i < nr; i++)
-		if (pages[i])
-			lab_free_pages(mem, pages[i], 0);
-}

@@ -102,7 +102,9 @@ static int refuse(struct lab_mem *mem, struct lab_page *page, const char *why, u
  * double free. The common case then touches only this CPU's per-CPU list
  * (no zone lock), so CPUs freeing in parallel do not contend.
  */
-int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
+/* Validates @page for a free of @order and claims it (see above): 0 and the
+ * block is ours (unaccounted, no flags), or LAB_EINVAL after a report. */
+static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned order)
 {
 	const char *why;
 	unsigned long flags;
@@ -143,7 +145,6 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 		return refuse(mem, page, "page is already being freed (concurrent double free)", snap.flags,
 			      snap.order, order);
 	}
-	uint64_t pfn = page_pfn(mem, page);
 	if (owner & LAB_OWN_LRU) {
 		/* the owner forgot lab_page_clear_owner: fine */
 		zone_lock(mem, z, &flags);
@@ -151,14 +152,60 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 		zone_unlock(mem, z, flags);
 	}
 	unaccount_allocated(mem, z, page, order, f);
+	return 0;
+}
+
+/*
+ * __free_pages. The page is validated without a lock and claimed with one
+ * compare-and-swap of its state word (allocated head -> no state): of two
+ * racing frees of the same block exactly one wins, the other is reported as
+ * a double free. The common case then touches only this CPU's per-CPU list
+ * (no zone lock), so CPUs freeing in parallel do not contend.
+ */
+int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
+{
+	unsigned long flags;
+	int err = claim_for_free(mem, page, order);
+	if (err)
+		return err;
+	struct lab_zone *z = &mem->zones[page->zone];
 	if (pcp_allowed_order(mem, order)) {
 		free_unref_page(mem, z, page, order);
 		return 0;
 	}
+	uint64_t pfn = page_pfn(mem, page);
 	zone_lock(mem, z, &flags);
 	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
 	zone_unlock(mem, z, flags);
 	return 0;
+}
+
+/* free_unref_page_list: each page validated and claimed, then all onto this
+ * CPU's lists under one lock hold. Bad pages are reported and skipped. */
+void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pages)
+{
+	struct lab_page *batch[64];
+	unsigned n = 0;
+	for (unsigned i = 0; i < nr; i++) {
+		if (!pages[i])
+			continue;
+		if (!mem || !mem->pcp) {
+			lab_free_pages(mem, pages[i], 0);
+			continue;
+		}
+		if (claim_for_free(mem, pages[i], 0))
+			continue;
+		/* on its way to this CPU's list: a duplicate later in the
+		 * array is then refused as a double free */
+		pages[i]->flags = LAB_PG_PCP;
+		batch[n++] = pages[i];
+		if (n == 64) {
+			free_unref_page_list(mem, batch, n);
+			n = 0;
+		}
+	}
+	if (n)
+		free_unref_page_list(mem, batch, n);
 }
 
 void lab_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)

@@ -405,8 +405,11 @@ uint32_t zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus);
 bool pcp_allowed_order(const struct lab_mem *mem, unsigned order);
 struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				 int mt, unsigned alloc_flags);
+unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
+			      unsigned nr, struct lab_page **out);
 /* free_unref_page: 0 if the page went to a pcp list or the buddy */
 void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order);
+void free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n);
 uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z);
 bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx);
 void pcp_update_sizes(struct lab_mem *mem);

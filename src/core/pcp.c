@@ -161,17 +161,12 @@ static int rmqueue_bulk(struct lab_mem *mem, struct lab_zone *z, unsigned order,
  * nested on this CPU) or the list stays empty after a refill; the caller
  * then goes to the buddy lists. O(1) on a hit; a refill is one batch.
  */
-struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
-				 int mt, unsigned alloc_flags)
+/* __rmqueue_pcplist: one block from @pcp's list, refilling it with a batch
+ * when empty. pcp lock held. */
+static struct lab_page *pcplist_take(struct lab_mem *mem, struct lab_zone *z, struct lab_pcp *pcp,
+				     unsigned order, int mt, unsigned alloc_flags)
 {
-	unsigned cpu = mem_cpu(mem), pindex = order_to_pindex(mem, mt, order);
-	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
-	unsigned long flags;
-	struct lab_page *p = NULL;
-
-	if (!pcp_trylock(mem, cpu, &flags))
-		return NULL;
-	pcp->free_factor >>= 1;
+	unsigned pindex = order_to_pindex(mem, mt, order);
 	if (pcp->head[pindex] == LAB_NIL) {
 		int batch = pcp->batch;
 		if (batch > 1)
@@ -179,14 +174,50 @@ struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsign
 		int got = rmqueue_bulk(mem, z, order, batch, pcp, pindex, mt, alloc_flags);
 		pcp->count += got << order;
 	}
-	if (pcp->head[pindex] != LAB_NIL) {
-		p = &mem->pages[pcp->head[pindex]];
-		pcp_list_del(mem, pcp, pindex, p);
-		pcp->count -= 1 << order;
-		p->flags = 0;
-	}
+	if (pcp->head[pindex] == LAB_NIL)
+		return NULL;
+	struct lab_page *p = &mem->pages[pcp->head[pindex]];
+	pcp_list_del(mem, pcp, pindex, p);
+	pcp->count -= 1 << order;
+	p->flags = 0;
+	return p;
+}
+
+struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				 int mt, unsigned alloc_flags)
+{
+	unsigned cpu = mem_cpu(mem);
+	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+	unsigned long flags;
+
+	if (!pcp_trylock(mem, cpu, &flags))
+		return NULL;
+	pcp->free_factor >>= 1;
+	struct lab_page *p = pcplist_take(mem, z, pcp, order, mt, alloc_flags);
 	pcp_unlock(mem, cpu, flags);
 	return p;
+}
+
+/*
+ * The batch half of __alloc_pages_bulk: up to @nr order-0 blocks into
+ * @out under ONE per-CPU lock hold (the point of the bulk API: a NIC
+ * refilling its ring pays the lock once). Returns how many; each is a bare
+ * block (no flags) the caller turns into an allocation.
+ */
+unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
+			      unsigned nr, struct lab_page **out)
+{
+	unsigned cpu = mem_cpu(mem), n = 0;
+	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
+	unsigned long flags;
+
+	if (!pcp_trylock(mem, cpu, &flags))
+		return 0;
+	pcp->free_factor >>= 1;
+	while (n < nr && (out[n] = pcplist_take(mem, z, pcp, 0, mt, alloc_flags)))
+		n++;
+	pcp_unlock(mem, cpu, flags);
+	return n;
 }
 
 /*
@@ -257,20 +288,12 @@ static int nr_pcp_free(struct lab_pcp *pcp, int high, int batch, bool free_high)
  * Isolated pageblocks bypass the lists; a failed trylock frees straight to
  * the buddy. @p must already be validated and have no flags.
  */
-void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
+/* free_unref_page_commit: @p onto @cpu's list for its zone; a batch back to
+ * the buddy when over high. pcp lock held. */
+static void free_unref_page_commit(struct lab_mem *mem, unsigned cpu, struct lab_page *p, unsigned order,
+				   int mt, int pcpmt)
 {
-	uint64_t pfn = page_pfn(mem, p);
-	int mt = get_pageblock_migratetype(mem, pfn), pcpmt = mt;
-	unsigned long flags;
-
-	if (mt >= LAB_MIGRATE_PCPTYPES) {
-		if (is_migrate_isolate(mt))
-			goto buddy;
-		pcpmt = LAB_MIGRATE_MOVABLE;
-	}
-	unsigned cpu = mem_cpu(mem);
-	if (!pcp_trylock(mem, cpu, &flags))
-		goto buddy;
+	struct lab_zone *z = &mem->zones[p->zone];
 	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
 	unsigned pindex = order_to_pindex(mem, pcpmt, order);
 	p->flags = LAB_PG_PCP;
@@ -282,12 +305,67 @@ void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p
 	int high = nr_pcp_high(pcp, free_high);
 	if (pcp->count >= high)
 		free_pcppages_bulk(mem, z, nr_pcp_free(pcp, high, pcp->batch, free_high), pcp, pindex);
-	pcp_unlock(mem, cpu, flags);
-	return;
-buddy:
+}
+
+/* The pageblock's type, and the per-CPU list type it goes on; false if the
+ * page must bypass the lists (isolated pageblock). */
+static bool pcp_types(struct lab_mem *mem, struct lab_page *p, int *mt, int *pcpmt)
+{
+	*mt = *pcpmt = get_pageblock_migratetype(mem, page_pfn(mem, p));
+	if (*mt >= LAB_MIGRATE_PCPTYPES) {
+		if (is_migrate_isolate(*mt))
+			return false;
+		*pcpmt = LAB_MIGRATE_MOVABLE;
+	}
+	return true;
+}
+
+static void free_to_buddy(struct lab_mem *mem, struct lab_page *p, unsigned order, int mt)
+{
+	struct lab_zone *z = &mem->zones[p->zone];
+	unsigned long flags;
 	zone_lock(mem, z, &flags);
-	buddy_free_one(mem, z, pfn, order, mt, false);
+	buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
 	zone_unlock(mem, z, flags);
+}
+
+void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
+{
+	int mt, pcpmt;
+	unsigned long flags;
+	unsigned cpu = mem_cpu(mem);
+	(void)z;
+	if (!pcp_types(mem, p, &mt, &pcpmt) || !pcp_trylock(mem, cpu, &flags)) {
+		free_to_buddy(mem, p, order, mt);
+		return;
+	}
+	free_unref_page_commit(mem, cpu, p, order, mt, pcpmt);
+	pcp_unlock(mem, cpu, flags);
+}
+
+/* free_unref_page_list: order-0 pages already claimed by the caller, onto
+ * this CPU's lists under one lock hold. */
+void free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n)
+{
+	unsigned cpu = mem_cpu(mem);
+	unsigned long flags;
+	bool locked = pcp_trylock(mem, cpu, &flags);
+	for (unsigned i = 0; i < n; i++) {
+		int mt, pcpmt;
+		if (locked && pcp_types(mem, pages[i], &mt, &pcpmt)) {
+			free_unref_page_commit(mem, cpu, pages[i], 0, mt, pcpmt);
+		} else {
+			if (locked) {
+				pcp_unlock(mem, cpu, flags);
+				locked = false;
+			}
+			pcp_types(mem, pages[i], &mt, &pcpmt);
+			pages[i]->flags = 0;
+			free_to_buddy(mem, pages[i], 0, mt);
+		}
+	}
+	if (locked)
+		pcp_unlock(mem, cpu, flags);
 }
 
 /* drain_pages_zone: everything on @cpu's lists for @z goes back. */
