@@ -88,19 +88,16 @@ int lab_cmd_demo(int argc, char **argv)
 	uint64_t seed = 42, mem_mib = 512;
 	const char *map = NULL;
 	int quiet = 0, c;
-	char *end;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			seed = strtoull(optarg, &end, 0);
-			if (*end || !*optarg)
+			if (cli_parse_u64(optarg, &seed))
 				return cli_error("demo", "--seed '%s': expected a number", optarg);
 			break;
 		case 'm':
-			mem_mib = strtoull(optarg, &end, 0);
-			if (*end || mem_mib < 32 || mem_mib > 65536)
+			if (cli_parse_u64(optarg, &mem_mib) || mem_mib < 32 || mem_mib > 65536)
 				return cli_error("demo", "--mem '%s': expected 32..65536 (MiB)", optarg);
 			break;
 		case 'p':
@@ -110,11 +107,8 @@ int lab_cmd_demo(int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'h':
-			fputs(help, stdout);
-			return 0;
 		default:
-			fputs(help, stderr);
-			return 2;
+			return cli_help(help, c == 'h');
 		}
 	}
 	if (optind < argc)

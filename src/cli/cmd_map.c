@@ -15,13 +15,6 @@
 #include <labyrinth/sim.h>
 #include "cli.h"
 
-#ifndef LAB_SCENARIO_DIR
-#define LAB_SCENARIO_DIR "scenarios"
-#endif
-#ifndef LAB_SCENARIO_INSTALL_DIR
-#define LAB_SCENARIO_INSTALL_DIR "/usr/local/share/labyrinth/scenarios"
-#endif
-
 static const char *const help =
 	"usage: labyrinth map SCENARIO -o FILE.png [--seed N] [--set KEY=VALUE ...]\n"
 	"                     [--at end|first-failure]\n\n"
@@ -44,7 +37,6 @@ int lab_cmd_map(int argc, char **argv)
 	const char *out = NULL;
 	int nsets = 0, at_ff = 0, c;
 	uint64_t seed = 1;
-	char *end, msg[600], path[1024];
 
 	if (!sets)
 		return cli_error("map", "out of memory");
@@ -53,8 +45,7 @@ int lab_cmd_map(int argc, char **argv)
 		switch (c) {
 		case 'o': out = optarg; break;
 		case 's':
-			seed = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
+			if (cli_parse_u64(optarg, &seed)) {
 				free(sets);
 				return cli_error("map", "--seed '%s': expected a number", optarg);
 			}
@@ -69,42 +60,22 @@ int lab_cmd_map(int argc, char **argv)
 			}
 			break;
 		case 'h':
-			fputs(help, stdout);
-			free(sets);
-			return 0;
 		default:
-			fputs(help, stderr);
 			free(sets);
-			return 2;
+			return cli_help(help, c == 'h');
 		}
 	}
 	if (optind != argc - 1 || !out) {
 		free(sets);
-		fputs(help, stderr);
-		return 2;
+		return cli_help(help, 0);
 	}
-	const char *const dirs[] = { LAB_SCENARIO_DIR, LAB_SCENARIO_INSTALL_DIR, NULL };
-	if (lab_scenario_resolve(argv[optind], dirs, path, sizeof(path)) != 0) {
-		free(sets);
-		return cli_error("map", "no scenario '%s' (a file, or a name in %s)", argv[optind], LAB_SCENARIO_DIR);
-	}
-	struct lab_sim_error err;
-	struct lab_scenario *sc = lab_scenario_load(path, &err);
-	if (!sc) {
-		free(sets);
-		return cli_error("map", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-	}
-	for (int i = 0; i < nsets; i++)
-		if (lab_scenario_set(sc, sets[i], &err) != 0) {
-			lab_scenario_free(sc);
-			free(sets);
-			return cli_error("map", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-		}
+	struct lab_scenario *sc = cli_scenario_load("map", argv[optind], sets, nsets);
 	free(sets);
-	struct lab_sim *sim = lab_sim_create(sc, seed, &err);
-	lab_scenario_free(sc);
+	if (!sc)
+		return 2;
+	struct lab_sim *sim = cli_sim_create("map", sc, seed);
 	if (!sim)
-		return cli_error("map", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
+		return 2;
 	lab_sim_run(sim, 0, NULL, NULL);
 	int e = lab_sim_write_map(sim, out, at_ff), rc = 0;
 	if (e) {

@@ -669,17 +669,12 @@ int lab_cmd_replay(int argc, char **argv)
 		}
 		case 'l': a.lenient = 1; break;
 		case 'h':
-			fputs(help, stdout);
-			return 0;
 		default:
-			fputs(help, stderr);
-			return 2;
+			return cli_help(help, c == 'h');
 		}
 	}
-	if (optind != argc - 1) {
-		fputs(help, stderr);
-		return 2;
-	}
+	if (optind != argc - 1)
+		return cli_help(help, 0);
 	a.trace = argv[optind];
 
 	/* the trace */

@@ -21,13 +21,6 @@
 #include <labyrinth/sim.h>
 #include "cli.h"
 
-#ifndef LAB_SCENARIO_DIR
-#define LAB_SCENARIO_DIR "scenarios"
-#endif
-#ifndef LAB_SCENARIO_INSTALL_DIR
-#define LAB_SCENARIO_INSTALL_DIR "/usr/local/share/labyrinth/scenarios"
-#endif
-
 static const char *const help =
 	"usage: labyrinth run SCENARIO [--seed N] [--set KEY=VALUE ...] [--json FILE]\n"
 	"                     [--map FILE.png] [--map-at end|first-failure] [--plot FILE.png]\n"
@@ -99,7 +92,6 @@ int lab_cmd_run(int argc, char **argv)
 	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
 	int nsets = 0, quiet = 0, map_ff = 0, c, rc = 0;
 	uint64_t seed = 1;
-	char *end, msg[600], path[1024];
 
 	if (!sets)
 		return cli_error("run", "out of memory");
@@ -107,8 +99,7 @@ int lab_cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hs:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			seed = strtoull(optarg, &end, 0);
-			if (*end || !*optarg) {
+			if (cli_parse_u64(optarg, &seed)) {
 				free(sets);
 				return cli_error("run", "--seed '%s': expected a number", optarg);
 			}
@@ -128,46 +119,25 @@ int lab_cmd_run(int argc, char **argv)
 		case 'o': outdir = optarg; break;
 		case 'q': quiet = 1; break;
 		case 'h':
-			fputs(help, stdout);
-			free(sets);
-			return 0;
 		default:
-			fputs(help, stderr);
 			free(sets);
-			return 2;
+			return cli_help(help, c == 'h');
 		}
 	}
 	if (optind != argc - 1) {
 		free(sets);
-		if (optind >= argc) {
-			fputs(help, stderr);
-			return 2;
-		}
+		if (optind >= argc)
+			return cli_help(help, 0);
 		return cli_error("run", "expected one scenario, got '%s'%s", argv[optind],
 				 optind + 1 < argc ? " and more" : "");
 	}
-	const char *const dirs[] = { LAB_SCENARIO_DIR, LAB_SCENARIO_INSTALL_DIR, NULL };
-	if (lab_scenario_resolve(argv[optind], dirs, path, sizeof(path)) != 0) {
-		free(sets);
-		return cli_error("run", "no scenario '%s' (a file, or a name in %s)", argv[optind], LAB_SCENARIO_DIR);
-	}
-	struct lab_sim_error err;
-	struct lab_scenario *sc = lab_scenario_load(path, &err);
-	if (!sc) {
-		free(sets);
-		return cli_error("run", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-	}
-	for (int i = 0; i < nsets; i++)
-		if (lab_scenario_set(sc, sets[i], &err) != 0) {
-			lab_scenario_free(sc);
-			free(sets);
-			return cli_error("run", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-		}
+	struct lab_scenario *sc = cli_scenario_load("run", argv[optind], sets, nsets);
 	free(sets);
-	struct lab_sim *sim = lab_sim_create(sc, seed, &err);
-	lab_scenario_free(sc);
+	if (!sc)
+		return 2;
+	struct lab_sim *sim = cli_sim_create("run", sc, seed);
 	if (!sim)
-		return cli_error("run", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
+		return 2;
 
 	struct progress pr = { isatty(2), wall(), 0 };
 	if (lab_sim_run(sim, 0, show_progress, &pr) != 0) {

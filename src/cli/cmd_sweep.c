@@ -20,13 +20,6 @@
 #include <labyrinth/sim.h>
 #include "cli.h"
 
-#ifndef LAB_SCENARIO_DIR
-#define LAB_SCENARIO_DIR "scenarios"
-#endif
-#ifndef LAB_SCENARIO_INSTALL_DIR
-#define LAB_SCENARIO_INSTALL_DIR "/usr/local/share/labyrinth/scenarios"
-#endif
-
 static const char *const help =
 	"usage: labyrinth sweep SCENARIO --param NAME=VALUES [--param ...] [--seeds N]\n"
 	"                       [--first-seed N] [--jobs N] [--set KEY=VALUE ...] [--json FILE]\n\n"
@@ -66,13 +59,13 @@ int lab_cmd_sweep(int argc, char **argv)
 	unsigned nparams = 0, seeds = 3, jobs = 0;
 	uint64_t first = 1;
 	int nsets = 0, c;
-	char *end, msg[600], path[1024];
+	char msg[600];
 
 	if (!sets)
 		return cli_error("sweep", "out of memory");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		unsigned long long v;
+		uint64_t v;
 		switch (c) {
 		case 'P':
 			if (nparams >= LAB_SWEEP_MAX_PARAMS) {
@@ -88,8 +81,7 @@ int lab_cmd_sweep(int argc, char **argv)
 		case 'n':
 		case 'j':
 		case 'f':
-			v = strtoull(optarg, &end, 0);
-			if (*end || !*optarg || (c != 'f' && (v < 1 || v > 1000))) {
+			if (cli_parse_u64(optarg, &v) || (c != 'f' && (v < 1 || v > 1000))) {
 				free(sets);
 				return cli_error("sweep", "--%s '%s': expected a number%s",
 						 c == 'n' ? "seeds" : c == 'j' ? "jobs" : "first-seed", optarg,
@@ -105,37 +97,19 @@ int lab_cmd_sweep(int argc, char **argv)
 		case 'S': sets[nsets++] = optarg; break;
 		case 'J': json = optarg; break;
 		case 'h':
-			fputs(help, stdout);
-			free(sets);
-			return 0;
 		default:
-			fputs(help, stderr);
 			free(sets);
-			return 2;
+			return cli_help(help, c == 'h');
 		}
 	}
 	if (optind != argc - 1 || !nparams) {
 		free(sets);
-		fputs(help, stderr);
-		return 2;
+		return cli_help(help, 0);
 	}
-	const char *const dirs[] = { LAB_SCENARIO_DIR, LAB_SCENARIO_INSTALL_DIR, NULL };
-	if (lab_scenario_resolve(argv[optind], dirs, path, sizeof(path)) != 0) {
-		free(sets);
-		return cli_error("sweep", "no scenario '%s' (a file, or a name in %s)", argv[optind], LAB_SCENARIO_DIR);
-	}
-	struct lab_scenario *sc = lab_scenario_load(path, &err);
-	if (!sc) {
-		free(sets);
-		return cli_error("sweep", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-	}
-	for (int i = 0; i < nsets; i++)
-		if (lab_scenario_set(sc, sets[i], &err) != 0) {
-			lab_scenario_free(sc);
-			free(sets);
-			return cli_error("sweep", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-		}
+	struct lab_scenario *sc = cli_scenario_load("sweep", argv[optind], sets, nsets);
 	free(sets);
+	if (!sc)
+		return 2;
 	int tty = isatty(2);
 	struct lab_sweep_opts so = {
 		.params = params, .nr_params = nparams, .nr_seeds = seeds, .first_seed = first,

@@ -107,11 +107,8 @@ int lab_cmd_watermarks(int argc, char **argv)
 			cpus = (unsigned)v;
 			break;
 		case 'h':
-			fputs(help, stdout);
-			return 0;
 		default:
-			fputs(help, stderr);
-			return 2;
+			return cli_help(help, c == 'h');
 		}
 	}
 	if (optind < argc)
