@@ -89,7 +89,7 @@ struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigne
 
 	/* balance movable allocations between CMA and the rest (CMA first
 	 * when it holds more than half of the zone's free pages) */
-	if ((alloc_flags & ALLOC_CMA) && z->free_cma > z->free_pages / 2) {
+	if ((alloc_flags & ALLOC_CMA) && zone_free_cma(z) > zone_free(z) / 2) {
 		p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
 		if (p)
 			return p;
@@ -297,7 +297,7 @@ static bool should_reclaim_retry(struct lab_mem *mem, unsigned order, const stru
 		struct lab_zone *z = &mem->zones[zi];
 		if (!z->populated)
 			continue;
-		uint64_t available = zone_reclaimable_pages(z) + z->free_pages;
+		uint64_t available = zone_reclaimable_pages(z) + zone_free(z);
 		if (zone_watermark_ok_free(z, order, zone_wmark(z, LAB_WMARK_MIN), ac->highest_zoneidx,
 					   alloc_flags, (int64_t)available))
 			return true;

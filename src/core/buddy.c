@@ -30,11 +30,14 @@
 
 static void account(struct lab_zone *z, unsigned order, int mt, int sign)
 {
-	uint64_t pages = 1ull << order;
+	unsigned long pages = 1ul << order;
+	/* zone lock held: plain reads, atomic stores for the lockless readers */
 	if (mt != LAB_MIGRATE_ISOLATE)
-		z->free_pages += sign > 0 ? pages : -pages;
+		__atomic_store_n(&z->free_pages, sign > 0 ? z->free_pages + pages : z->free_pages - pages,
+				 __ATOMIC_RELAXED);
 	if (mt == LAB_MIGRATE_CMA)
-		z->free_cma += sign > 0 ? pages : -pages;
+		__atomic_store_n(&z->free_cma, sign > 0 ? z->free_cma + pages : z->free_cma - pages,
+				 __ATOMIC_RELAXED);
 }
 
 /* Puts a free block on list (order, mt) at its head or tail. */
@@ -64,7 +67,7 @@ void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 	}
 	z->nr_free_mt[order][mt]++;
 	z->nr_free[order]++;
-	z->nonempty[mt] |= (uint16_t)(1u << order);
+	__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] | (1u << order)), __ATOMIC_RELAXED);
 	account(z, order, mt, +1);
 }
 
@@ -87,7 +90,7 @@ void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 	z->nr_free_mt[order][mt]--;
 	z->nr_free[order]--;
 	if (z->free_head[order][mt] == LAB_NIL)
-		z->nonempty[mt] &= (uint16_t)~(1u << order);
+		__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] & ~(1u << order)), __ATOMIC_RELAXED);
 	account(z, order, mt, -1);
 }
 

@@ -55,11 +55,11 @@ enum compact_result compaction_suitable(struct lab_mem *mem, struct lab_zone *z,
 	if (order < 0)
 		return COMPACT_CONTINUE;
 	uint64_t mark = zone_wmark(z, (int)(alloc_flags & ALLOC_WMARK_MASK));
-	if (zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, alloc_flags, (int64_t)z->free_pages))
+	if (zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, alloc_flags, (int64_t)zone_free(z)))
 		return COMPACT_SUCCESS;
 	uint64_t wm = (order > LAB_PAGE_ALLOC_COSTLY_ORDER ? zone_wmark(z, LAB_WMARK_LOW) : zone_wmark(z, LAB_WMARK_MIN)) +
 		      compact_gap((unsigned)order);
-	if (!zone_watermark_ok_free(z, 0, wm, highest_zoneidx, ALLOC_CMA, (int64_t)z->free_pages))
+	if (!zone_watermark_ok_free(z, 0, wm, highest_zoneidx, ALLOC_CMA, (int64_t)zone_free(z)))
 		return COMPACT_SKIPPED;
 	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER) {
 		uint64_t nr_free[LAB_MAX_ORDER];
@@ -129,9 +129,9 @@ static enum compact_result compact_finished(struct lab_mem *mem, struct compact_
 		return COMPACT_CONTINUE;
 	for (int o = cc->order; o < LAB_MAX_ORDER; o++) {
 		bool can_steal;
-		if (z->nonempty[cc->migratetype] & (1u << o))
+		if (zone_nonempty(z, cc->migratetype) & (1u << o))
 			return COMPACT_SUCCESS;
-		if (cc->migratetype == LAB_MIGRATE_MOVABLE && (z->nonempty[LAB_MIGRATE_CMA] & (1u << o)))
+		if (cc->migratetype == LAB_MIGRATE_MOVABLE && (zone_nonempty(z, LAB_MIGRATE_CMA) & (1u << o)))
 			return COMPACT_SUCCESS;
 		if (find_suitable_fallback(mem, z, (unsigned)o, cc->migratetype, true, &can_steal) != -1)
 			return COMPACT_SUCCESS;
@@ -181,7 +181,7 @@ static void isolate_freepages(struct lab_mem *mem, struct compact_control *cc, u
 				unsigned o = p->order;
 				/* __isolate_free_page: keep the zone above min + the block */
 				if (!zone_watermark_ok_free(z, 0, z->wmark[LAB_WMARK_MIN] + (1ull << o), 0, ALLOC_CMA,
-							    (int64_t)z->free_pages))
+							    (int64_t)zone_free(z)))
 					break;
 				buddy_list_del(mem, z, p);
 				for (uint64_t i = 0; i < (1ull << o); i++) {

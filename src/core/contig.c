@@ -245,7 +245,7 @@ struct lab_page *lab_alloc_contig_pages(struct lab_mem *mem, unsigned long nr_pa
 		align <<= 1;
 	for (int zi = hz; zi >= 0; zi--) {
 		struct lab_zone *z = &mem->zones[zi];
-		if (!z->populated || z->free_pages < nr_pages)
+		if (!z->populated || zone_free(z) < nr_pages)
 			continue;
 		uint64_t pfn = (z->start_pfn + align - 1) & ~(align - 1);
 		for (; pfn + nr_pages <= z->end_pfn; pfn += align) {

@@ -28,7 +28,7 @@ void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struc
 	uint64_t max_managed = z->managed / 100 + pageblock_nr_pages(mem);
 	unsigned long flags;
 
-	if (!mem->tun.highatomic_reserve || z->nr_reserved_highatomic >= max_managed)
+	if (!mem->tun.highatomic_reserve || zone_reserved_highatomic(z) >= max_managed)
 		return;
 	zone_lock(mem, z, &flags);
 	uint64_t pfn = page_pfn(mem, p), pb = pfn & ~((uint64_t)pageblock_nr_pages(mem) - 1);
@@ -39,7 +39,7 @@ void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struc
 		int mt = get_pageblock_migratetype(mem, pfn);
 		/* only ordinary pageblocks (they can merge with others) */
 		if (migratetype_is_mergeable(mt)) {
-			z->nr_reserved_highatomic += pageblock_nr_pages(mem);
+			zone_set_reserved_highatomic(z, z->nr_reserved_highatomic + pageblock_nr_pages(mem));
 			set_pageblock_migratetype(mem, pfn, LAB_MIGRATE_HIGHATOMIC);
 			move_freepages_block(mem, z, pfn, LAB_MIGRATE_HIGHATOMIC, NULL);
 			count_event(mem, LAB_EV_HIGHATOMIC_RESERVE, 1);
@@ -63,7 +63,7 @@ bool unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, in
 
 		if (!z->populated)
 			continue;
-		if (!force && z->nr_reserved_highatomic <= pageblock_nr_pages(mem))
+		if (!force && zone_reserved_highatomic(z) <= pageblock_nr_pages(mem))
 			continue;
 		zone_lock(mem, z, &flags);
 		for (unsigned order = 0; order < LAB_MAX_ORDER; order++) {
@@ -73,8 +73,8 @@ bool unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, in
 			uint64_t pfn = page_pfn(mem, &mem->pages[head]);
 			if (get_pageblock_migratetype(mem, pfn) == LAB_MIGRATE_HIGHATOMIC) {
 				uint64_t nr = pageblock_nr_pages(mem);
-				z->nr_reserved_highatomic -= nr < z->nr_reserved_highatomic ?
-							     nr : z->nr_reserved_highatomic;
+				zone_set_reserved_highatomic(z, z->nr_reserved_highatomic -
+							     (nr < z->nr_reserved_highatomic ? nr : z->nr_reserved_highatomic));
 			}
 			set_pageblock_migratetype(mem, pfn, migratetype);
 			if (move_freepages_block(mem, z, pfn, migratetype, NULL)) {

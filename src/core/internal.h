@@ -153,13 +153,15 @@ struct lab_zone {
 	uint32_t nr_free_mt[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
 	uint32_t nr_free[LAB_MAX_ORDER];
 	uint16_t nonempty[LAB_MIGRATE_TYPES]; /* bit o: list (o, mt) non-empty */
-	uint64_t free_pages;                /* NR_FREE_PAGES (isolated not counted) */
-	uint64_t free_cma;                  /* NR_FREE_CMA_PAGES */
-	uint64_t nr_reserved_highatomic;
+	/* Written under the zone lock, read without it by the watermark checks
+	 * (Linux: zone_page_state, an atomic_long): use zone_free() & co. */
+	unsigned long free_pages;           /* NR_FREE_PAGES (isolated not counted) */
+	unsigned long free_cma;             /* NR_FREE_CMA_PAGES */
+	unsigned long nr_reserved_highatomic;
 	uint32_t flags;                     /* LAB_ZONE_* */
 	/* (i) watermarks; (z) boost */
 	uint64_t wmark[LAB_NR_WMARK];       /* _watermark[], without boost */
-	uint64_t boost;                     /* watermark_boost */
+	unsigned long boost;                /* watermark_boost (zone lock; kswapd clears it) */
 	int64_t lowmem_reserve[LAB_MAX_NR_ZONES];
 	/* (i) per-CPU list sizing (zone_batchsize / zone_highsize) */
 	uint32_t pcp_batch;
@@ -348,9 +350,46 @@ static inline uint64_t event_sum(const struct lab_mem *mem, enum lab_vm_event e)
 	return sum;
 }
 
+/* Lockless readers of the counters the zone lock's holder updates: relaxed
+ * atomic loads (a stale value is fine, a torn or "racy" one is not). */
+static inline unsigned long zone_free(const struct lab_zone *z)
+{
+	return __atomic_load_n(&z->free_pages, __ATOMIC_RELAXED);
+}
+
+static inline unsigned long zone_free_cma(const struct lab_zone *z)
+{
+	return __atomic_load_n(&z->free_cma, __ATOMIC_RELAXED);
+}
+
+static inline unsigned zone_nonempty(const struct lab_zone *z, int mt)
+{
+	return __atomic_load_n(&z->nonempty[mt], __ATOMIC_RELAXED);
+}
+
+static inline unsigned long zone_boost(const struct lab_zone *z)
+{
+	return __atomic_load_n(&z->boost, __ATOMIC_RELAXED);
+}
+
+static inline void zone_set_boost(struct lab_zone *z, unsigned long v)
+{
+	__atomic_store_n(&z->boost, v, __ATOMIC_RELAXED);
+}
+
+static inline unsigned long zone_reserved_highatomic(const struct lab_zone *z)
+{
+	return __atomic_load_n(&z->nr_reserved_highatomic, __ATOMIC_RELAXED);
+}
+
+static inline void zone_set_reserved_highatomic(struct lab_zone *z, unsigned long v)
+{
+	__atomic_store_n(&z->nr_reserved_highatomic, v, __ATOMIC_RELAXED);
+}
+
 static inline uint64_t zone_wmark(const struct lab_zone *z, int w)
 {
-	return z->wmark[w] + z->boost;
+	return z->wmark[w] + zone_boost(z);
 }
 
 static inline unsigned lab_ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }

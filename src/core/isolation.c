@@ -88,7 +88,7 @@ int start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t s
 		if (mt == LAB_MIGRATE_HIGHATOMIC) {
 			/* the reserve shrinks by this pageblock */
 			uint64_t n = nr < z->nr_reserved_highatomic ? nr : z->nr_reserved_highatomic;
-			z->nr_reserved_highatomic -= n;
+			zone_set_reserved_highatomic(z, z->nr_reserved_highatomic - n);
 		}
 		set_pageblock_migratetype(mem, pb < z->start_pfn ? z->start_pfn : pb, LAB_MIGRATE_ISOLATE);
 		move_freepages_block(mem, z, pb < z->start_pfn ? z->start_pfn : pb, LAB_MIGRATE_ISOLATE, NULL);

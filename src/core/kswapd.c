@@ -21,7 +21,7 @@
 static bool zone_balanced(struct lab_mem *mem, struct lab_zone *z, int order, int highest_zoneidx)
 {
 	uint64_t mark = zone_wmark(z, LAB_WMARK_HIGH);
-	return zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, 0, (int64_t)z->free_pages);
+	return zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, 0, (int64_t)zone_free(z));
 }
 
 /* pgdat_balanced: any eligible managed zone balanced is enough. */
@@ -42,7 +42,7 @@ static bool pgdat_balanced(struct lab_mem *mem, int order, int highest_zoneidx)
 static bool pgdat_watermark_boosted(struct lab_mem *mem, int highest_zoneidx)
 {
 	for (int i = highest_zoneidx; i >= 0; i--)
-		if (mem->zones[i].populated && mem->zones[i].boost)
+		if (mem->zones[i].populated && zone_boost(&mem->zones[i]))
 			return true;
 	return false;
 }
@@ -133,7 +133,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 		if (!z->populated)
 			continue;
 		uint64_t high = zone_wmark(z, LAB_WMARK_HIGH);
-		if (!z->boost && z->free_pages > high)
+		if (!zone_boost(z) && zone_free(z) > high)
 			continue;
 		reclaimed += shrink_zone_lru(mem, z, budget - reclaimed, mem->kswapd_priority, &scanned);
 	}
@@ -146,8 +146,8 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 		bool done = reclaimed < budget;
 		for (int zi = hz; zi >= 0; zi--) {
 			struct lab_zone *z = &mem->zones[zi];
-			if (z->boost && (done || z->free_pages > zone_wmark(z, LAB_WMARK_HIGH)))
-				z->boost = 0;
+			if (zone_boost(z) && (done || zone_free(z) > zone_wmark(z, LAB_WMARK_HIGH)))
+				zone_set_boost(z, 0);
 		}
 		if (done)
 			wakeup_kcompactd(mem, mem->pageblock_order, hz);

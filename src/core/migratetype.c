@@ -63,7 +63,7 @@ int find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned ord
 		int fmt = lab_fallbacks[migratetype][i];
 		if (fmt < 0)
 			break;
-		if (!(z->nonempty[fmt] & (1u << order)))
+		if (!(zone_nonempty(z, fmt) & (1u << order)))
 			continue;
 		if (can_steal_fallback(mem, order, migratetype))
 			*can_steal = true;

@@ -50,9 +50,9 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		if (!z->populated)
 			continue;
 		zone_lock(mem, z, &flags);
-		s->free = z->free_pages;
-		s->free_cma = z->free_cma;
-		s->boost = z->boost;
+		s->free = zone_free(z);
+		s->free_cma = zone_free_cma(z);
+		s->boost = zone_boost(z);
 		s->nr_reserved_highatomic = z->nr_reserved_highatomic;
 		s->kswapd_failures = (uint64_t)mem->kswapd_failures;
 		for (int l = 0; l < LAB_NR_LRU; l++)

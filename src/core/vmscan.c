@@ -113,7 +113,7 @@ uint64_t zone_reclaimable_pages(const struct lab_zone *z)
 	uint64_t n = z->nr_lru[LAB_LRU_INACTIVE_FILE] + z->nr_lru[LAB_LRU_ACTIVE_FILE];
 	uint64_t all = n + z->nr_lru[LAB_LRU_INACTIVE_ANON] + z->nr_lru[LAB_LRU_ACTIVE_ANON] +
 		       z->nr_lru[LAB_LRU_UNEVICTABLE_LIST];
-	return all ? n : z->free_pages;
+	return all ? n : zone_free(z);
 }
 
 /*

@@ -99,7 +99,7 @@ void setup_per_zone_wmarks(struct lab_mem *mem)
 		z->wmark[LAB_WMARK_LOW] = min + gap;
 		z->wmark[LAB_WMARK_HIGH] = min + 2 * gap;
 		z->wmark[LAB_WMARK_PROMO] = min + 3 * gap;
-		z->boost = 0;
+		zone_set_boost(z, 0);
 	}
 	calculate_totalreserve_pages(mem);
 	zone_pcp_update_sizes(mem);
@@ -180,7 +180,7 @@ bool boost_watermark(struct lab_mem *mem, struct lab_zone *z)
 		return false;
 	if (max_boost < nr)
 		max_boost = nr;
-	z->boost = z->boost + nr < max_boost ? z->boost + nr : max_boost;
+	zone_set_boost(z, zone_boost(z) + nr < max_boost ? zone_boost(z) + nr : max_boost);
 	return true;
 }
 
@@ -189,9 +189,9 @@ int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order, u
 {
 	int64_t unusable = (int64_t)(1u << order) - 1;
 	if (!(alloc_flags & ALLOC_RESERVES))
-		unusable += (int64_t)z->nr_reserved_highatomic;
+		unusable += (int64_t)zone_reserved_highatomic(z);
 	if (!(alloc_flags & ALLOC_CMA))
-		unusable += (int64_t)z->free_cma;
+		unusable += (int64_t)zone_free_cma(z);
 	return unusable;
 }
 
@@ -219,12 +219,12 @@ bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t m
 		return false;
 	if (!order)
 		return true;
-	uint32_t lists = (uint32_t)z->nonempty[LAB_MIGRATE_UNMOVABLE] |
-			 z->nonempty[LAB_MIGRATE_MOVABLE] | z->nonempty[LAB_MIGRATE_RECLAIMABLE];
+	uint32_t lists = zone_nonempty(z, LAB_MIGRATE_UNMOVABLE) | zone_nonempty(z, LAB_MIGRATE_MOVABLE) |
+			 zone_nonempty(z, LAB_MIGRATE_RECLAIMABLE);
 	if (alloc_flags & ALLOC_CMA)
-		lists |= z->nonempty[LAB_MIGRATE_CMA];
+		lists |= zone_nonempty(z, LAB_MIGRATE_CMA);
 	if (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM))
-		lists |= z->nonempty[LAB_MIGRATE_HIGHATOMIC];
+		lists |= zone_nonempty(z, LAB_MIGRATE_HIGHATOMIC);
 	return (lists >> order) != 0;
 }
 
@@ -236,7 +236,7 @@ bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t m
 bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark,
 			 int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp)
 {
-	int64_t free_pages = (int64_t)z->free_pages;
+	int64_t free_pages = (int64_t)zone_free(z);
 
 	if (!order) {
 		int64_t reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
@@ -246,7 +246,7 @@ bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark
 	}
 	if (zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
-	if (!order && (gfp & LAB___GFP_ATOMIC) && z->boost &&
+	if (!order && (gfp & LAB___GFP_ATOMIC) && zone_boost(z) &&
 	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
 		return zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
 					      alloc_flags, free_pages);

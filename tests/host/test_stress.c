@@ -52,17 +52,18 @@ struct worker {
 };
 
 /*
- * ThreadSanitizer: the core reads a few fields without their lock on
- * purpose, as Linux does (the watermark checks read free counts and list
- * bits; the buddy merge check reads the flags byte of a neighbour page that
- * another CPU's per-CPU list may be changing - neither PCP nor 0 is BUDDY,
- * so the outcome is the same). Only those readers are suppressed; anything
- * else, the host, context and kmap code included, is still reported.
+ * ThreadSanitizer: the watermark checks read the zone counters without the
+ * lock through relaxed atomics (zone_free() & co.), so they are clean. One
+ * reader is still suppressed: the buddy merge check reads the flags byte of
+ * a neighbour page that another CPU's per-CPU list may be changing (neither
+ * PCP nor 0 is BUDDY, so the outcome is the same, but the byte is written
+ * plainly). Anything else, the host, context and kmap code included, is
+ * reported.
  */
 const char *__tsan_default_suppressions(void);
 const char *__tsan_default_suppressions(void)
 {
-	return "race:is_free_buddy\nrace:zone_watermark_fast\nrace:zone_watermark_ok_free\n";
+	return "race:is_free_buddy\n";
 }
 
 /* The longest access history, so that the racing reader's stack is known
