@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include "util/fixture.h"
 #include "util/owner.h"
-#include "util/rng.h"
+#include "util/experiments.h"
 #include "core/internal.h"
 
 #define MIB (1ull << 20)
@@ -175,85 +175,21 @@ static void test_contig_dma_alloc_below_limit(void **state)
 	fixture_destroy(f);
 }
 
-static uint64_t rng;
-static uint64_t rnd(void)
-{
-	return test_xorshift64(&rng);
-}
-
-/* A NIC under fragmentation: order-0 churn of kernel and movable pages with
- * order-3 GFP_ATOMIC receive buffers held briefly. Returns failures. */
-static int atomic_storm(int highatomic, uint64_t seed, uint64_t *max_reserved)
-{
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 16384, .pageblock_order = 9,
-		.min_free_kbytes = -1, .pcp = 1, .nr_cpus = 1 });
-	struct lab_mem *m = f->mem;
-	lab_set_highatomic_reserve(m, highatomic);
-	struct lab_page **pool = calloc(16384, sizeof(*pool));
-	struct lab_page *rx[64] = { 0 };
-	int n = 0, fails = 0;
-	rng = seed;
-	*max_reserved = 0;
-	/* boot: fill memory with kernel objects and page cache (one reclaim try, no reserves) */
-	for (;;) {
-		lab_gfp_t g = (rnd() % 4 == 0) ? LAB_GFP_KERNEL : LAB_GFP_HIGHUSER_MOVABLE;
-		struct lab_page *p = lab_alloc_pages(m, g | LAB___GFP_NORETRY | LAB___GFP_NOWARN, 0);
-		if (!p)
-			break;
-		pool[n++] = p;
-	}
-	/* uptime: 2% is freed at random, leaving holes; memory stays near the watermarks */
-	for (int i = 0; i < n / 50; i++) {
-		size_t k = (size_t)(rnd() % (uint64_t)n);
-		lab_free_pages(m, pool[k], 0);
-		pool[k] = pool[--n];
-	}
-	/* the storm: churn near full memory, order-3 GFP_ATOMIC rx buffers */
-	for (int step = 0; step < 100000; step++) {
-		uint64_t r = rnd() % 100;
-		if (r < 50) {
-			lab_gfp_t g = (rnd() % 4 == 0) ? LAB_GFP_KERNEL : LAB_GFP_HIGHUSER_MOVABLE;
-			struct lab_page *p = lab_alloc_pages(m, g | LAB___GFP_NORETRY | LAB___GFP_NOWARN, 0);
-			if (p)
-				pool[n++] = p;
-		} else if (r < 96 && n) {
-			size_t k = (size_t)(rnd() % (uint64_t)n);
-			lab_free_pages(m, pool[k], 0);
-			pool[k] = pool[--n];
-		} else {
-			unsigned slot = (unsigned)(rnd() % 64);
-			if (rx[slot])
-				lab_free_pages(m, rx[slot], 3);
-			rx[slot] = lab_alloc_pages(m, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 3);
-			fails += rx[slot] == NULL;
-		}
-		uint64_t res = m->zones[LAB_ZONE_NORMAL].nr_reserved_highatomic;
-		if (res > *max_reserved)
-			*max_reserved = res;
-	}
-	for (int i = 0; i < 64; i++)
-		if (rx[i])
-			lab_free_pages(m, rx[i], 3);
-	for (int i = 0; i < n; i++)
-		lab_free_pages(m, pool[i], 0);
-	assert_mem_ok(f);
-	free(pool);
-	fixture_destroy(f);
-	return fails;
-}
-
-/* The highatomic reserve lowers order-3 atomic failures under fragmentation,
- * and never exceeds 1% of the zone plus one pageblock (rounded up to a pageblock). */
+/* The highatomic reserve lowers order-3 atomic failures under fragmentation
+ * (tests/util/experiments.c), and never exceeds 1% of the zone plus one
+ * pageblock (rounded up to a pageblock). */
 static void test_contig_highatomic_reserve_reduces_atomic_failures(void **state)
 {
 	(void)state;
-	uint64_t res_on, res_off;
-	int with = atomic_storm(1, 4242, &res_on), without = atomic_storm(0, 4242, &res_off);
+	struct lab_experiment on, off;
+	lab_exp_atomic_storm(&on, 1, 0, 4242);
+	lab_exp_atomic_storm(&off, 0, 0, 4242);
 	printf("order-3 GFP_ATOMIC failures: with highatomic reserve %d, without %d (max reserve %llu pages)\n",
-	       with, without, (unsigned long long)res_on);
-	assert_true(with < without);
-	assert_true(res_on <= ((16384 / 100 + 512 + 511) / 512) * 512);
-	assert_int_equal(res_off, 0);
+	       on.result, off.result, (unsigned long long)on.max_reserved);
+	assert_int_equal(on.check_errors + off.check_errors, 0);
+	assert_true(on.result < off.result);
+	assert_true(on.max_reserved <= ((16384 / 100 + 512 + 511) / 512) * 512);
+	assert_int_equal(off.max_reserved, 0);
 }
 
 int main(void)
