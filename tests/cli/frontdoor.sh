@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The labyrinth command's front doors answer as documented: every
+# subcommand has --help (exit 0), an unknown command or option exits 2 with
+# a message, and the quick demo, watermarks and diagnose produce their real
+# output (a failure report, the host's zoneinfo numbers, a verdict).
+set -euo pipefail
+lab=${LAB_CLI:?}
+fail() { echo "FAIL: $*"; exit 1; }
+for c in run sweep map demo diagnose replay gfp watermarks; do
+  "$lab" "$c" --help >/dev/null || fail "$c --help"
+done
+"$lab" --help | grep -q "^  run " || fail "top-level help lists run"
+set +e
+"$lab" frobnicate >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown command must exit 2"
+"$lab" demo --mem 7 >/dev/null 2>/tmp/lab_fd_err.$$; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "demo --mem 7 must exit 2 (got $rc)"
+grep -q -- "--mem '7'" /tmp/lab_fd_err.$$ || fail "demo names the bad value"
+rm -f /tmp/lab_fd_err.$$
+out=$("$lab" demo --mem 64 --quiet)
+echo "$out" | grep -q "page allocation failure: order:3, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)" || fail "demo shows a warn_alloc line"
+echo "$out" | grep -q "^Mem-Info:" || fail "demo shows Mem-Info"
+# the sample host of the reference vectors: F1-F3 and G1
+wm=$("$lab" watermarks --zone DMA:3840 --zone DMA32:772808 --zone Normal:786432 --min-free-kbytes 67584 --cpus 2)
+echo "$wm" | grep -A1 "zone    DMA32" | grep -q "min      8353" || fail "watermarks DMA32 min"
+echo "$wm" | grep -q "protection: (0, 3018, 6090, 6090, 6090)" || fail "watermarks DMA protection"
+d=$("$lab" diagnose "$LAB_SHARED_DIR/corpus/dmesg/011-x86_64-kvm-3.8rc2-cat-virtio_net-order0-atomic.txt")
+echo "$d" | grep -q "LOW_MEMORY" || fail "diagnose verdict"
+echo "frontdoor: ok"
