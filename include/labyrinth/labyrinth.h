@@ -172,6 +172,19 @@ size_t lab_mem_nr_pageblocks(const struct lab_mem *mem);
 /* Span of the instance in pfns: [*start, *end). */
 void lab_mem_span(const struct lab_mem *mem, lab_pfn_t *start, lab_pfn_t *end);
 
+/*
+ * Snapshot restore, for reconstructing a real kernel's zone (a dmesg
+ * report, a /proc snapshot): zone @zone gets exactly @want->nr_free_mt
+ * free blocks per (order, migratetype), the watermarks @want->wmark (min,
+ * low, high, without boost) and @want->boost, @want->lowmem_reserve and a
+ * highatomic reserve of @want->nr_reserved_highatomic pages (rounded up to
+ * pageblocks). Every other usable page of the zone becomes an allocated
+ * order-0 page with no owner. Call on an instance nobody else uses (after
+ * lab_mem_init). 0, LAB_EINVAL (bad zone) or LAB_ENOMEM (the blocks do not
+ * fit: each needs room where its buddy is not free). O(zone pages).
+ */
+int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zone_stats *want);
+
 /* The most recent reported failure record (NOWARN and rate-limited
  * failures are counted but not recorded), or NULL if none. */
 const struct lab_alloc_failure *lab_mem_last_failure(const struct lab_mem *mem);
