@@ -21,6 +21,8 @@
 
 #include "cli/cli.h"
 #include "formats/diagnose.h"
+#include "formats/simulate.h"
+#include <labyrinth/labyrinth.h>
 #include "formats/dmesg.h"
 
 #define WIDTH  100
@@ -29,7 +31,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: labyrinth diagnose [--kernel VERSION] [--json] FILE|- ...\n"
+		"usage: labyrinth diagnose [--kernel VERSION] [--json] [--simulate] FILE|- ...\n"
 		"\n"
 		"Finds every \"page allocation failure\" report in a kernel log (dmesg, syslog,\n"
 		"journalctl, dmesg -T, Android logcat, a mail quoting one; .gz and .xz are read\n"
@@ -47,6 +49,9 @@ static void usage(FILE *out)
 		"                    report does not say or says it wrongly: picks the GFP flag\n"
 		"                    layout and the allocator rules of that version\n"
 		"  --json            one JSON document {\"reports\": [...]} on stdout\n"
+		"  --simulate        rebuild each report's zones in Labyrinth, re-run the failing\n"
+		"                    request with 6.1.192's rules, and search min_free_kbytes and\n"
+		"                    lowmem_reserve_ratio for the settings that would serve it\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"exit status: 0 every report diagnosed, 1 no report found, 2 bad usage or\n"
@@ -214,12 +219,75 @@ static void print_report(FILE *out, const char *file, const struct lab_dmesg_log
 	fputc('\n', out);
 }
 
+static const char *const zone_label[LAB_MAX_NR_ZONES] = { "DMA", "DMA32", "Normal", "Movable/HighMem", "Device" };
+
+/* The --simulate block: the request re-run on the rebuilt zones. */
+static void print_simulation(FILE *out, const struct lab_simulation *s, const struct lab_diagnosis *d)
+{
+	fprintf(out, "  simulation (--simulate): ");
+	if (!s->ran) {
+		fprintf(out, "not run: %s\n\n", s->why);
+		return;
+	}
+	fprintf(out, "the zones rebuilt in Labyrinth (sizes, watermarks, lowmem_reserve, highatomic reserve,\n"
+		     "    free lists with their letters), then alloc_pages(%s, order %u) with 6.1.192's rules:\n",
+		s->gfp_names[0] ? s->gfp_names : "0", s->order);
+	if (s->dropped[0])
+		fprintf(out, "    (flags without a 6.1 meaning dropped: %s)\n", s->dropped);
+	if (!s->failed) {
+		fprintf(out, "    SERVED from %s: 6.1.192's rules allow what the reporting kernel's did not (%s).\n\n",
+			s->served_zone >= 0 ? zone_label[s->served_zone] : "?",
+			d->rules[0] ? d->rules : "an older kernel");
+		return;
+	}
+	fprintf(out, "    FAILS the same way.\n");
+	if (s->min_free_kbytes_pass >= 0)
+		fprintf(out, "    It is served when min_free_kbytes <= %ld (Linux's default for these zones: %ld):\n"
+			     "    the caller's watermark was in the way. Lowering the reserve only moves the failure;\n"
+			     "    the fix is headroom before the burst (a larger min_free_kbytes or\n"
+			     "    watermark_scale_factor, so kswapd starts earlier), or allocating outside the interrupt.\n",
+			s->min_free_kbytes_pass, s->min_free_kbytes_now);
+	else
+		fprintf(out, "    No min_free_kbytes serves it: the free blocks it needs do not exist in this snapshot\n"
+			     "    (compaction, which needs movable pages a report does not show, or a smaller order).\n");
+	if (s->lowmem_ratio_zone >= 0)
+		fprintf(out, "    It is also served when lowmem_reserve_ratio[%s] = %d (less of %s kept back for its\n"
+			     "    own users): a trade, not a fix.\n", zone_label[s->lowmem_ratio_zone], s->lowmem_ratio_pass,
+			zone_label[s->lowmem_ratio_zone]);
+	fputc('\n', out);
+}
+
+static json_t *simulation_json(const struct lab_simulation *s)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "ran", json_boolean(s->ran));
+	if (!s->ran) {
+		json_object_set_new(o, "why", json_string(s->why));
+		return o;
+	}
+	json_object_set_new(o, "gfp", json_integer(s->gfp));
+	json_object_set_new(o, "gfp_names", json_string(s->gfp_names));
+	json_object_set_new(o, "order", json_integer(s->order));
+	json_object_set_new(o, "failed", json_boolean(s->failed));
+	json_object_set_new(o, "served_zone", s->served_zone >= 0 ? json_string(zone_label[s->served_zone]) : json_null());
+	json_object_set_new(o, "min_free_kbytes_default", json_integer(s->min_free_kbytes_now));
+	json_object_set_new(o, "min_free_kbytes_serving", s->min_free_kbytes_pass >= 0 ?
+			    json_integer(s->min_free_kbytes_pass) : json_null());
+	if (s->lowmem_ratio_zone >= 0) {
+		json_object_set_new(o, "lowmem_reserve_ratio_zone", json_string(zone_label[s->lowmem_ratio_zone]));
+		json_object_set_new(o, "lowmem_reserve_ratio_serving", json_integer(s->lowmem_ratio_pass));
+	}
+	return o;
+}
+
 int lab_cmd_diagnose(int argc, char **argv)
 {
 	const char *kernel = NULL;
 	const char *files[256];
 	int nr_files = 0, rc = 0;
-	bool json = false;
+	bool json = false, simulate = false;
 	size_t total = 0;
 	json_t *doc = NULL, *arr = NULL;
 
@@ -230,6 +298,8 @@ int lab_cmd_diagnose(int argc, char **argv)
 			return 0;
 		} else if (strcmp(a, "--json") == 0) {
 			json = true;
+		} else if (strcmp(a, "--simulate") == 0) {
+			simulate = true;
 		} else if (strcmp(a, "--kernel") == 0 || strncmp(a, "--kernel=", 9) == 0) {
 			kernel = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!kernel || !(kernel[0] >= '0' && kernel[0] <= '9') || !strchr(kernel, '.'))
@@ -276,12 +346,19 @@ int lab_cmd_diagnose(int argc, char **argv)
 				return cli_error("diagnose", "out of memory");
 			}
 			lab_diagnose(&log, &log.reports[i], kernel, d);
+			struct lab_simulation sim;
+			if (simulate)
+				lab_diagnose_simulate(&log.reports[i], d, &sim);
 			if (json) {
 				json_t *o = lab_diagnosis_to_json(name, &log, &log.reports[i], d);
+				if (o && simulate)
+					json_object_set_new(o, "simulation", simulation_json(&sim));
 				if (o)
 					json_array_append_new(arr, o);
 			} else {
 				print_report(stdout, name, &log, &log.reports[i], d, i);
+				if (simulate)
+					print_simulation(stdout, &sim, d);
 			}
 			free(d);
 		}

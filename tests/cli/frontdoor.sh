@@ -2,7 +2,8 @@
 # The labyrinth command's front doors answer as documented: every
 # subcommand has --help (exit 0), an unknown command or option exits 2 with
 # a message, and the quick demo, watermarks and diagnose produce their real
-# output (a failure report, the host's zoneinfo numbers, a verdict).
+# output (a failure report, the host's zoneinfo numbers, a verdict, a
+# simulation).
 set -euo pipefail
 lab=${LAB_CLI:?}
 fail() { echo "FAIL: $*"; exit 1; }
@@ -26,4 +27,9 @@ echo "$wm" | grep -A1 "zone    DMA32" | grep -q "min      8353" || fail "waterma
 echo "$wm" | grep -q "protection: (0, 3018, 6090, 6090, 6090)" || fail "watermarks DMA protection"
 d=$("$lab" diagnose "$LAB_SHARED_DIR/corpus/dmesg/011-x86_64-kvm-3.8rc2-cat-virtio_net-order0-atomic.txt")
 echo "$d" | grep -q "LOW_MEMORY" || fail "diagnose verdict"
+s=$("$lab" diagnose --simulate "$LAB_SHARED_DIR/corpus/dmesg/006-arm64-android-5.4-system_server-order0-atomic.txt")
+echo "$s" | grep -q "FAILS the same way" || fail "diagnose --simulate re-runs the failure"
+echo "$s" | grep -q "served when min_free_kbytes <= " || fail "diagnose --simulate finds the tunable"
+s=$("$lab" diagnose --simulate --json "$LAB_SHARED_DIR/corpus/dmesg/009-arm64-android-4.19-binder-order0-atomic-highatomic.txt")
+echo "$s" | grep -q '"failed": false' || fail "diagnose --simulate --json: 009 served on 6.1"
 echo "frontdoor: ok"

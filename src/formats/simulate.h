@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * formats/simulate.h - `labyrinth diagnose --simulate`: a real report's
+ * zones rebuilt in a Labyrinth instance (sizes, watermarks, reserves, free
+ * lists with their migratetype letters), the failing request re-run
+ * against them with Linux 6.1.192's rules, and the tunables searched for
+ * the settings under which the same snapshot serves it.
+ */
+#ifndef LAB_FORMATS_SIMULATE_H
+#define LAB_FORMATS_SIMULATE_H
+
+#include <stdbool.h>
+#include <labyrinth/gfp.h>
+#include "formats/diagnose.h"
+#include "formats/dmesg.h"
+
+struct lab_simulation {
+	bool ran;                    /* false: why[] says why not */
+	char why[192];
+	lab_gfp_t gfp;               /* the request in 6.1 bits (unknown old flags dropped) */
+	char gfp_names[192];
+	char dropped[96];            /* flags of the report's era 6.1 does not have */
+	unsigned order;
+	bool failed;                 /* the request failed on the rebuilt zones */
+	int served_zone;             /* zone type that served it, -1 */
+	/* tunables under which the same snapshot serves it (-1: none found) */
+	long min_free_kbytes_now;    /* Linux's formula for these zone sizes */
+	long min_free_kbytes_pass;   /* the largest value that serves it (it passes below) */
+	int lowmem_ratio_zone;       /* zone type whose ratio was changed, -1 */
+	int lowmem_ratio_pass;       /* the smallest change that serves it: ratio value (0 = none) */
+};
+
+/* Rebuilds and re-runs report @r (diagnosed as @d). Never fails hard: when
+ * the report lacks what is needed, ran = false and why[] says what. */
+void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
+			   struct lab_simulation *s);
+
+#endif

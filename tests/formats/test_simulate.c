@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/formats/test_simulate.c - `diagnose --simulate`: a report's zones
+ * rebuilt in Labyrinth and its request re-run with 6.1.192's rules.
+ *
+ * Synthetic half: one-zone reports whose outcome is known by hand - below
+ * the GFP_ATOMIC mark it fails and the min_free_kbytes found is exactly the
+ * boundary (its mark is under the free pages, one kB more is not); above
+ * the mark it is served; only order-0 blocks for an order-3 request is
+ * served by no min_free_kbytes; free lists larger than the zone are refused
+ * with a reason. Corpus half: every complete report either runs or says
+ * why not, and the low-memory reports recorded on 4.4+ kernels fail the
+ * same way in the rebuild while the pre-fix highatomic ones are served.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fixture.h"
+#include "formats/diagnose.h"
+#include "formats/dmesg.h"
+#include "formats/simulate.h"
+#include "util/corpus_index.h"
+
+static struct lab_diagnosis diag;
+static struct lab_simulation sim;
+
+/* One Normal zone of @managed_kb, min @min_kb, free lists @buddy; 6.1 kernel. */
+static char *one_zone(unsigned order, const char *mode, unsigned managed_kb, unsigned min_kb,
+		      const char *buddy)
+{
+	char *s = malloc(4096);
+	assert_non_null(s);
+	snprintf(s, 4096,
+		 "[1.0] t: page allocation failure: order:%u, mode:%s, nodemask=(null)\n"
+		 "[1.1] CPU: 0 PID: 7 Comm: t Not tainted 6.1.0 #1\n"
+		 "[1.2] Mem-Info:\n"
+		 "[1.3] Normal free:2800kB min:%ukB low:%ukB high:%ukB present:%ukB managed:%ukB free_cma:0kB\n"
+		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
+		 "[1.5] Normal: %s\n",
+		 order, mode, min_kb, min_kb * 5 / 4, min_kb * 6 / 4, managed_kb, managed_kb, buddy);
+	return s;
+}
+
+static const struct lab_simulation *simulate(const char *text, struct lab_dmesg_log *log)
+{
+	assert_int_equal(lab_dmesg_parse(text, strlen(text), log), 0);
+	assert_true(log->nr_reports >= 1);
+	lab_diagnose(log, &log->reports[0], NULL, &diag);
+	lab_diagnose_simulate(&log->reports[0], &diag, &sim);
+	return &sim;
+}
+
+/* 500 order-0 + 100 order-1 blocks = 700 pages. */
+#define BUDDY_700 "500*4kB (UME) 100*8kB (UM) 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 2800kB"
+/* 900 pages. */
+#define BUDDY_900 "700*4kB (UME) 100*8kB (UM) 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 3600kB"
+
+/* 6.1's GFP_ATOMIC order-0 mark for min_free_kbytes @kb on one zone that
+ * holds all lowmem: min = kb/4 pages, __GFP_HIGH halves it, ALLOC_HARDER
+ * takes a quarter of the rest (written out here, independently of the core). */
+static unsigned long atomic_mark(unsigned long kb)
+{
+	unsigned long m = kb / 4;
+	m -= m / 2;
+	m -= m / 4;
+	return m;
+}
+
+/* Below the mark it fails like the report, and the min_free_kbytes found is
+ * the largest that serves: its mark is under 700 free pages, one more kB's is not. */
+static void test_simulate_atomic_below_mark_fails_and_finds_boundary(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = one_zone(0, "0xa20(GFP_ATOMIC)", 4000000, 8000, BUDDY_700);
+	const struct lab_simulation *r = simulate(s, &log);
+	(void)state;
+	assert_true(r->ran);
+	assert_true(r->failed);
+	assert_int_equal(r->min_free_kbytes_now, 8000);   /* sqrt(4000000 * 16) */
+	assert_true(r->min_free_kbytes_pass > 0);
+	assert_true(r->min_free_kbytes_pass < r->min_free_kbytes_now);
+	assert_true(atomic_mark((unsigned long)r->min_free_kbytes_pass) < 700);
+	assert_true(atomic_mark((unsigned long)r->min_free_kbytes_pass + 1) >= 700);
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* 900 free pages clear the 750-page mark: the rebuilt zone serves it. */
+static void test_simulate_atomic_above_mark_is_served(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = one_zone(0, "0xa20(GFP_ATOMIC)", 4000000, 8000, BUDDY_900);
+	const struct lab_simulation *r = simulate(s, &log);
+	(void)state;
+	assert_true(r->ran);
+	assert_false(r->failed);
+	assert_int_equal(r->served_zone, LAB_ZONE_NORMAL);
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* No block of order >= 3 exists: no watermark setting can serve order 3. */
+static void test_simulate_missing_blocks_no_min_free_kbytes_serves(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = one_zone(3, "0xcc0(GFP_KERNEL)", 4000000, 8000, BUDDY_700);
+	const struct lab_simulation *r = simulate(s, &log);
+	(void)state;
+	assert_true(r->ran);
+	assert_true(r->failed);
+	assert_int_equal(r->order, 3);
+	assert_int_equal(r->min_free_kbytes_pass, -1);
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* Free lists of 700 pages in a 100-page zone cannot be rebuilt: refused, with the reason. */
+static void test_simulate_free_lists_larger_than_zone_not_run(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = one_zone(0, "0xa20(GFP_ATOMIC)", 400, 8, BUDDY_700);
+	const struct lab_simulation *r = simulate(s, &log);
+	(void)state;
+	assert_false(r->ran);
+	assert_non_null(strstr(r->why, "free lists"));
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* A report without zones (incomplete) is not run and says so. */
+static void test_simulate_report_without_zones_not_run(void **state)
+{
+	static const char text[] =
+		"[1.0] t: page allocation failure: order:0, mode:0xa20(GFP_ATOMIC), nodemask=(null)\n"
+		"[1.1] CPU: 0 PID: 7 Comm: t Not tainted 6.1.0 #1\n";
+	struct lab_dmesg_log log;
+	const struct lab_simulation *r = simulate(text, &log);
+	(void)state;
+	assert_false(r->ran);
+	assert_true(r->why[0] != '\0');
+	lab_dmesg_log_free(&log);
+}
+
+/* ---- corpus ------------------------------------------------------------------ */
+
+static struct corpus_row rows[CORPUS_INDEX_MAX_ROWS];
+static int nr_rows;
+
+static int setup_index(void **state)
+{
+	int n = corpus_index_load(rows, CORPUS_INDEX_MAX_ROWS);
+	(void)state;
+	if (n < 0)
+		return -1;
+	nr_rows = n;
+	return nr_rows >= 20 ? 0 : -1;
+}
+
+/* Simulates the first report of the corpus file whose name starts with @prefix. */
+static const struct lab_simulation *simulate_corpus(const char *prefix)
+{
+	for (int i = 0; i < nr_rows; i++) {
+		if (strncmp(rows[i].col[C_FILE], prefix, strlen(prefix)))
+			continue;
+		struct lab_dmesg_log log;
+		corpus_index_parse_file(&rows[i], &log);
+		assert_true(log.nr_reports >= 1);
+		lab_diagnose(&log, &log.reports[0], NULL, &diag);
+		lab_diagnose_simulate(&log.reports[0], &diag, &sim);
+		lab_dmesg_log_free(&log);
+		return &sim;
+	}
+	fail_msg("corpus file %s* not in INDEX.md", prefix);
+	return NULL;
+}
+
+/* Every report either runs or says why not. */
+static void test_simulate_corpus_every_report_runs_or_says_why(void **state)
+{
+	(void)state;
+	for (int i = 0; i < nr_rows; i++) {
+		struct lab_dmesg_log log;
+		corpus_index_parse_file(&rows[i], &log);
+		for (size_t k = 0; k < log.nr_reports; k++) {
+			lab_diagnose(&log, &log.reports[k], NULL, &diag);
+			lab_diagnose_simulate(&log.reports[k], &diag, &sim);
+			if (!sim.ran && sim.why[0] == '\0')
+				fail_msg("%s report %zu: not run, no reason", rows[i].col[C_FILE], k);
+			if (sim.ran && sim.failed && sim.min_free_kbytes_pass >= sim.min_free_kbytes_now)
+				fail_msg("%s: passes at %ld, above Linux's %ld, yet failed", rows[i].col[C_FILE],
+					 sim.min_free_kbytes_pass, sim.min_free_kbytes_now);
+		}
+		lab_dmesg_log_free(&log);
+	}
+}
+
+/* 006 (5.4) and 014 (4.2): watermark failures in INDEX; 6.1's rules fail too,
+ * and a lower min_free_kbytes would have served them. */
+static void test_simulate_corpus_low_memory_reports_fail_the_same_way(void **state)
+{
+	static const char *const files[] = { "006-", "014-" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const struct lab_simulation *r = simulate_corpus(files[i]);
+		assert_true(r->ran);
+		assert_true(r->failed);
+		assert_true(r->min_free_kbytes_pass > 0);
+		assert_true(r->min_free_kbytes_pass < r->min_free_kbytes_now);
+	}
+}
+
+/* 009/018/019: order-0 atomic failures caused by highatomic blocks the
+ * pre-fix kernels would not hand to order 0; 6.1.192 serves them. */
+static void test_simulate_corpus_highatomic_reports_served(void **state)
+{
+	static const char *const files[] = { "009-", "018-", "019-" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const struct lab_simulation *r = simulate_corpus(files[i]);
+		assert_true(r->ran);
+		assert_false(r->failed);
+		assert_true(r->served_zone >= 0);
+	}
+}
+
+/* 020: order 5 with no order >= 5 block anywhere: nothing but compaction helps. */
+static void test_simulate_corpus_fragmented_report_has_no_watermark_fix(void **state)
+{
+	const struct lab_simulation *r = simulate_corpus("020-");
+	(void)state;
+	assert_true(r->ran);
+	assert_true(r->failed);
+	assert_int_equal(r->min_free_kbytes_pass, -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest synthetic[] = {
+		cmocka_unit_test(test_simulate_atomic_below_mark_fails_and_finds_boundary),
+		cmocka_unit_test(test_simulate_atomic_above_mark_is_served),
+		cmocka_unit_test(test_simulate_missing_blocks_no_min_free_kbytes_serves),
+		cmocka_unit_test(test_simulate_free_lists_larger_than_zone_not_run),
+		cmocka_unit_test(test_simulate_report_without_zones_not_run),
+	};
+	const struct CMUnitTest corpus[] = {
+		cmocka_unit_test(test_simulate_corpus_every_report_runs_or_says_why),
+		cmocka_unit_test(test_simulate_corpus_low_memory_reports_fail_the_same_way),
+		cmocka_unit_test(test_simulate_corpus_highatomic_reports_served),
+		cmocka_unit_test(test_simulate_corpus_fragmented_report_has_no_watermark_fix),
+	};
+	int failed = cmocka_run_group_tests_name("simulate synthetic", synthetic, NULL, NULL);
+	failed += cmocka_run_group_tests_name("simulate corpus", corpus, setup_index, NULL);
+	return failed;
+}
