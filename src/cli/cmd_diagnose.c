@@ -242,11 +242,12 @@ static void print_simulation(FILE *out, const struct lab_simulation *s, const st
 	}
 	fprintf(out, "    FAILS the same way.\n");
 	if (s->min_free_kbytes_pass >= 0)
-		fprintf(out, "    It is served when min_free_kbytes <= %ld (Linux's default for these zones: %ld):\n"
+		fprintf(out, "    It is served when min_free_kbytes <= %ld (the report's watermarks imply %ld;\n"
+			     "    Linux's default for these zones: %ld):\n"
 			     "    the caller's watermark was in the way. Lowering the reserve only moves the failure;\n"
 			     "    the fix is headroom before the burst (a larger min_free_kbytes or\n"
 			     "    watermark_scale_factor, so kswapd starts earlier), or allocating outside the interrupt.\n",
-			s->min_free_kbytes_pass, s->min_free_kbytes_now);
+			s->min_free_kbytes_pass, s->min_free_kbytes_report, s->min_free_kbytes_now);
 	else
 		fprintf(out, "    No min_free_kbytes serves it: the free blocks it needs do not exist in this snapshot\n"
 			     "    (compaction, which needs movable pages a report does not show, or a smaller order).\n");
@@ -273,6 +274,7 @@ static json_t *simulation_json(const struct lab_simulation *s)
 	json_object_set_new(o, "failed", json_boolean(s->failed));
 	json_object_set_new(o, "served_zone", s->served_zone >= 0 ? json_string(zone_label[s->served_zone]) : json_null());
 	json_object_set_new(o, "min_free_kbytes_default", json_integer(s->min_free_kbytes_now));
+	json_object_set_new(o, "min_free_kbytes_report", json_integer(s->min_free_kbytes_report));
 	json_object_set_new(o, "min_free_kbytes_serving", s->min_free_kbytes_pass >= 0 ?
 			    json_integer(s->min_free_kbytes_pass) : json_null());
 	if (s->lowmem_ratio_zone >= 0) {

@@ -248,6 +248,24 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 		snprintf(s->why, sizeof(s->why), "the report prints no zones");
 		return;
 	}
+	for (int t = LAB_ZONE_DMA; t <= LAB_ZONE_NORMAL; t++) {
+		/* setup_per_zone_wmarks spreads min_free_kbytes over the lowmem zones */
+		if (zm.src[t] < 0)
+			continue;
+		const struct lab_dmesg_zone *rz = &r->zones[zm.src[t]];
+		uint64_t boost = (rz->have & (1u << LAB_ZF_BOOST)) ? rz->kb[LAB_ZF_BOOST] : 0;
+		uint64_t min = rz->kb[LAB_ZF_MIN] > boost ? rz->kb[LAB_ZF_MIN] - boost : 0;
+		s->min_free_kbytes_report += (long)(min < LAB_SIMULATE_MAX_KB ? min : LAB_SIMULATE_MAX_KB);
+	}
+	uint64_t total = 0;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
+		total += zm.pages[i] < LAB_SIMULATE_MAX_KB ? zm.pages[i] : LAB_SIMULATE_MAX_KB;   /* no wrap */
+	if (total > LAB_SIMULATE_MAX_KB / 4) {
+		/* every trial is O(zone pages) in time and metadata (~1/128 of the size) */
+		snprintf(s->why, sizeof(s->why), "the zones total %llu GiB; the simulation rebuilds at most %llu GiB",
+			 (unsigned long long)(total >> 18), (unsigned long long)(LAB_SIMULATE_MAX_KB >> 20));
+		return;
+	}
 	s->gfp = gfp_in_61(d->decoded, s->dropped, sizeof(s->dropped));
 	lab_gfp_format(s->gfp_names, sizeof(s->gfp_names), s->gfp, LAB_GFP_ERA_6_1);
 	s->order = r->order;

@@ -14,6 +14,10 @@
 #include "formats/diagnose.h"
 #include "formats/dmesg.h"
 
+/* Reports whose zones total more than this (kB) are not rebuilt: every
+ * trial costs O(pages) in time and metadata (64 GiB: ~7 s, 260 MB). */
+#define LAB_SIMULATE_MAX_KB (1ull << 30)   /* 1 TiB */
+
 struct lab_simulation {
 	bool ran;                    /* false: why[] says why not */
 	char why[192];
@@ -25,6 +29,7 @@ struct lab_simulation {
 	int served_zone;             /* zone type that served it, -1 */
 	/* tunables under which the same snapshot serves it (-1: none found) */
 	long min_free_kbytes_now;    /* Linux's formula for these zone sizes */
+	long min_free_kbytes_report; /* implied by the report: its lowmem zones' unboosted mins */
 	long min_free_kbytes_pass;   /* the largest value that serves it (it passes below) */
 	int lowmem_ratio_zone;       /* zone type whose ratio was changed, -1 */
 	int lowmem_ratio_pass;       /* the smallest change that serves it: ratio value (0 = none) */

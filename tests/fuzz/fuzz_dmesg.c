@@ -6,7 +6,8 @@
  * Runs arbitrary bytes through lab_dmesg_parse(), then diagnoses every report
  * found (with the report's own version and with a forced old and new
  * kernel, so both rule sets run), renders the missing-parts text and the
- * JSON object. Any crash, sanitizer report or leak is a bug: the reader
+ * JSON object, and re-runs small reports (zones under 64 MiB, so an
+ * iteration stays fast) with --simulate. Any crash, sanitizer report or leak is a bug: the reader
  * promises never to crash on any input.
  *
  * Seeds: the files of shared/corpus/dmesg make good ones.
@@ -20,6 +21,7 @@
 
 #include "formats/diagnose.h"
 #include "formats/dmesg.h"
+#include "formats/simulate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -44,6 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				free(s);
 				json_decref(o);
 			}
+		}
+		uint64_t kb = 0;
+		for (int z = 0; z < r->nr_zones; z++)
+			kb += r->zones[z].kb[LAB_ZF_MANAGED] < (1u << 30) ? r->zones[z].kb[LAB_ZF_MANAGED] : (1u << 30);
+		if (kb <= 64 * 1024) {
+			static struct lab_simulation sim;
+			lab_diagnose_simulate(r, &d, &sim);
 		}
 	}
 	lab_dmesg_log_free(&log);
