@@ -234,10 +234,18 @@ static void print_simulation(FILE *out, const struct lab_simulation *s, const st
 		s->gfp_names[0] ? s->gfp_names : "0", s->order);
 	if (s->dropped[0])
 		fprintf(out, "    (flags without a 6.1 meaning dropped: %s)\n", s->dropped);
+	if (s->adjusted[0])
+		fprintf(out, "    (free lists matched to the free: counter the watermark check reads, smallest\n"
+			     "    blocks first: %s)\n", s->adjusted);
 	if (!s->failed) {
-		fprintf(out, "    SERVED from %s: 6.1.192's rules allow what the reporting kernel's did not (%s).\n\n",
-			s->served_zone >= 0 ? zone_label[s->served_zone] : "?",
-			d->rules[0] ? d->rules : "an older kernel");
+		if (s->served_by_unboost)
+			fprintf(out, "    SERVED from %s: 6.1.192 checks an order-0 atomic request against min without\n"
+				     "    the watermark boost (zone_watermark_fast, 5.8+); with the boost it fails.\n\n",
+				s->served_zone >= 0 ? zone_label[s->served_zone] : "?");
+		else
+			fprintf(out, "    SERVED from %s: 6.1.192's rules allow what the reporting kernel's did not (%s).\n\n",
+				s->served_zone >= 0 ? zone_label[s->served_zone] : "?",
+				d->rules[0] ? d->rules : "an older kernel");
 		return;
 	}
 	fprintf(out, "    FAILS the same way.\n");
@@ -248,6 +256,9 @@ static void print_simulation(FILE *out, const struct lab_simulation *s, const st
 			     "    the fix is headroom before the burst (a larger min_free_kbytes or\n"
 			     "    watermark_scale_factor, so kswapd starts earlier), or allocating outside the interrupt.\n",
 			s->min_free_kbytes_pass, s->min_free_kbytes_report, s->min_free_kbytes_now);
+	else if (d->verdict == LAB_VERDICT_RESERVE_OR_MIGRATETYPE)
+		fprintf(out, "    No min_free_kbytes serves it: the free blocks of this order sit on reserved lists\n"
+			     "    (highatomic or CMA) this caller may not take; see the verdict.\n");
 	else
 		fprintf(out, "    No min_free_kbytes serves it: the free blocks it needs do not exist in this snapshot\n"
 			     "    (compaction, which needs movable pages a report does not show, or a smaller order).\n");
@@ -271,7 +282,9 @@ static json_t *simulation_json(const struct lab_simulation *s)
 	json_object_set_new(o, "gfp", json_integer(s->gfp));
 	json_object_set_new(o, "gfp_names", json_string(s->gfp_names));
 	json_object_set_new(o, "order", json_integer(s->order));
+	json_object_set_new(o, "free_lists_adjusted", json_string(s->adjusted));
 	json_object_set_new(o, "failed", json_boolean(s->failed));
+	json_object_set_new(o, "served_by_boost_exemption", json_boolean(s->served_by_unboost));
 	json_object_set_new(o, "served_zone", s->served_zone >= 0 ? json_string(zone_label[s->served_zone]) : json_null());
 	json_object_set_new(o, "min_free_kbytes_default", json_integer(s->min_free_kbytes_now));
 	json_object_set_new(o, "min_free_kbytes_report", json_integer(s->min_free_kbytes_report));

@@ -5,10 +5,14 @@
  *
  *   1. every usable page of the zone becomes a filler allocation (order 0)
  *   2. free blocks are carved out of the fillers, largest order first, at
- *      positions aligned to 2^(order+1): the buddy half of each stays
- *      allocated, so no two free buddies of one order meet (invariant 2)
+ *      the first 2^order-aligned slot whose buddy is not already a free
+ *      block of that order, so no two free buddies meet (invariant 2);
+ *      smaller blocks fill the buddy halves the larger ones left
  *
- *      order 2:  [FREE][fill][FREE][fill] ...   slots of 2^(o+1) pages
+ *      order 2:  [FREE][fill][FREE][fill] ...   same-order neighbours alternate
+ *      order 1:        [F][f]      [F][f]       inside the halves left over
+ *
+ *      the top order never merges, so its blocks sit side by side
  *
  *   3. pageblocks holding HighAtomic (CMA) blocks take that type; more
  *      filler pageblocks become HighAtomic until the reserve matches
@@ -29,6 +33,22 @@ static bool all_filler(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, un
 			return false;
 	}
 	return true;
+}
+
+/* Would a free block at @pfn of @order meet a free buddy of the same order?
+ * (The top order never merges, so it has no buddy to meet.) Checking every
+ * placement is enough: a region made only of free blocks that are never
+ * free buddies of each other cannot be wholly free (by induction on its
+ * halves), so no merge is ever missed. */
+static bool buddy_is_free(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order)
+{
+	if (order >= LAB_MAX_ORDER - 1)
+		return false;
+	uint64_t b = pfn ^ (1ull << order);
+	if (b < z->start_pfn || b >= z->end_pfn)
+		return false;
+	const struct lab_page *p = pfn_page(mem, b);
+	return (p->flags & LAB_PG_BUDDY) && p->order == order;
 }
 
 int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zone_stats *want)
@@ -63,13 +83,14 @@ int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zo
 	uint64_t nr = pageblock_nr_pages(mem);
 	int err = 0;
 	for (int o = LAB_MAX_ORDER - 1; o >= 0 && !err; o--) {
-		uint64_t cursor = z->start_pfn & ~((2ull << o) - 1);
+		uint64_t cursor = z->start_pfn & ~((1ull << o) - 1);
 		for (int mt = 0; mt < LAB_MIGRATE_TYPES && !err; mt++) {
 			if (mt == LAB_MIGRATE_ISOLATE)
 				continue;
 			for (uint64_t k = 0; k < want->nr_free_mt[o][mt]; k++) {
-				while (cursor < z->end_pfn && !all_filler(mem, z, cursor, (unsigned)o))
-					cursor += 2ull << o;
+				while (cursor < z->end_pfn && (!all_filler(mem, z, cursor, (unsigned)o) ||
+							       buddy_is_free(mem, z, cursor, (unsigned)o)))
+					cursor += 1ull << o;
 				if (cursor >= z->end_pfn) {
 					err = LAB_ENOMEM;
 					break;
@@ -81,7 +102,7 @@ int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zo
 					for (uint64_t b = cursor & ~(nr - 1); b < cursor + (1ull << o); b += nr)
 						set_pageblock_migratetype(mem, b < z->start_pfn ? z->start_pfn : b, mt);
 				buddy_list_add(mem, z, p, (unsigned)o, mt, true);
-				cursor += 2ull << o;
+				cursor += 1ull << o;
 			}
 		}
 	}

@@ -704,7 +704,7 @@ static int64_t div_up(int64_t a, int64_t b)
  * term) >= min0/4, the unboosted min0 is at most 4 * (low - min): a printed
  * min above that carries a hidden boost.
  */
-static int64_t unboosted_min(const struct lab_dmesg_zone *z, unsigned page_kb)
+int64_t lab_dmesg_zone_unboosted_min(const struct lab_dmesg_zone *z, unsigned page_kb)
 {
 	int64_t min = kb_to_pages(z->kb[LAB_ZF_MIN], page_kb);
 	int64_t boost = (z->have & (1u << LAB_ZF_BOOST)) ? kb_to_pages(z->kb[LAB_ZF_BOOST], page_kb) : 0;
@@ -740,7 +740,7 @@ static void headroom_advice(const struct lab_dmesg_report *r, struct lab_diagnos
 		return;
 	short_p = dz->mark + dz->reserve + dz->unusable - dz->free + 1;
 	managed = kb_to_pages(z->kb[LAB_ZF_MANAGED], d->page_kb);
-	m0 = unboosted_min(z, d->page_kb);
+	m0 = lab_dmesg_zone_unboosted_min(z, d->page_kb);
 	boost = dz->min - m0;
 	gap = kb_to_pages(z->kb[LAB_ZF_LOW], d->page_kb) - dz->min;
 	if (gap <= 0 || m0 <= 0 || short_p <= 0)
@@ -772,7 +772,7 @@ static void headroom_advice(const struct lab_dmesg_report *r, struct lab_diagnos
 		if (t < 0 || t > 2 || o->node != z->node || !(o->have & (1u << LAB_ZF_MIN)) ||
 		    !(o->have & (1u << LAB_ZF_MANAGED)))
 			continue;
-		mfk_now += unboosted_min(o, d->page_kb) * ps;
+		mfk_now += lab_dmesg_zone_unboosted_min(o, d->page_kb) * ps;
 		lowmem_managed += kb_to_pages(o->kb[LAB_ZF_MANAGED], d->page_kb);
 	}
 	/* the zone's min is mfk * managed / lowmem_managed (integer share) */

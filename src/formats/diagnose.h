@@ -125,6 +125,13 @@ struct lab_diagnosis {
 void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report *r,
 		  const char *kernel_override, struct lab_diagnosis *d);
 
+/*
+ * Zone @z's min watermark without the boost, in pages: the printed min less
+ * the printed boost:, and, on kernels that do not print boost:, less the
+ * hidden boost the printed low - min gap gives away (low - min >= min0/4).
+ */
+int64_t lab_dmesg_zone_unboosted_min(const struct lab_dmesg_zone *z, unsigned page_kb);
+
 const char *lab_verdict_name(enum lab_verdict v);
 const char *lab_zone_outcome_name(enum lab_zone_outcome o);
 

@@ -4,7 +4,8 @@
  *
  *   report zones (managed kB, min/low/high, boost, lowmem_reserve,
  *   reserved_highatomic, "N*SIZEkB (letters)")
- *        |  one range per zone, back to back, in zone order
+ *        |  one range per zone, back to back, in zone order, each with
+ *        |  spare allocated pages after its managed ones (see run_trial)
  *        v
  *   lab_mem_init (metadata only) -> lab_mem_restore_zone per zone
  *        |
@@ -62,11 +63,51 @@ static int mt_of(unsigned letter)
 	}
 }
 
-/* The report zone as the restore API wants it (pages, marks without boost). */
-static void zone_want(const struct lab_dmesg_zone *rz, unsigned page_kb, struct lab_zone_stats *w)
+/* The watermark check reads the zone's NR_FREE_PAGES counter, which the
+ * zone line prints as free:; the buddy line, printed a moment later and
+ * summed from the lists, can differ (pages freed or taken in between,
+ * per-CPU counter drift). The rebuilt lists are made to hold exactly the
+ * counter: the smallest blocks go first (from the fullest list), and a
+ * shortfall is made up with order-0 Movable pages. Returns the change in
+ * pages (negative: removed). */
+static int64_t match_zone_free(const struct lab_dmesg_zone *rz, unsigned page_kb, struct lab_zone_stats *w)
+{
+	if (!(rz->have & (1u << LAB_ZF_FREE)))
+		return 0;
+	uint64_t target = rz->kb[LAB_ZF_FREE] / page_kb, sum = 0;
+	for (int o = 0; o < LAB_MAX_ORDER; o++)
+		for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+			sum += w->nr_free_mt[o][mt] << o;
+	int64_t delta = 0;
+	for (int o = 0; o < LAB_MAX_ORDER && sum > target; o++) {
+		while (sum > target) {
+			int best = -1;
+			for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+				if (w->nr_free_mt[o][mt] && (best < 0 || w->nr_free_mt[o][mt] > w->nr_free_mt[o][best]))
+					best = mt;
+			if (best < 0)
+				break;
+			w->nr_free_mt[o][best]--;
+			sum -= 1ull << o;
+			delta -= (int64_t)1 << o;
+		}
+	}
+	if (sum < target) {
+		w->nr_free_mt[0][LAB_MIGRATE_MOVABLE] += target - sum;
+		delta += (int64_t)(target - sum);
+	}
+	return delta;
+}
+
+/* The report zone as the restore API wants it (pages, marks without boost).
+ * Returns the change match_zone_free made, in pages. */
+static int64_t zone_want(const struct lab_dmesg_zone *rz, unsigned page_kb, struct lab_zone_stats *w)
 {
 	memset(w, 0, sizeof(*w));
-	uint64_t boost = (rz->have & (1u << LAB_ZF_BOOST)) ? rz->kb[LAB_ZF_BOOST] / page_kb : 0;
+	/* printed boost:, or the hidden one old kernels fold into min: */
+	int64_t m0 = lab_dmesg_zone_unboosted_min(rz, page_kb);
+	uint64_t min = rz->kb[LAB_ZF_MIN] / page_kb;
+	uint64_t boost = min > (uint64_t)m0 ? min - (uint64_t)m0 : 0;
 	w->boost = boost;
 	for (int i = 0; i < 3; i++) {
 		uint64_t v = rz->kb[LAB_ZF_MIN + i] / page_kb;
@@ -96,26 +137,31 @@ static void zone_want(const struct lab_dmesg_zone *rz, unsigned page_kb, struct 
 		/* no letters (old kernels): everybody may use them */
 		w->nr_free_mt[o][first < 0 ? LAB_MIGRATE_MOVABLE : first] += n - (uint64_t)k;
 	}
+	return match_zone_free(rz, page_kb, w);
 }
 
 struct trial {
 	long min_free_kbytes;            /* 0 = as printed */
 	int ratio_zone, ratio;           /* -1 = as printed */
+	bool fold_boost;                 /* the boost as part of min (no exemption) */
 };
 
-/* Builds the snapshot and runs the request once. 1 served, 0 failed, -1 error. */
-static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm, unsigned page_kb,
-		     lab_gfp_t gfp, unsigned order, const struct trial *t, long *default_mfk, int *served)
+/* An instance with one range per zone, back to back: @pad false gives each
+ * zone exactly its managed pages (the geometry the watermark formulas see);
+ * @pad true adds spare pages after each (see the top of the file). Returns
+ * NULL if it cannot be built; *meta is to be freed after lab_mem_fini. */
+static struct lab_mem *build(const struct zone_map *zm, bool pad, uint64_t end[LAB_MAX_NR_ZONES], void **meta)
 {
 	struct lab_range ranges[LAB_MAX_NR_ZONES];
 	unsigned nr = 0;
-	uint64_t pfn = 0, end[LAB_MAX_NR_ZONES] = { 0 };
+	uint64_t pfn = 0, top = 1ull << (LAB_MAX_ORDER - 1);
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		if (zm->pages[i]) {
+			uint64_t span = pad ? ((zm->pages[i] + top - 1) & ~(top - 1)) + top : zm->pages[i];
 			ranges[nr].start = pfn << 12;
-			ranges[nr].size = zm->pages[i] << 12;
+			ranges[nr].size = span << 12;
 			nr++;
-			pfn += zm->pages[i];
+			pfn += span;
 		}
 		end[i] = pfn;
 	}
@@ -129,26 +175,79 @@ static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm
 		if (zm->highmem)
 			cfg.highmem_start = end[LAB_ZONE_NORMAL] << 12;
 		else
-			cfg.movable_bytes = zm->pages[LAB_ZONE_MOVABLE] << 12;
+			cfg.movable_bytes = (end[LAB_ZONE_MOVABLE] - end[LAB_ZONE_NORMAL]) << 12;
 	}
 	if (!cfg.zone_dma_limit)
 		cfg.flags |= LAB_CFG_NO_ZONE_DMA;
 	size_t bytes = lab_mem_metadata_bytes(&cfg);
-	void *meta = bytes ? aligned_alloc(64, (bytes + 63) & ~(size_t)63) : NULL;
-	if (!meta)
-		return -1;
-	cfg.metadata = meta;
+	*meta = bytes ? aligned_alloc(64, (bytes + 63) & ~(size_t)63) : NULL;
+	if (!*meta)
+		return NULL;
+	cfg.metadata = *meta;
 	cfg.metadata_bytes = bytes;
 	struct lab_mem *mem = lab_mem_init(&cfg, NULL);
+	if (!mem) {
+		free(*meta);
+		*meta = NULL;
+	}
+	return mem;
+}
+
+/* The watermarks Linux computes for the report's zone sizes at @mfk (0:
+ * its default, returned in *default_mfk). 0, or -1 if it cannot build. */
+static int geometry_marks(const struct zone_map *zm, long mfk, long *default_mfk,
+			  uint64_t wmark[LAB_MAX_NR_ZONES][LAB_NR_WMARK])
+{
+	uint64_t end[LAB_MAX_NR_ZONES];
+	void *meta;
+	struct lab_mem *mem = build(zm, false, end, &meta);
+	struct lab_mem_stats *st = malloc(sizeof(*st));
+	int rc = -1;
+	if (mem && st) {
+		struct lab_tunables tun;
+		lab_get_tunables(mem, &tun);
+		if (default_mfk)
+			*default_mfk = tun.min_free_kbytes;
+		if (mfk > 0)
+			lab_set_min_free_kbytes(mem, (int)mfk);
+		lab_mem_get_stats(mem, st);
+		for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
+			memcpy(wmark[i], st->zone[i].wmark, sizeof(wmark[i]));
+		rc = 0;
+	}
+	free(st);
+	if (mem)
+		lab_mem_fini(mem);
+	free(meta);
+	return rc;
+}
+
+/* Builds the snapshot and runs the request once. 1 served, 0 failed, -1 error.
+ *
+ * The rebuild runs on padded zones: each gets spare (allocated) pages
+ * after its managed ones, because a report's zone had reserved pages and
+ * holes between its free blocks, and an almost wholly free zone (x86's
+ * DMA) cannot be laid out in exactly its managed pages without two free
+ * buddies meeting. The padding changes nothing the request sees: free
+ * lists, watermarks (computed on the unpadded geometry), lowmem_reserve
+ * and the highatomic reserve are all set as the report has them. */
+static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm, unsigned page_kb,
+		     lab_gfp_t gfp, unsigned order, const struct trial *t, long *default_mfk, int *served)
+{
+	uint64_t (*marks)[LAB_NR_WMARK] = NULL;
+	if (t->min_free_kbytes > 0 || default_mfk) {
+		marks = calloc(LAB_MAX_NR_ZONES, sizeof(*marks));
+		if (!marks || geometry_marks(zm, t->min_free_kbytes, default_mfk, marks)) {
+			free(marks);
+			return -1;
+		}
+	}
+	uint64_t end[LAB_MAX_NR_ZONES];
+	void *meta;
+	struct lab_mem *mem = build(zm, true, end, &meta);
 	int rc = -1;
 	if (!mem)
 		goto out;
-	struct lab_tunables tun;
-	lab_get_tunables(mem, &tun);
-	if (default_mfk)
-		*default_mfk = tun.min_free_kbytes;
-	if (t->min_free_kbytes > 0)
-		lab_set_min_free_kbytes(mem, (int)t->min_free_kbytes);
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		if (zm->src[i] < 0)
 			continue;
@@ -156,13 +255,13 @@ static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm
 		zone_want(&r->zones[zm->src[i]], page_kb, &want);
 		if (t->min_free_kbytes > 0) {
 			/* keep the rebuilt lists, take the recomputed marks */
-			struct lab_mem_stats *st = malloc(sizeof(*st));
-			if (!st)
-				goto fini;
-			lab_mem_get_stats(mem, st);
-			memcpy(want.wmark, st->zone[i].wmark, sizeof(want.wmark));
+			memcpy(want.wmark, marks[i], sizeof(want.wmark));
 			want.boost = 0;
-			free(st);
+		}
+		if (t->fold_boost) {
+			for (int k = LAB_WMARK_MIN; k <= LAB_WMARK_HIGH; k++)
+				want.wmark[k] += want.boost;
+			want.boost = 0;
 		}
 		if (t->ratio_zone == i) {
 			uint64_t above = 0;
@@ -186,6 +285,7 @@ fini:
 	lab_mem_fini(mem);
 out:
 	free(meta);
+	free(marks);
 	return rc;
 }
 
@@ -241,6 +341,16 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 			snprintf(s->why, sizeof(s->why), "zone %s printed twice (several nodes are not simulated)", rz->name);
 			return;
 		}
+		uint64_t lists = 0;
+		for (int o = 0; o < rz->nr_orders; o++)
+			lists += rz->block_kb[o] * rz->nr_free[o];
+		uint64_t free_kb = (rz->have & (1u << LAB_ZF_FREE)) ? rz->kb[LAB_ZF_FREE] : lists;
+		if (free_kb > rz->kb[LAB_ZF_MANAGED] || lists > rz->kb[LAB_ZF_MANAGED] + rz->kb[LAB_ZF_MANAGED] / 8) {
+			snprintf(s->why, sizeof(s->why), "zone %s: %llu kB free (lists: %llu kB) in %llu kB managed",
+				 rz->name, (unsigned long long)free_kb, (unsigned long long)lists,
+				 (unsigned long long)rz->kb[LAB_ZF_MANAGED]);
+			return;
+		}
 		zm.src[t] = i;
 		zm.pages[t] = rz->kb[LAB_ZF_MANAGED] / page_kb;
 	}
@@ -252,9 +362,7 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 		/* setup_per_zone_wmarks spreads min_free_kbytes over the lowmem zones */
 		if (zm.src[t] < 0)
 			continue;
-		const struct lab_dmesg_zone *rz = &r->zones[zm.src[t]];
-		uint64_t boost = (rz->have & (1u << LAB_ZF_BOOST)) ? rz->kb[LAB_ZF_BOOST] : 0;
-		uint64_t min = rz->kb[LAB_ZF_MIN] > boost ? rz->kb[LAB_ZF_MIN] - boost : 0;
+		uint64_t min = (uint64_t)lab_dmesg_zone_unboosted_min(&r->zones[zm.src[t]], page_kb) * page_kb;
 		s->min_free_kbytes_report += (long)(min < LAB_SIMULATE_MAX_KB ? min : LAB_SIMULATE_MAX_KB);
 	}
 	uint64_t total = 0;
@@ -266,21 +374,35 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 			 (unsigned long long)(total >> 18), (unsigned long long)(LAB_SIMULATE_MAX_KB >> 20));
 		return;
 	}
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		if (zm.src[i] < 0)
+			continue;
+		struct lab_zone_stats want;
+		int64_t delta = zone_want(&r->zones[zm.src[i]], page_kb, &want);
+		size_t len = strlen(s->adjusted);
+		if (delta && len + 40 < sizeof(s->adjusted))
+			snprintf(s->adjusted + len, sizeof(s->adjusted) - len, "%s%s %+lld kB", len ? ", " : "",
+				 r->zones[zm.src[i]].name, (long long)delta * page_kb);
+	}
 	s->gfp = gfp_in_61(d->decoded, s->dropped, sizeof(s->dropped));
 	lab_gfp_format(s->gfp_names, sizeof(s->gfp_names), s->gfp, LAB_GFP_ERA_6_1);
 	s->order = r->order;
-	struct trial as_printed = { 0, -1, 0 };
+	struct trial as_printed = { 0, -1, 0, false };
 	int rc = run_trial(r, &zm, page_kb, s->gfp, s->order, &as_printed, &s->min_free_kbytes_now, &s->served_zone);
 	if (rc < 0) {
-		snprintf(s->why, sizeof(s->why), "the free lists cannot be laid out in the printed zone sizes (each free block's buddy stays allocated: a zone over half free does not fit)");
+		snprintf(s->why, sizeof(s->why), "the free lists cannot be laid out in the printed zone sizes");
 		return;
 	}
 	s->ran = true;
 	s->failed = rc == 0;
-	if (!s->failed)
+	if (!s->failed) {
+		/* served: was it zone_watermark_fast()'s boost exemption? */
+		struct trial folded = { 0, -1, 0, true };
+		s->served_by_unboost = run_trial(r, &zm, page_kb, s->gfp, s->order, &folded, NULL, NULL) == 0;
 		return;
+	}
 	/* min_free_kbytes: it served at 0? then the largest value that serves */
-	struct trial t = { 128, -1, 0 };
+	struct trial t = { 128, -1, 0, false };
 	if (run_trial(r, &zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1) {
 		long lo = 128, hi = s->min_free_kbytes_now > 128 ? s->min_free_kbytes_now : 129;
 		t.min_free_kbytes = hi;
@@ -301,7 +423,7 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 			continue;
 		static const int ratios[] = { 512, 1024, 4096, 32768, 0 };
 		for (unsigned k = 0; k < sizeof(ratios) / sizeof(ratios[0]); k++) {
-			struct trial rt = { 0, zi, ratios[k] };
+			struct trial rt = { 0, zi, ratios[k], false };
 			if (run_trial(r, &zm, page_kb, s->gfp, s->order, &rt, NULL, NULL) == 1) {
 				s->lowmem_ratio_zone = zi;
 				s->lowmem_ratio_pass = ratios[k];

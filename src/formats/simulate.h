@@ -15,7 +15,7 @@
 #include "formats/dmesg.h"
 
 /* Reports whose zones total more than this (kB) are not rebuilt: every
- * trial costs O(pages) in time and metadata (64 GiB: ~7 s, 260 MB). */
+ * trial costs O(pages) in time and metadata (64 GiB: ~13 s debug, 260 MB). */
 #define LAB_SIMULATE_MAX_KB (1ull << 30)   /* 1 TiB */
 
 struct lab_simulation {
@@ -24,9 +24,11 @@ struct lab_simulation {
 	lab_gfp_t gfp;               /* the request in 6.1 bits (unknown old flags dropped) */
 	char gfp_names[192];
 	char dropped[96];            /* flags of the report's era 6.1 does not have */
+	char adjusted[128];          /* free lists matched to the zones' free: ("DMA32 -704 kB") */
 	unsigned order;
 	bool failed;                 /* the request failed on the rebuilt zones */
 	int served_zone;             /* zone type that served it, -1 */
+	bool served_by_unboost;      /* served only because order-0 atomic ignores the boost */
 	/* tunables under which the same snapshot serves it (-1: none found) */
 	long min_free_kbytes_now;    /* Linux's formula for these zone sizes */
 	long min_free_kbytes_report; /* implied by the report: its lowmem zones' unboosted mins */

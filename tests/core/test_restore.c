@@ -51,6 +51,32 @@ static void test_restore_zone_reproduces_lists_and_marks(void **state)
 	fixture_destroy(f);
 }
 
+/* All but one page free: fifteen top-order blocks side by side (the top
+ * order never merges) and one block of every lower order packed into the
+ * last 1024 pages, with no two free buddies meeting. */
+static void test_restore_zone_all_but_one_page_free(void **state)
+{
+	(void)state;
+	struct fixture *f = zone64m();
+	struct lab_zone_stats want;
+	memset(&want, 0, sizeof(want));
+	want.nr_free_mt[LAB_MAX_ORDER - 1][LAB_MIGRATE_MOVABLE] = 15;
+	for (int o = 0; o < LAB_MAX_ORDER - 1; o++)
+		want.nr_free_mt[o][o & 1 ? LAB_MIGRATE_MOVABLE : LAB_MIGRATE_UNMOVABLE] = 1;
+	assert_int_equal(lab_mem_restore_zone(f->mem, LAB_ZONE_NORMAL, &want), 0);
+	struct lab_mem_stats *s = malloc(sizeof(*s));
+	lab_mem_get_stats(f->mem, s);
+	const struct lab_zone_stats *z = &s->zone[LAB_ZONE_NORMAL];
+	assert_int_equal(z->managed, 16384);
+	assert_int_equal(z->free, 16383);
+	for (int o = 0; o < LAB_MAX_ORDER; o++)
+		for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+			assert_int_equal(z->nr_free_mt[o][mt], want.nr_free_mt[o][mt]);
+	free(s);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* Blocks that cannot fit are refused with LAB_ENOMEM; the state stays consistent. */
 static void test_restore_zone_too_many_blocks_refused(void **state)
 {
@@ -91,6 +117,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_restore_zone_reproduces_lists_and_marks),
+		cmocka_unit_test(test_restore_zone_all_but_one_page_free),
 		cmocka_unit_test(test_restore_zone_too_many_blocks_refused),
 		cmocka_unit_test(test_restore_zone_fragmented_snapshot_fails_high_order),
 	};

@@ -10,7 +10,8 @@
  * served by no min_free_kbytes; free lists larger than the zone, zones
  * above the size limit and reports without zones are refused with a reason. Corpus half: every complete report either runs or says
  * why not, and the low-memory reports recorded on 4.4+ kernels fail the
- * same way in the rebuild while the pre-fix highatomic ones are served.
+ * same way in the rebuild while the pre-fix highatomic ones and 007 (the
+ * boost exemption) are served; 002's nearly free DMA zone is laid out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,10 @@
 static struct lab_diagnosis diag;
 static struct lab_simulation sim;
 
-/* One Normal zone of @managed_kb, min @min_kb, free lists @buddy; 6.1 kernel. */
-static char *one_zone(unsigned order, const char *mode, unsigned managed_kb, unsigned min_kb,
-		      const char *buddy)
+/* One Normal zone of @managed_kb, min @min_kb, free lists @buddy holding
+ * @free_kb (the zone line's free:); 6.1 kernel. */
+static char *one_zone_free(unsigned order, const char *mode, unsigned managed_kb, unsigned min_kb,
+			   unsigned free_kb, const char *buddy)
 {
 	char *s = malloc(4096);
 	assert_non_null(s);
@@ -35,11 +37,16 @@ static char *one_zone(unsigned order, const char *mode, unsigned managed_kb, uns
 		 "[1.0] t: page allocation failure: order:%u, mode:%s, nodemask=(null)\n"
 		 "[1.1] CPU: 0 PID: 7 Comm: t Not tainted 6.1.0 #1\n"
 		 "[1.2] Mem-Info:\n"
-		 "[1.3] Normal free:2800kB min:%ukB low:%ukB high:%ukB present:%ukB managed:%ukB free_cma:0kB\n"
+		 "[1.3] Normal free:%ukB min:%ukB low:%ukB high:%ukB present:%ukB managed:%ukB free_cma:0kB\n"
 		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
 		 "[1.5] Normal: %s\n",
-		 order, mode, min_kb, min_kb * 5 / 4, min_kb * 6 / 4, managed_kb, managed_kb, buddy);
+		 order, mode, free_kb, min_kb, min_kb * 5 / 4, min_kb * 6 / 4, managed_kb, managed_kb, buddy);
 	return s;
+}
+
+static char *one_zone(unsigned order, const char *mode, unsigned managed_kb, unsigned min_kb, const char *buddy)
+{
+	return one_zone_free(order, mode, managed_kb, min_kb, strstr(buddy, "700*") ? 3600 : 2800, buddy);
 }
 
 static const struct lab_simulation *simulate(const char *text, struct lab_dmesg_log *log)
@@ -134,15 +141,56 @@ static void test_simulate_missing_blocks_no_min_free_kbytes_serves(void **state)
 	free(s);
 }
 
-/* Free lists of 700 pages in a 100-page zone cannot be rebuilt: refused, with the reason. */
-static void test_simulate_free_lists_larger_than_zone_not_run(void **state)
+/* 2800 kB free in a 400 kB zone is no real zone: refused, with the numbers. */
+static void test_simulate_free_larger_than_zone_not_run(void **state)
 {
 	struct lab_dmesg_log log;
 	char *s = one_zone(0, "0xa20(GFP_ATOMIC)", 400, 8, BUDDY_700);
 	const struct lab_simulation *r = simulate(s, &log);
 	(void)state;
 	assert_false(r->ran);
-	assert_non_null(strstr(r->why, "free lists"));
+	assert_non_null(strstr(r->why, "zone Normal: 2800 kB free (lists: 2800 kB) in 400 kB managed"));
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* The watermark check reads free:, not the lists: lists of 900 pages under
+ * a free: of 700 are trimmed (smallest first) and it fails; lists of 700
+ * under a free: of 900 get 200 order-0 pages and it is served. */
+static void test_simulate_free_lists_matched_to_zone_free(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = one_zone_free(0, "0xa20(GFP_ATOMIC)", 4000000, 8000, 2800, BUDDY_900);
+	const struct lab_simulation *r = simulate(s, &log);
+	(void)state;
+	assert_true(r->ran);
+	assert_true(r->failed);
+	assert_string_equal(r->adjusted, "Normal -800 kB");
+	lab_dmesg_log_free(&log);
+	free(s);
+	s = one_zone_free(0, "0xa20(GFP_ATOMIC)", 4000000, 8000, 3600, BUDDY_700);
+	r = simulate(s, &log);
+	assert_true(r->ran);
+	assert_false(r->failed);
+	assert_string_equal(r->adjusted, "Normal +800 kB");
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* A zone that is all free but a few pages (x86's DMA: 15888 of 15904 kB)
+ * is laid out: three top-order blocks side by side, the rest in the last
+ * one's halves, no two free buddies meeting. */
+static void test_simulate_nearly_free_zone_is_laid_out(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = one_zone_free(5, "0xcc0(GFP_KERNEL)", 15904, 8, 15888,
+		"0*4kB 0*8kB 1*16kB (U) 0*32kB 2*64kB (U) 1*128kB (U) 1*256kB (U) 0*512kB 1*1024kB (U) "
+		"1*2048kB (M) 3*4096kB (M) = 15888kB");
+	const struct lab_simulation *r = simulate(s, &log);
+	(void)state;
+	assert_true(r->ran);
+	assert_false(r->failed);
+	assert_string_equal(r->adjusted, "");
 	lab_dmesg_log_free(&log);
 	free(s);
 }
@@ -258,6 +306,29 @@ static void test_simulate_corpus_highatomic_reports_served(void **state)
 	}
 }
 
+/* 007 (5.4, softirq GFP_ATOMIC order 0): Normal's printed min hides an
+ * ~18 MB boost; 6.1 checks order-0 atomic without it and serves it. */
+static void test_simulate_corpus_007_served_by_boost_exemption(void **state)
+{
+	const struct lab_simulation *r = simulate_corpus("007-");
+	(void)state;
+	assert_true(r->ran);
+	assert_false(r->failed);
+	assert_true(r->served_by_unboost);
+	assert_string_equal(r->adjusted, "DMA32 -704 kB, Normal -44 kB");
+}
+
+/* 002 (5.4, GFP_KERNEL order 5): the order-5+ blocks are all highatomic;
+ * its x86 DMA zone is all but 16 kB free and is laid out all the same. */
+static void test_simulate_corpus_002_reserved_blocks_stay_reserved(void **state)
+{
+	const struct lab_simulation *r = simulate_corpus("002-");
+	(void)state;
+	assert_true(r->ran);
+	assert_true(r->failed);
+	assert_int_equal(r->min_free_kbytes_pass, -1);
+}
+
 /* 020: order 5 with no order >= 5 block anywhere: nothing but compaction helps. */
 static void test_simulate_corpus_fragmented_report_has_no_watermark_fix(void **state)
 {
@@ -275,7 +346,9 @@ int main(void)
 		cmocka_unit_test(test_simulate_raised_min_free_kbytes_is_seen),
 		cmocka_unit_test(test_simulate_atomic_above_mark_is_served),
 		cmocka_unit_test(test_simulate_missing_blocks_no_min_free_kbytes_serves),
-		cmocka_unit_test(test_simulate_free_lists_larger_than_zone_not_run),
+		cmocka_unit_test(test_simulate_free_larger_than_zone_not_run),
+		cmocka_unit_test(test_simulate_free_lists_matched_to_zone_free),
+		cmocka_unit_test(test_simulate_nearly_free_zone_is_laid_out),
 		cmocka_unit_test(test_simulate_zone_above_limit_not_run),
 		cmocka_unit_test(test_simulate_report_without_zones_not_run),
 	};
@@ -283,6 +356,8 @@ int main(void)
 		cmocka_unit_test(test_simulate_corpus_every_report_runs_or_says_why),
 		cmocka_unit_test(test_simulate_corpus_low_memory_reports_fail_the_same_way),
 		cmocka_unit_test(test_simulate_corpus_highatomic_reports_served),
+		cmocka_unit_test(test_simulate_corpus_007_served_by_boost_exemption),
+		cmocka_unit_test(test_simulate_corpus_002_reserved_blocks_stay_reserved),
 		cmocka_unit_test(test_simulate_corpus_fragmented_report_has_no_watermark_fix),
 	};
 	int failed = cmocka_run_group_tests_name("simulate synthetic", synthetic, NULL, NULL);
