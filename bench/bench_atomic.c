@@ -126,6 +126,7 @@ static double throughput(unsigned threads, unsigned order, uint64_t n)
 
 #define IRQ_SAMPLES 40000
 static double lat[IRQ_SAMPLES];
+static double ops[IRQ_SAMPLES];   /* free-list operations of the same allocation */
 static volatile unsigned nlat, irq_fails;
 static struct lab_mem *irq_mem;
 static unsigned irq_seq;
@@ -142,15 +143,20 @@ static void isr(void *arg)
 {
 	(void)arg;
 	unsigned order = irq_seq++ & 3;
+	/* the interrupted thread is suspended meanwhile: the difference is this call's */
+	uint64_t o0 = lab_mem_list_ops(irq_mem);
 	uint64_t t0 = now_ns();
 	struct lab_page *p = lab_alloc_pages(irq_mem, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, order);
 	uint64_t dt = now_ns() - t0;
+	uint64_t dops = lab_mem_list_ops(irq_mem) - o0;
 	if (!p)
 		irq_fails++;
 	else
 		lab_free_pages(irq_mem, p, order);
-	if (nlat < IRQ_SAMPLES)
+	if (nlat < IRQ_SAMPLES) {
+		ops[nlat] = (double)dops;
 		lat[nlat++] = (double)dt;
+	}
 }
 
 static void irq_latency(FILE *out, double seconds)
@@ -186,6 +192,22 @@ static void irq_latency(FILE *out, double seconds)
 		p999 / p50);
 	fprintf(out, "  failures %u; involuntary context switches during the run %ld\n", irq_fails,
 		r1.ru_nivcsw - r0.ru_nivcsw);
+	qsort(ops, n, sizeof(ops[0]), cmp_double);
+	struct lab_mem_stats *st = malloc(sizeof(*st));
+	if (!st)
+		bench_die("irq: out of memory");
+	lab_mem_get_stats(irq_mem, st);
+	unsigned batch = 0, zi = 0;
+	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++)   /* the zone that serves: the largest */
+		if (st->zone[z].managed > st->zone[zi].managed)
+			zi = z;
+	batch = st->zone[zi].pcp[0].batch;
+	free(st);
+	double bound = 3.0 * batch + 2.0 * (LAB_MAX_ORDER + 1);
+	fprintf(out, "  free-list operations per allocation: p50 %.0f  p99 %.0f  p99.9 %.0f  max %.0f"
+		     "   (bound 3*batch + 2*(MAX_ORDER+1) = %.0f, batch %u)\n",
+		ops[n / 2], ops[(size_t)(n * 0.99)], ops[(size_t)(n * 0.999)], ops[n - 1], bound, batch);
+	bench_json_row("atomic", "irq list ops", "max", ops[n - 1], ops[n - 1], ops[n - 1], ops[n - 1] / bound, "ops");
 	bench_json_row("atomic", "irq latency", "p50", p50, p50, p50, 1.0, "ns");
 	bench_json_row("atomic", "irq latency", "p99", p99, p99, p99, p99 / p50, "ns");
 	bench_json_row("atomic", "irq latency", "p99.9", p999, p999, p999, p999 / p50, "ns");

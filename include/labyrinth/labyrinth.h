@@ -163,6 +163,11 @@ void lab_get_tunables(const struct lab_mem *mem, struct lab_tunables *out);
 
 /* Statistics snapshot (consistent per zone). */
 void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out);
+/* Free-list operations so far (a block put on or taken off a buddy or
+ * per-CPU list), all zones and CPUs: the difference around one call is
+ * what it cost in list work. Lockless, O(zones x CPUs); exact when no
+ * other CPU allocates or frees meanwhile. */
+uint64_t lab_mem_list_ops(const struct lab_mem *mem);
 /* Pageblocks in pfn order: fills up to @max entries starting with the
  * @first-th pageblock of the span and returns how many were filled (0 at
  * the end). O(pages covered). */

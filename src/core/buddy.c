@@ -68,6 +68,7 @@ void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 	z->nr_free_mt[order][mt]++;
 	z->nr_free[order]++;
 	__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] | (1u << order)), __ATOMIC_RELAXED);
+	__atomic_store_n(&z->list_ops, z->list_ops + 1, __ATOMIC_RELAXED);
 	account(z, order, mt, +1);
 }
 
@@ -91,6 +92,7 @@ void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 	z->nr_free[order]--;
 	if (z->free_head[order][mt] == LAB_NIL)
 		__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] & ~(1u << order)), __ATOMIC_RELAXED);
+	__atomic_store_n(&z->list_ops, z->list_ops + 1, __ATOMIC_RELAXED);
 	account(z, order, mt, -1);
 }
 

@@ -147,6 +147,9 @@ struct lab_zone {
 	uint64_t cma_pages;
 	uint32_t idx;                       /* enum lab_zone_type */
 	bool populated;                     /* managed > 0 */
+	/* (z) list operations on the buddy lists (add/del), for the
+	 * per-allocation bound of the atomic path; read locklessly */
+	unsigned long list_ops;
 	/* (z) buddy free lists */
 	uint32_t free_head[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
 	uint32_t free_tail[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
@@ -203,6 +206,7 @@ struct lab_pcp {
 	int batch;                          /* (i) zone_batchsize */
 	short free_factor;                  /* (p) grows with frees, halves with allocs */
 	short pad;
+	unsigned long list_ops;             /* (p) pcp list adds/dels; read locklessly */
 };
 
 struct lab_cpu_counters {

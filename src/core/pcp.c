@@ -102,6 +102,7 @@ static void pcp_list_add(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pind
 			 struct lab_page *p, bool tail)
 {
 	uint32_t idx = page_idx(mem, p);
+	__atomic_store_n(&pcp->list_ops, pcp->list_ops + 1, __ATOMIC_RELAXED);
 	if (pcp->head[pindex] == LAB_NIL) {
 		p->next = p->prev = LAB_NIL;
 		pcp->head[pindex] = pcp->tail[pindex] = idx;
@@ -120,6 +121,7 @@ static void pcp_list_add(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pind
 
 static void pcp_list_del(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pindex, struct lab_page *p)
 {
+	__atomic_store_n(&pcp->list_ops, pcp->list_ops + 1, __ATOMIC_RELAXED);
 	if (p->prev != LAB_NIL)
 		mem->pages[p->prev].next = p->next;
 	else

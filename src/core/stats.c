@@ -247,3 +247,16 @@ const char *lab_zone_name(const struct lab_mem_stats *s, unsigned z)
 		return "HighMem";
 	return lab_zone_names[z];
 }
+
+uint64_t lab_mem_list_ops(const struct lab_mem *mem)
+{
+	uint64_t n = 0;
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return 0;
+	for (unsigned i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		n += __atomic_load_n(&mem->zones[i].list_ops, __ATOMIC_RELAXED);
+		for (unsigned c = 0; mem->pcp && c < mem->nr_cpus; c++)
+			n += __atomic_load_n(&pcp_of((struct lab_mem *)mem, c, i)->list_ops, __ATOMIC_RELAXED);
+	}
+	return n;
+}

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include "util/fixture.h"
+#include "util/rng.h"
 #include "core/internal.h"
 
 /* A 4096-page Normal zone (batch 1 from the formula): tests set batch/high by hand. */
@@ -42,6 +43,71 @@ static void test_pcp_refill_batch_by_order(void **state)
 		assert_mem_ok(f);
 		fixture_destroy(f);
 	}
+}
+
+/*
+ * The atomic path's worst case in list work (issue 3's instrumentation
+ * bound), on a zone fragmented by 200000 random order-0..3 GFP_ATOMIC
+ * allocations and frees with batch 63, high 189: a per-CPU list hit is one list
+ * operation; a miss is one refill batch and the pop, at most
+ * 3·batch + 2·(MAX_ORDER+1) operations (worst measured: 192 for batch 63,
+ * bound 213). A fallback that steals a whole pageblock moves its free
+ * blocks too (move_freepages_block, as Linux): not bounded by the batch,
+ * bounded by pageblock_nr_pages; within the bound in this run.
+ * Measured with lab_mem_list_ops() around every call.
+ */
+static void test_pcp_atomic_list_ops_bounded_by_one_refill(void **state)
+{
+	(void)state;
+	struct fixture *f = pcp_zone(1);
+	set_pcp(f, 0, 63, 189);   /* high 3 batches: frees spill, lists run dry */
+	enum { HELD = 1024 };
+	struct lab_page *held[HELD] = { 0 };
+	unsigned held_order[HELD] = { 0 };
+	uint64_t rng = 42, worst_hit = 0, worst_miss = 0, hits = 0, misses = 0;
+	for (int i = 0; i < 200000; i++) {
+		unsigned k = (unsigned)(test_xorshift64(&rng) % HELD);
+		if (held[k]) {
+			lab_free_pages(f->mem, held[k], held_order[k]);
+			held[k] = NULL;
+			continue;
+		}
+		unsigned order = (unsigned)(test_xorshift64(&rng) % 4);
+		struct lab_pcp *pcp = pcp_of(f->mem, 0, LAB_ZONE_NORMAL);
+		int before_count = pcp->count;
+		uint64_t before = lab_mem_list_ops(f->mem);
+		held[k] = lab_alloc_pages(f->mem, LAB_GFP_ATOMIC, order);
+		uint64_t ops = lab_mem_list_ops(f->mem) - before;
+		held_order[k] = order;
+		if (!held[k])
+			continue;
+		int batch = (63 >> order) > 2 ? 63 >> order : 2;
+		if (before_count >= (1 << order) && pcp->count == before_count - (1 << order)) {
+			hits++;
+			worst_hit = ops > worst_hit ? ops : worst_hit;
+			assert_true(ops <= 1);
+		} else {
+			misses++;
+			worst_miss = ops > worst_miss ? ops : worst_miss;
+			/* each refilled block: a buddy del and a pcp add, plus splits,
+			 * amortised at most one add per block over the batch, plus one
+			 * fresh split chain and the pop: 3·batch + 2·(MAX_ORDER+1) */
+			uint64_t bound = 3 * (uint64_t)batch + 2 * (LAB_MAX_ORDER + 1);
+			if (ops > bound)
+				fail_msg("order %u: %llu list ops > one refill's bound %llu", order,
+					 (unsigned long long)ops, (unsigned long long)bound);
+		}
+	}
+	print_message("atomic list ops: %llu hits (worst %llu), %llu refills (worst %llu)\n",
+		      (unsigned long long)hits, (unsigned long long)worst_hit, (unsigned long long)misses,
+		      (unsigned long long)worst_miss);
+	assert_true(hits > 1000 && misses > 100);
+	for (int k = 0; k < HELD; k++)
+		if (held[k])
+			lab_free_pages(f->mem, held[k], held_order[k]);
+	lab_drain_all_pages(f->mem);
+	assert_mem_ok(f);
+	fixture_destroy(f);
 }
 
 /* A pcp hit takes the head: refilled pages come out in physical order. */
@@ -281,6 +347,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcp_refill_batch_by_order),
+		cmocka_unit_test(test_pcp_atomic_list_ops_bounded_by_one_refill),
 		cmocka_unit_test(test_pcp_hits_in_physical_order),
 		cmocka_unit_test(test_pcp_free_batch_grows_and_caps),
 		cmocka_unit_test(test_pcp_free_high_drains_everything),
