@@ -27,19 +27,6 @@
 
 /* ---- INDEX.md ------------------------------------------------------------- */
 
-static struct corpus_row rows[CORPUS_INDEX_MAX_ROWS];
-static int nr_rows;
-
-static int setup_index(void **state)
-{
-	int n = corpus_index_load(rows, CORPUS_INDEX_MAX_ROWS);
-	(void)state;
-	if (n < 0)
-		return -1;
-	nr_rows = n;
-	return nr_rows >= 20 ? 0 : -1;
-}
-
 static void parse_row(const struct corpus_row *r, struct lab_dmesg_log *log)
 {
 	corpus_index_parse_file(r, log);
@@ -54,14 +41,14 @@ static void test_diagnose_corpus_verdicts_match_index(void **state)
 {
 	static struct lab_diagnosis d;
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		parse_row(&rows[i], &log);
+		parse_row(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			lab_diagnose(&log, &log.reports[k], NULL, &d);
-			if (strcmp(lab_verdict_name(d.verdict), rows[i].col[C_VERDICT]) != 0)
-				fail_msg("%s report %zu: %s (%s), INDEX %s", rows[i].col[C_FILE], k,
-					 lab_verdict_name(d.verdict), d.summary, rows[i].col[C_VERDICT]);
+			if (strcmp(lab_verdict_name(d.verdict), corpus_rows[i].col[C_VERDICT]) != 0)
+				fail_msg("%s report %zu: %s (%s), INDEX %s", corpus_rows[i].col[C_FILE], k,
+					 lab_verdict_name(d.verdict), d.summary, corpus_rows[i].col[C_VERDICT]);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -73,16 +60,16 @@ static void test_diagnose_corpus_decoded_modes_match_printed_names(void **state)
 	static struct lab_diagnosis d;
 	int checked = 0;
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		parse_row(&rows[i], &log);
+		parse_row(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			const struct lab_dmesg_report *r = &log.reports[k];
 			if (!r->names_printed)
 				continue;
 			lab_diagnose(&log, r, NULL, &d);
 			if (strcmp(d.decoded, r->names) != 0)
-				fail_msg("%s: %#x decoded as '%s' (era %s), printed '%s'", rows[i].col[C_FILE],
+				fail_msg("%s: %#x decoded as '%s' (era %s), printed '%s'", corpus_rows[i].col[C_FILE],
 					 r->mode, d.decoded, lab_gfp_era_name(d.era), r->names);
 			checked++;
 		}
@@ -96,15 +83,15 @@ static void test_diagnose_corpus_incomplete_reports_say_what_is_missing(void **s
 {
 	static struct lab_diagnosis d;
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		if (strncmp(rows[i].col[C_COMPLETE], "no", 2) != 0)
+		if (strncmp(corpus_rows[i].col[C_COMPLETE], "no", 2) != 0)
 			continue;
-		parse_row(&rows[i], &log);
+		parse_row(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			lab_diagnose(&log, &log.reports[k], NULL, &d);
 			if (!strstr(d.missing, "Mem-Info"))
-				fail_msg("%s: missing '%s'", rows[i].col[C_FILE], d.missing);
+				fail_msg("%s: missing '%s'", corpus_rows[i].col[C_FILE], d.missing);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -115,13 +102,13 @@ static void test_diagnose_corpus_every_report_gets_advice(void **state)
 {
 	static struct lab_diagnosis d;
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		parse_row(&rows[i], &log);
+		parse_row(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			lab_diagnose(&log, &log.reports[k], NULL, &d);
 			if (d.nr_advice < 1 || !d.summary[0])
-				fail_msg("%s: no advice/summary", rows[i].col[C_FILE]);
+				fail_msg("%s: no advice/summary", corpus_rows[i].col[C_FILE]);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -530,7 +517,7 @@ int main(void)
 		cmocka_unit_test(test_diagnose_json_has_verdict_and_zones),
 		cmocka_unit_test(test_diagnose_cli_exit_codes),
 	};
-	int failed = cmocka_run_group_tests_name("diagnose corpus", corpus, setup_index, NULL);
+	int failed = cmocka_run_group_tests_name("diagnose corpus", corpus, corpus_index_setup, NULL);
 	failed += cmocka_run_group_tests_name("diagnose synthetic", synthetic, NULL, NULL);
 	return failed;
 }

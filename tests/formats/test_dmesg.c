@@ -26,25 +26,6 @@
 
 /* ---- INDEX.md ------------------------------------------------------------- */
 
-static struct corpus_row rows[CORPUS_INDEX_MAX_ROWS];
-static int nr_rows;
-
-static void load_index(void)
-{
-	int n = corpus_index_load(rows, CORPUS_INDEX_MAX_ROWS);
-
-	assert_true(n >= 0); /* INDEX.md was read */
-	nr_rows = n;
-	assert_true(nr_rows >= 20);
-}
-
-static int setup_index(void **state)
-{
-	(void)state;
-	load_index();
-	return 0;
-}
-
 static int expected_reports(const struct corpus_row *r)
 {
 	return strstr(r->col[C_PROC], "two interleaved reports") ? 2 : 1;
@@ -56,12 +37,12 @@ static int expected_reports(const struct corpus_row *r)
 static void test_dmesg_corpus_every_file_has_its_reports(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		corpus_index_parse_file(&rows[i], &log);
-		if ((int)log.nr_reports != expected_reports(&rows[i]))
-			fail_msg("%s: %zu reports, expected %d", rows[i].col[C_FILE], log.nr_reports,
-				 expected_reports(&rows[i]));
+		corpus_index_parse_file(&corpus_rows[i], &log);
+		if ((int)log.nr_reports != expected_reports(&corpus_rows[i]))
+			fail_msg("%s: %zu reports, expected %d", corpus_rows[i].col[C_FILE], log.nr_reports,
+				 expected_reports(&corpus_rows[i]));
 		lab_dmesg_log_free(&log);
 	}
 }
@@ -70,14 +51,14 @@ static void test_dmesg_corpus_every_file_has_its_reports(void **state)
 static void test_dmesg_corpus_order_matches_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		unsigned want = (unsigned)strtoul(rows[i].col[C_ORDER], NULL, 10);
-		corpus_index_parse_file(&rows[i], &log);
+		unsigned want = (unsigned)strtoul(corpus_rows[i].col[C_ORDER], NULL, 10);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			assert_true(log.reports[k].has_order);
 			if (log.reports[k].order != want)
-				fail_msg("%s: order %u, INDEX %u", rows[i].col[C_FILE], log.reports[k].order, want);
+				fail_msg("%s: order %u, INDEX %u", corpus_rows[i].col[C_FILE], log.reports[k].order, want);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -87,14 +68,14 @@ static void test_dmesg_corpus_order_matches_index(void **state)
 static void test_dmesg_corpus_mode_matches_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		unsigned long want = strtoul(rows[i].col[C_MODE], NULL, 16);
-		corpus_index_parse_file(&rows[i], &log);
+		unsigned long want = strtoul(corpus_rows[i].col[C_MODE], NULL, 16);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			assert_true(log.reports[k].has_mode);
 			if (log.reports[k].mode != want)
-				fail_msg("%s: mode %#x, INDEX %#lx", rows[i].col[C_FILE], log.reports[k].mode, want);
+				fail_msg("%s: mode %#x, INDEX %#lx", corpus_rows[i].col[C_FILE], log.reports[k].mode, want);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -104,9 +85,9 @@ static void test_dmesg_corpus_mode_matches_index(void **state)
 static void test_dmesg_corpus_printed_names_match_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		const char *m = rows[i].col[C_MODE], *open = strchr(m, '(');
+		const char *m = corpus_rows[i].col[C_MODE], *open = strchr(m, '(');
 		bool printed = open && open > m && open[-1] != ' ';
 		char want[256] = "";
 		if (printed) {
@@ -114,13 +95,13 @@ static void test_dmesg_corpus_printed_names_match_index(void **state)
 			assert_non_null(close);
 			snprintf(want, sizeof(want), "%.*s", (int)(close - open - 1), open + 1);
 		}
-		corpus_index_parse_file(&rows[i], &log);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			const struct lab_dmesg_report *r = &log.reports[k];
 			if (r->names_printed != printed)
-				fail_msg("%s: names_printed %d, INDEX %d", rows[i].col[C_FILE], r->names_printed, printed);
+				fail_msg("%s: names_printed %d, INDEX %d", corpus_rows[i].col[C_FILE], r->names_printed, printed);
 			if (printed && strcmp(r->names, want) != 0)
-				fail_msg("%s: names '%s', INDEX '%s'", rows[i].col[C_FILE], r->names, want);
+				fail_msg("%s: names '%s', INDEX '%s'", corpus_rows[i].col[C_FILE], r->names, want);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -130,22 +111,22 @@ static void test_dmesg_corpus_printed_names_match_index(void **state)
 static void test_dmesg_corpus_zones_match_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
 		char want[256], got[256] = "";
 		const char *only;
-		snprintf(want, sizeof(want), "%.200s", rows[i].col[C_ZONES]);
+		snprintf(want, sizeof(want), "%.200s", corpus_rows[i].col[C_ZONES]);
 		if ((only = strstr(want, " only")) != NULL)
 			want[only - want] = '\0';
 		if (strcmp(want, "none printed") == 0)
 			want[0] = '\0';
-		corpus_index_parse_file(&rows[i], &log);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (int z = 0; z < log.reports[0].nr_zones; z++) {
 			size_t n = strlen(got);
 			snprintf(got + n, sizeof(got) - n, "%s%s", z ? ", " : "", log.reports[0].zones[z].name);
 		}
 		if (strcmp(got, want) != 0)
-			fail_msg("%s: zones '%s', INDEX '%s'", rows[i].col[C_FILE], got, want);
+			fail_msg("%s: zones '%s', INDEX '%s'", corpus_rows[i].col[C_FILE], got, want);
 		lab_dmesg_log_free(&log);
 	}
 }
@@ -158,18 +139,18 @@ static void test_dmesg_corpus_zones_match_index(void **state)
 static void test_dmesg_corpus_completeness_matches_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		bool complete = strncmp(rows[i].col[C_COMPLETE], "yes", 3) == 0;
-		corpus_index_parse_file(&rows[i], &log);
+		bool complete = strncmp(corpus_rows[i].col[C_COMPLETE], "yes", 3) == 0;
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			const struct lab_dmesg_report *r = &log.reports[k];
 			char why[1024];
 			size_t n = lab_dmesg_describe_missing(r, why, sizeof(why));
 			if (complete && (r->missing & MISSING_NUMBERS))
-				fail_msg("%s: complete in INDEX but missing: %s", rows[i].col[C_FILE], why);
+				fail_msg("%s: complete in INDEX but missing: %s", corpus_rows[i].col[C_FILE], why);
 			if (!complete && (!(r->missing & MISSING_NUMBERS) || n == 0))
-				fail_msg("%s: incomplete in INDEX but nothing reported missing", rows[i].col[C_FILE]);
+				fail_msg("%s: incomplete in INDEX but nothing reported missing", corpus_rows[i].col[C_FILE]);
 		}
 		lab_dmesg_log_free(&log);
 	}
@@ -179,13 +160,13 @@ static void test_dmesg_corpus_completeness_matches_index(void **state)
 static void test_dmesg_corpus_comm_matches_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		corpus_index_parse_file(&rows[i], &log);
-		if (strncmp(rows[i].col[C_PROC], log.reports[0].comm, strlen(log.reports[0].comm)) != 0 ||
+		corpus_index_parse_file(&corpus_rows[i], &log);
+		if (strncmp(corpus_rows[i].col[C_PROC], log.reports[0].comm, strlen(log.reports[0].comm)) != 0 ||
 		    !log.reports[0].comm[0])
-			fail_msg("%s: comm '%s', INDEX '%s'", rows[i].col[C_FILE], log.reports[0].comm,
-				 rows[i].col[C_PROC]);
+			fail_msg("%s: comm '%s', INDEX '%s'", corpus_rows[i].col[C_FILE], log.reports[0].comm,
+				 corpus_rows[i].col[C_PROC]);
 		lab_dmesg_log_free(&log);
 	}
 }
@@ -194,16 +175,16 @@ static void test_dmesg_corpus_comm_matches_index(void **state)
 static void test_dmesg_corpus_context_matches_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		enum lab_dmesg_context want = strstr(rows[i].col[C_PROC], "softirq") ?
+		enum lab_dmesg_context want = strstr(corpus_rows[i].col[C_PROC], "softirq") ?
 					      LAB_DMESG_CTX_SOFTIRQ : LAB_DMESG_CTX_PROCESS;
-		corpus_index_parse_file(&rows[i], &log);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++)
 			if (log.reports[k].context != want)
-				fail_msg("%s: context %s (%s), INDEX '%s'", rows[i].col[C_FILE],
+				fail_msg("%s: context %s (%s), INDEX '%s'", corpus_rows[i].col[C_FILE],
 					 lab_dmesg_context_name(log.reports[k].context),
-					 log.reports[k].context_why, rows[i].col[C_PROC]);
+					 log.reports[k].context_why, corpus_rows[i].col[C_PROC]);
 		lab_dmesg_log_free(&log);
 	}
 }
@@ -212,20 +193,20 @@ static void test_dmesg_corpus_context_matches_index(void **state)
 static void test_dmesg_corpus_kernel_version_matches_index(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
 		char tok[128];
-		const char *k = rows[i].col[C_KERNEL];
+		const char *k = corpus_rows[i].col[C_KERNEL];
 		size_t n = strcspn(k, " ");
 		bool is_version = k[0] >= '0' && k[0] <= '9' && strchr(k, '.') && !strstr(k, "based") &&
 				  !strstr(k, "cut") && n < sizeof(tok);
-		corpus_index_parse_file(&rows[i], &log);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		snprintf(tok, sizeof(tok), "%.*s", (int)n, k);
 		if (is_version && strncmp(lab_dmesg_report_version(&log, &log.reports[0]), tok, n) != 0)
-			fail_msg("%s: version '%s', INDEX '%s'", rows[i].col[C_FILE],
+			fail_msg("%s: version '%s', INDEX '%s'", corpus_rows[i].col[C_FILE],
 				 lab_dmesg_report_version(&log, &log.reports[0]), tok);
 		if (!is_version && lab_dmesg_report_version(&log, &log.reports[0])[0])
-			fail_msg("%s: version '%s' read, INDEX has none", rows[i].col[C_FILE],
+			fail_msg("%s: version '%s' read, INDEX has none", corpus_rows[i].col[C_FILE],
 				 lab_dmesg_report_version(&log, &log.reports[0]));
 		lab_dmesg_log_free(&log);
 	}
@@ -235,12 +216,12 @@ static void test_dmesg_corpus_kernel_version_matches_index(void **state)
 static void test_dmesg_corpus_page_size_is_read_from_buddy_lines(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		assert_non_null(strstr(rows[i].col[C_ARCH], "4K pages"));
-		corpus_index_parse_file(&rows[i], &log);
+		assert_non_null(strstr(corpus_rows[i].col[C_ARCH], "4K pages"));
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		if (log.reports[0].nr_zones > 0 && log.reports[0].page_kb != 4)
-			fail_msg("%s: page size %u kB", rows[i].col[C_FILE], log.reports[0].page_kb);
+			fail_msg("%s: page size %u kB", corpus_rows[i].col[C_FILE], log.reports[0].page_kb);
 		lab_dmesg_log_free(&log);
 	}
 }
@@ -792,7 +773,7 @@ int main(void)
 		cmocka_unit_test(test_dmesg_corrupt_gzip_is_an_error),
 		cmocka_unit_test(test_dmesg_missing_file_is_an_error),
 	};
-	int failed = cmocka_run_group_tests_name("dmesg corpus", corpus, setup_index, NULL);
+	int failed = cmocka_run_group_tests_name("dmesg corpus", corpus, corpus_index_setup, NULL);
 	failed += cmocka_run_group_tests_name("dmesg synthetic", synthetic, NULL, NULL);
 	return failed;
 }

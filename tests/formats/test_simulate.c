@@ -225,27 +225,14 @@ static void test_simulate_report_without_zones_not_run(void **state)
 
 /* ---- corpus ------------------------------------------------------------------ */
 
-static struct corpus_row rows[CORPUS_INDEX_MAX_ROWS];
-static int nr_rows;
-
-static int setup_index(void **state)
-{
-	int n = corpus_index_load(rows, CORPUS_INDEX_MAX_ROWS);
-	(void)state;
-	if (n < 0)
-		return -1;
-	nr_rows = n;
-	return nr_rows >= 20 ? 0 : -1;
-}
-
 /* Simulates the first report of the corpus file whose name starts with @prefix. */
 static const struct lab_simulation *simulate_corpus(const char *prefix)
 {
-	for (int i = 0; i < nr_rows; i++) {
-		if (strncmp(rows[i].col[C_FILE], prefix, strlen(prefix)))
+	for (int i = 0; i < corpus_nr_rows; i++) {
+		if (strncmp(corpus_rows[i].col[C_FILE], prefix, strlen(prefix)))
 			continue;
 		struct lab_dmesg_log log;
-		corpus_index_parse_file(&rows[i], &log);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		assert_true(log.nr_reports >= 1);
 		lab_diagnose(&log, &log.reports[0], NULL, &diag);
 		lab_diagnose_simulate(&log.reports[0], &diag, &sim);
@@ -260,17 +247,17 @@ static const struct lab_simulation *simulate_corpus(const char *prefix)
 static void test_simulate_corpus_every_report_runs_or_says_why(void **state)
 {
 	(void)state;
-	for (int i = 0; i < nr_rows; i++) {
+	for (int i = 0; i < corpus_nr_rows; i++) {
 		struct lab_dmesg_log log;
-		corpus_index_parse_file(&rows[i], &log);
+		corpus_index_parse_file(&corpus_rows[i], &log);
 		for (size_t k = 0; k < log.nr_reports; k++) {
 			lab_diagnose(&log, &log.reports[k], NULL, &diag);
 			lab_diagnose_simulate(&log.reports[k], &diag, &sim);
 			if (!sim.ran && sim.why[0] == '\0')
-				fail_msg("%s report %zu: not run, no reason", rows[i].col[C_FILE], k);
+				fail_msg("%s report %zu: not run, no reason", corpus_rows[i].col[C_FILE], k);
 			/* it failed at the report's own watermarks, so what serves lies below them */
 			if (sim.ran && sim.failed && sim.min_free_kbytes_pass >= sim.min_free_kbytes_report)
-				fail_msg("%s: passes at %ld, not below the report's %ld, yet failed", rows[i].col[C_FILE],
+				fail_msg("%s: passes at %ld, not below the report's %ld, yet failed", corpus_rows[i].col[C_FILE],
 					 sim.min_free_kbytes_pass, sim.min_free_kbytes_report);
 		}
 		lab_dmesg_log_free(&log);
@@ -361,6 +348,6 @@ int main(void)
 		cmocka_unit_test(test_simulate_corpus_fragmented_report_has_no_watermark_fix),
 	};
 	int failed = cmocka_run_group_tests_name("simulate synthetic", synthetic, NULL, NULL);
-	failed += cmocka_run_group_tests_name("simulate corpus", corpus, setup_index, NULL);
+	failed += cmocka_run_group_tests_name("simulate corpus", corpus, corpus_index_setup, NULL);
 	return failed;
 }

@@ -61,3 +61,16 @@ void corpus_index_parse_file(const struct corpus_row *r, struct lab_dmesg_log *l
 	if (lab_dmesg_parse_file(shared_path(rel), log, err, sizeof(err)) != 0)
 		fail_msg("%s: %s", r->col[C_FILE], err);
 }
+
+struct corpus_row corpus_rows[CORPUS_INDEX_MAX_ROWS];
+int corpus_nr_rows;
+
+int corpus_index_setup(void **state)
+{
+	int n = corpus_index_load(corpus_rows, CORPUS_INDEX_MAX_ROWS);
+	(void)state;
+	if (n < 0)
+		return -1;
+	corpus_nr_rows = n;
+	return corpus_nr_rows >= 20 ? 0 : -1;
+}

@@ -22,6 +22,12 @@ struct corpus_row {
 /* Reads INDEX.md into @rows (at most @max rows of all CORPUS_INDEX_COLS
  * columns); returns how many, or -1 if the file cannot be read. */
 int corpus_index_load(struct corpus_row *rows, int max);
+/* The rows of INDEX.md for a test group: corpus_index_setup() is a cmocka
+ * group setup that fills them, failing the group if INDEX.md cannot be read
+ * or holds fewer than 20 rows. */
+extern struct corpus_row corpus_rows[CORPUS_INDEX_MAX_ROWS];
+extern int corpus_nr_rows;
+int corpus_index_setup(void **state);
 /* Parses the corpus file of @r into @log; fails the test if it cannot. */
 void corpus_index_parse_file(const struct corpus_row *r, struct lab_dmesg_log *log);
 
