@@ -234,6 +234,8 @@ static void print_simulation(FILE *out, const struct lab_simulation *s, const st
 		s->gfp_names[0] ? s->gfp_names : "0", s->order);
 	if (s->dropped[0])
 		fprintf(out, "    (flags without a 6.1 meaning dropped: %s)\n", s->dropped);
+	if (s->assumed[0])
+		fprintf(out, "    (no managed: printed before 3.8: %s sized by present:)\n", s->assumed);
 	if (s->adjusted[0])
 		fprintf(out, "    (free lists matched to the free: counter the watermark check reads, smallest\n"
 			     "    blocks first: %s)\n", s->adjusted);
@@ -249,13 +251,18 @@ static void print_simulation(FILE *out, const struct lab_simulation *s, const st
 		return;
 	}
 	fprintf(out, "    FAILS the same way.\n");
-	if (s->min_free_kbytes_pass >= 0)
+	if (s->min_free_kbytes_pass >= 0) {
 		fprintf(out, "    It is served when min_free_kbytes <= %ld (the report's watermarks imply %ld;\n"
 			     "    Linux's default for these zones: %ld):\n"
-			     "    the caller's watermark was in the way. Lowering the reserve only moves the failure;\n"
-			     "    the fix is headroom before the burst (a larger min_free_kbytes or\n"
-			     "    watermark_scale_factor, so kswapd starts earlier), or allocating outside the interrupt.\n",
+			     "    the caller's watermark was in the way. Lowering the reserve only moves the failure;\n",
 			s->min_free_kbytes_pass, s->min_free_kbytes_report, s->min_free_kbytes_now);
+		if (d->can_block)
+			fprintf(out, "    this caller could reclaim, so the snapshot is what was left after reclaim\n"
+				     "    and compaction gave up: the memory was really in use (see the verdict).\n");
+		else
+			fprintf(out, "    the fix is headroom before the burst (a larger min_free_kbytes or\n"
+				     "    watermark_scale_factor, so kswapd starts earlier), or allocating outside the interrupt.\n");
+	}
 	else if (d->verdict == LAB_VERDICT_RESERVE_OR_MIGRATETYPE)
 		fprintf(out, "    No min_free_kbytes serves it: the free blocks of this order sit on reserved lists\n"
 			     "    (highatomic or CMA) this caller may not take; see the verdict.\n");
@@ -283,6 +290,7 @@ static json_t *simulation_json(const struct lab_simulation *s)
 	json_object_set_new(o, "gfp_names", json_string(s->gfp_names));
 	json_object_set_new(o, "order", json_integer(s->order));
 	json_object_set_new(o, "free_lists_adjusted", json_string(s->adjusted));
+	json_object_set_new(o, "sized_by_present", json_string(s->assumed));
 	json_object_set_new(o, "failed", json_boolean(s->failed));
 	json_object_set_new(o, "served_by_boost_exemption", json_boolean(s->served_by_unboost));
 	json_object_set_new(o, "served_zone", s->served_zone >= 0 ? json_string(zone_label[s->served_zone]) : json_null());

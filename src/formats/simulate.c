@@ -332,27 +332,36 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 		zm.type[i] = t;
 		if (t < 0)
 			continue;
-		if (!rz->has_zone_line || !rz->has_buddy || !(rz->have & (1u << LAB_ZF_MANAGED)) ||
+		/* kernels before 3.8 print present: but not managed: (present less the
+		 * pages the kernel reserved): present stands in, and the output says so */
+		int size_field = (rz->have & (1u << LAB_ZF_MANAGED)) ? LAB_ZF_MANAGED : LAB_ZF_PRESENT;
+		if (!rz->has_zone_line || !rz->has_buddy || !(rz->have & (1u << size_field)) ||
 		    !(rz->have & (1u << LAB_ZF_MIN))) {
-			snprintf(s->why, sizeof(s->why), "zone %s lacks its zone line, free lists or managed size", rz->name);
+			snprintf(s->why, sizeof(s->why), "zone %s lacks its zone line, free lists or size (managed:/present:)",
+				 rz->name);
 			return;
 		}
 		if (zm.src[t] >= 0) {
 			snprintf(s->why, sizeof(s->why), "zone %s printed twice (several nodes are not simulated)", rz->name);
 			return;
 		}
+		uint64_t size_kb = rz->kb[size_field];
 		uint64_t lists = 0;
 		for (int o = 0; o < rz->nr_orders; o++)
 			lists += rz->block_kb[o] * rz->nr_free[o];
 		uint64_t free_kb = (rz->have & (1u << LAB_ZF_FREE)) ? rz->kb[LAB_ZF_FREE] : lists;
-		if (free_kb > rz->kb[LAB_ZF_MANAGED] || lists > rz->kb[LAB_ZF_MANAGED] + rz->kb[LAB_ZF_MANAGED] / 8) {
-			snprintf(s->why, sizeof(s->why), "zone %s: %llu kB free (lists: %llu kB) in %llu kB managed",
+		if (free_kb > size_kb || lists > size_kb + size_kb / 8) {
+			snprintf(s->why, sizeof(s->why), "zone %s: %llu kB free (lists: %llu kB) in %llu kB %s",
 				 rz->name, (unsigned long long)free_kb, (unsigned long long)lists,
-				 (unsigned long long)rz->kb[LAB_ZF_MANAGED]);
+				 (unsigned long long)size_kb, size_field == LAB_ZF_MANAGED ? "managed" : "present");
 			return;
 		}
+		if (size_field == LAB_ZF_PRESENT) {
+			size_t len = strlen(s->assumed);
+			snprintf(s->assumed + len, sizeof(s->assumed) - len, "%s%s", len ? ", " : "", rz->name);
+		}
 		zm.src[t] = i;
-		zm.pages[t] = rz->kb[LAB_ZF_MANAGED] / page_kb;
+		zm.pages[t] = size_kb / page_kb;
 	}
 	if (!r->nr_zones) {
 		snprintf(s->why, sizeof(s->why), "the report prints no zones");

@@ -24,6 +24,7 @@ struct lab_simulation {
 	lab_gfp_t gfp;               /* the request in 6.1 bits (unknown old flags dropped) */
 	char gfp_names[192];
 	char dropped[96];            /* flags of the report's era 6.1 does not have */
+	char assumed[64];            /* zones sized by present: (no managed: printed) */
 	char adjusted[128];          /* free lists matched to the zones' free: ("DMA32 -704 kB") */
 	unsigned order;
 	bool failed;                 /* the request failed on the rebuilt zones */

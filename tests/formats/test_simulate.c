@@ -316,6 +316,24 @@ static void test_simulate_corpus_002_reserved_blocks_stay_reserved(void **state)
 	assert_int_equal(r->min_free_kbytes_pass, -1);
 }
 
+/* 012 (3.3) and 015 (2.6) print no managed:, so present: sizes the zones;
+ * the pre-4.4 per-order loop failed them and 6.1's rules serve them. 016's
+ * DMA prints more free than present: refused, with the numbers. */
+static void test_simulate_corpus_pre_3_8_reports_sized_by_present(void **state)
+{
+	static const char *const served[] = { "012-", "015-" };
+	(void)state;
+	for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+		const struct lab_simulation *r = simulate_corpus(served[i]);
+		assert_true(r->ran);
+		assert_false(r->failed);
+		assert_non_null(strstr(r->assumed, "Normal"));
+	}
+	const struct lab_simulation *r = simulate_corpus("016-");
+	assert_false(r->ran);
+	assert_non_null(strstr(r->why, "zone DMA: 15880 kB free (lists: 15880 kB) in 15688 kB present"));
+}
+
 /* 020: order 5 with no order >= 5 block anywhere: nothing but compaction helps. */
 static void test_simulate_corpus_fragmented_report_has_no_watermark_fix(void **state)
 {
@@ -345,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_simulate_corpus_highatomic_reports_served),
 		cmocka_unit_test(test_simulate_corpus_007_served_by_boost_exemption),
 		cmocka_unit_test(test_simulate_corpus_002_reserved_blocks_stay_reserved),
+		cmocka_unit_test(test_simulate_corpus_pre_3_8_reports_sized_by_present),
 		cmocka_unit_test(test_simulate_corpus_fragmented_report_has_no_watermark_fix),
 	};
 	int failed = cmocka_run_group_tests_name("simulate synthetic", synthetic, NULL, NULL);
