@@ -11,8 +11,8 @@
  *   2. uptime: page cache is evicted at random and refilled, slab churns,
  *      reclaimable dentries come and go - free memory ends up scattered
  *      between the unmovable walls of the labyrinth;
- *   3. NIC storm: an interrupt handler asks for order-3 GFP_ATOMIC receive
- *      buffers (32 KiB jumbo frames) and holds some of them.
+ *   3. NIC storm: the NET_RX softirq (lab_do_softirq) asks for order-3
+ *      GFP_ATOMIC receive buffers (32 KiB jumbo frames) and holds some.
  *
  * Then it prints what a kernel engineer would look at: the failure report
  * in warn_alloc format, /proc/buddyinfo, /proc/pagetypeinfo, the zone
@@ -28,7 +28,20 @@
 #include <labyrinth/host.h>
 #include <labyrinth/map.h>
 #include <labyrinth/report.h>
+#include <labyrinth/context.h>
 #include "cli.h"
+
+/* One NET_RX softirq refill: an order-3 jumbo-frame buffer. */
+struct rx_refill {
+	struct lab_mem *mem;
+	struct lab_page *page;
+};
+
+static void rx_softirq(void *arg)
+{
+	struct rx_refill *rx = arg;
+	rx->page = lab_alloc_pages(rx->mem, LAB_GFP_ATOMIC | LAB___GFP_COMP, 3);
+}
 
 static const char *const help =
 	"usage: labyrinth demo [--seed N] [--mem MiB] [--map FILE.png] [--quiet]\n\n"
@@ -179,11 +192,15 @@ int lab_cmd_demo(int argc, char **argv)
 			i++;
 	}
 
-	/* 3. NIC storm: order-3 GFP_ATOMIC rx buffers, a fraction held */
+	/* 3. NIC storm: order-3 GFP_ATOMIC rx buffers, a fraction held; each
+	 * refill runs in softirq context (NET_RX), where the allocator sees
+	 * preempt_count's softirq bits as a driver's refill would */
 	struct lab_alloc_failure *first = NULL;
 	for (int i = 0; i < 20000; i++) {
 		atomic_req++;
-		struct lab_page *p = lab_alloc_pages(mem, LAB_GFP_ATOMIC | LAB___GFP_COMP, 3);
+		struct rx_refill rx = { mem, NULL };
+		lab_do_softirq(rx_softirq, &rx);
+		struct lab_page *p = rx.page;
 		if (!p) {
 			atomic_fail++;
 			if (!first && lab_mem_last_failure(mem)) {

@@ -21,6 +21,7 @@ rm -f /tmp/lab_fd_err.$$
 out=$("$lab" demo --mem 64 --quiet)
 echo "$out" | grep -q "page allocation failure: order:3, mode:0x40a20(GFP_ATOMIC|__GFP_COMP)" || fail "demo shows a warn_alloc line"
 echo "$out" | grep -q "^Mem-Info:" || fail "demo shows Mem-Info"
+echo "$out" | grep -q "context: softirq" || fail "demo's storm runs in softirq context"
 # the sample host of the reference vectors: F1-F3 and G1
 wm=$("$lab" watermarks --zone DMA:3840 --zone DMA32:772808 --zone Normal:786432 --min-free-kbytes 67584 --cpus 2)
 echo "$wm" | grep -A1 "zone    DMA32" | grep -q "min      8353" || fail "watermarks DMA32 min"
