@@ -139,7 +139,8 @@ void lab_free_pages_addr(struct lab_mem *mem, void *addr, unsigned order);
 void *lab_alloc_pages_exact(struct lab_mem *mem, size_t size, lab_gfp_t gfp);
 void lab_free_pages_exact(struct lab_mem *mem, void *addr, size_t size);
 
-/* Conversions. lab_page_address() returns NULL for highmem pages. */
+/* Conversions. lab_page_address() of a highmem page is the address of
+ * its kmap() slot while one maps it (Linux's page_address), else NULL. */
 void *lab_page_address(const struct lab_page *page);
 struct lab_page *lab_virt_to_page(const void *addr);
 lab_pfn_t lab_page_to_pfn(const struct lab_page *page);

@@ -160,7 +160,7 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
  * free is a write after free; reported (the block is still handed out). */
 static void check_poison(struct lab_mem *mem, struct lab_page *p, unsigned order)
 {
-	const unsigned char *va = lab_page_address(p);
+	const unsigned char *va = page_lowmem_address(p);
 	if (!va)
 		return;
 	for (size_t i = 0; i < (LAB_PAGE_SIZE << order); i++)
@@ -179,7 +179,7 @@ static void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned orde
 	if (mem->flags & LAB_CFG_DEBUG_POISON)
 		check_poison(mem, p, order);
 	if (gfp & LAB___GFP_ZERO) {
-		void *va = lab_page_address(p);
+		void *va = page_lowmem_address(p);
 		if (va) {
 			memset(va, 0, LAB_PAGE_SIZE << order);
 		} else {
@@ -510,7 +510,7 @@ void *lab_get_free_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
 	struct lab_page *p = lab_alloc_pages(mem, gfp & ~LAB___GFP_HIGHMEM, order);
 	if (!p)
 		return NULL;
-	void *va = lab_page_address(p);
+	void *va = page_lowmem_address(p);
 	if (!va) {
 		/* highmem page: not addressable, give it back */
 		lab_free_pages(mem, p, order);

@@ -201,7 +201,7 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 	}
 	for (uint64_t q = start; q < end; q++) {
 		struct lab_page *p = pfn_page(mem, q);
-		void *va = lab_page_address(p);
+		void *va = page_lowmem_address(p);
 		if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
 			memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE);
 		p->flags = 0;
@@ -337,14 +337,14 @@ void *lab_dma_alloc(struct lab_mem *mem, size_t size, lab_phys_t dma_limit, lab_
 			p = NULL;
 		}
 		if (p) {
-			void *va = lab_page_address(p);
+			void *va = page_lowmem_address(p);
 			if (va)
 				memset(va, 0, pages << LAB_PAGE_SHIFT);
 		}
 	}
 	if (!p)
 		return NULL;
-	void *va = lab_page_address(p);
+	void *va = page_lowmem_address(p);
 	if (!va) {
 		if (p->owner & LAB_OWN_CONTIG)
 			lab_free_contig_range(mem, lab_page_to_pfn(p), pages);

@@ -23,7 +23,7 @@ static void poison_block(struct lab_mem *mem, struct lab_page *p, unsigned order
 {
 	if (!(mem->flags & LAB_CFG_DEBUG_POISON))
 		return;
-	void *va = lab_page_address(p);
+	void *va = page_lowmem_address(p);
 	if (va)
 		memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE << order);
 }

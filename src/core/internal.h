@@ -537,6 +537,8 @@ int lab_snprintf(char *buf, size_t size, const char *fmt, ...)
 /* ---- init.c: instance registry ----------------------------------------- */
 #define LAB_MAX_INSTANCES 32
 struct lab_mem *mem_of_page(const struct lab_page *p);
+void *page_lowmem_address(const struct lab_page *page);                          /* page.c */
+void *pkmap_page_address(struct lab_mem *mem, const struct lab_page *page);      /* kmap.c */
 struct lab_mem *registry_at(unsigned i);
 
 #endif

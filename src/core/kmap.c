@@ -147,7 +147,7 @@ void *lab_kmap_local(struct lab_page *page)
 	struct lab_mem *mem = checked_page_mem(page);
 	if (!mem)
 		return NULL;
-	void *va = lab_page_address(page);
+	void *va = page_lowmem_address(page);
 	return va ? va : kmap_local_push(mem, page);
 }
 
@@ -283,6 +283,23 @@ static int pkmap_find(const struct lab_pkmap *pool, const struct lab_page *page)
 	return -1;
 }
 
+/* The address of @page's pkmap slot (count >= 1: in use or not yet
+ * flushed), or NULL: page_address() of a highmem page. O(pkmap slots). */
+void *pkmap_page_address(struct lab_mem *mem, const struct lab_page *page)
+{
+	struct lab_pkmap *pool = pkmap_pool(mem);
+	unsigned long flags;
+	void *va = NULL;
+	if (!pool)
+		return NULL;
+	kmap_lock(mem, &flags);
+	int s = pkmap_find(pool, page);
+	if (s >= 0)
+		va = pool->slot[s].addr;
+	kmap_unlock(mem, flags);
+	return va;
+}
+
 /* flush_all_zero_pkmaps: every unused-but-mapped slot (count 1) becomes free.
  * Kmap lock held. O(nr) plus one platform unmap per stale slot. */
 static void flush_all_zero_pkmaps(struct lab_mem *mem, struct lab_pkmap *pool)
@@ -386,7 +403,7 @@ void *lab_kmap(struct lab_page *page)
 			return NULL;
 		may_wait = false;   /* degrade: take a slot only if one is free now */
 	}
-	void *va = lab_page_address(page);
+	void *va = page_lowmem_address(page);
 	return va ? va : kmap_high(mem, page, may_wait);
 }
 
@@ -405,7 +422,7 @@ void lab_kunmap(struct lab_page *page)
 		return;
 	if (sleep_forbidden(mem))
 		kmap_might_sleep(mem, __LINE__, "kunmap", __builtin_return_address(0));
-	if (lab_page_address(page))
+	if (page_lowmem_address(page))
 		return;
 	struct lab_pkmap *pool = pkmap_pool(mem);
 	int s = -1;

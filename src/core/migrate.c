@@ -27,7 +27,7 @@ bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *ds
 		count_event(mem, LAB_PGMIGRATE_FAIL, 1ull << order);
 		return false;
 	}
-	void *s = lab_page_address(src), *d = lab_page_address(dst);
+	void *s = page_lowmem_address(src), *d = page_lowmem_address(dst);
 	if (s && d)
 		memcpy(d, s, LAB_PAGE_SIZE << order);
 	else if (mem->plat.copy_page)

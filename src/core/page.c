@@ -35,7 +35,10 @@ struct lab_mem *lab_page_mem(const struct lab_page *page)
 	return page ? mem_of_page(page) : NULL;
 }
 
-void *lab_page_address(const struct lab_page *page)
+/* lowmem_page_address(): the direct-map address, NULL for highmem. The
+ * core's own users (zeroing, poisoning, migration, kmap's lowmem test) want
+ * exactly this and never the pkmap lookup. */
+void *page_lowmem_address(const struct lab_page *page)
 {
 	struct lab_mem *mem = page ? mem_of_page(page) : NULL;
 	if (!mem || !mem->virt_base)
@@ -44,6 +47,19 @@ void *lab_page_address(const struct lab_page *page)
 	if (pfn >= mem->highmem_start_pfn)
 		return NULL;
 	return (void *)(mem->virt_base + ((uintptr_t)(pfn - mem->base_pfn) << LAB_PAGE_SHIFT));
+}
+
+/* page_address(): a highmem page has an address while a pkmap slot maps it
+ * (kmap()ed, or unmapped but not yet flushed), as Linux's
+ * page_address_htable says; kmap_local addresses belong to their task and
+ * are not returned, as in Linux. */
+void *lab_page_address(const struct lab_page *page)
+{
+	void *va = page_lowmem_address(page);
+	if (va || !page)
+		return va;
+	struct lab_mem *mem = mem_of_page(page);
+	return mem && mem->magic == LAB_MEM_MAGIC ? pkmap_page_address(mem, page) : NULL;
 }
 
 struct lab_page *lab_virt_to_page(const void *addr)

@@ -271,15 +271,18 @@ static void test_kmap_local_page_address_stays_null(void **state)
 	lab_host_destroy(m);
 }
 
-/* P6: a new kmap slot counts 2, kunmap makes it 1, the flush at the next wrap makes it 0. */
+/* P6: a new kmap slot counts 2, kunmap makes it 1, the flush at the next wrap makes it 0;
+ * page_address() returns the slot's address exactly while the slot maps the page. */
 static void test_kmap_slot_counts_2_1_0(void **state)
 {
 	(void)state;
 	struct lab_mem *m = new_host(4, 0);
 	const struct lab_pkmap *pool = lab_kmap_pool(m);
 	struct lab_page *p = alloc_high(m), *q[3];
+	assert_null(lab_page_address(p));   /* highmem, not kmap()ed: no address */
 	void *va = lab_kmap(p);
 	assert_non_null(va);
+	assert_ptr_equal(lab_page_address(p), va);   /* page_address finds the pkmap slot */
 	assert_int_equal(pool->last, 1);   /* last_pkmap_nr starts at 0: the first slot is 1 */
 	assert_int_equal(pool->slot[1].count, 2);
 	lab_kunmap(p);
@@ -293,6 +296,7 @@ static void test_kmap_slot_counts_2_1_0(void **state)
 	assert_int_equal(pool->flushes, 1);
 	assert_int_equal(pool->slot[1].count, 0);
 	assert_null(pool->slot[1].page);
+	assert_null(lab_page_address(p));   /* flushed: the address is gone */
 	for (int i = 0; i < 3; i++) {
 		lab_kunmap(q[i]);
 		lab_free_pages(m, q[i], 0);
