@@ -96,6 +96,20 @@ void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 	account(z, order, mt, -1);
 }
 
+/* __isolate_free_page + split_page: takes a free block off its list and
+ * leaves it as 2^order allocated order-0 pages of type @mt, unowned. */
+void buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt)
+{
+	unsigned order = p->order;
+	buddy_list_del(mem, z, p);
+	for (uint64_t i = 0; i < (1ull << order); i++) {
+		p[i].flags = LAB_PG_HEAD;
+		p[i].order = 0;
+		p[i].mt = (uint8_t)mt;
+		p[i].owner = 0;
+	}
+}
+
 /* move_to_free_list: same block, other migratetype list. */
 void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail)
 {

@@ -183,13 +183,9 @@ static void isolate_freepages(struct lab_mem *mem, struct compact_control *cc, u
 				if (!zone_watermark_ok_free(z, 0, z->wmark[LAB_WMARK_MIN] + (1ull << o), 0, ALLOC_CMA,
 							    (int64_t)zone_free(z)))
 					break;
-				buddy_list_del(mem, z, p);
+				buddy_take_as_pages(mem, z, p, LAB_MIGRATE_MOVABLE);
 				for (uint64_t i = 0; i < (1ull << o); i++) {
 					struct lab_page *q = p + i;
-					q->flags = LAB_PG_HEAD;
-					q->order = 0;
-					q->mt = LAB_MIGRATE_MOVABLE;
-					q->owner = 0;
 					q->next = cc->freelist;
 					cc->freelist = page_idx(mem, q);
 				}

@@ -403,6 +403,7 @@ void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		    unsigned order, int mt, bool tail);
 void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
 void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail);
+void buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt);
 struct lab_page *buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
 					unsigned order, int mt);
 void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,

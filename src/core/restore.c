@@ -66,14 +66,7 @@ int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zo
 		struct lab_page *p = pfn_page(mem, pfn);
 		if (p->flags & LAB_PG_BUDDY) {
 			unsigned o = p->order;
-			buddy_list_del(mem, z, p);
-			for (uint64_t i = 0; i < (1ull << o); i++) {
-				struct lab_page *q = p + i;
-				q->flags = LAB_PG_HEAD;
-				q->order = 0;
-				q->mt = LAB_MIGRATE_UNMOVABLE;
-				q->owner = 0;
-			}
+			buddy_take_as_pages(mem, z, p, LAB_MIGRATE_UNMOVABLE);
 			pfn += 1ull << o;
 		} else {
 			pfn++;
