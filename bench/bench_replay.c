@@ -26,6 +26,8 @@
 #include "formats/ftrace.h"
 #include "formats/snapshot.h"
 #include "sim/replay.h"
+#include "util/rng.h"
+#include "util/snapshot_zone.h"
 
 #define RUNS 5
 
@@ -77,9 +79,7 @@ static char *synth_trace(size_t *len, struct lab_snapshot *s)
 	if (!b)
 		return NULL;
 	for (unsigned i = 0; i < 50000 && n + 1024 < cap; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = test_xorshift64(&x);
 		unsigned cpu = (unsigned)(x >> 40) & 1;
 		uint64_t us = 1000000ull + i * 10ull;
 		if ((x & 3) && nheld < 4096 && next < 0x1000 + 60000) {
@@ -103,22 +103,7 @@ static char *synth_trace(size_t *len, struct lab_snapshot *s)
 		}
 	}
 	*len = n;
-	lab_snapshot_init(s);
-	snprintf(s->suffix, sizeof(s->suffix), "before");
-	s->have = LAB_SNAP_ZONEINFO | LAB_SNAP_BUDDYINFO;
-	struct lab_snapshot_zone *z = &s->zone[LAB_ZONE_DMA32];
-	z->present_in_file = 1;
-	z->start_pfn = 0x1000;
-	z->spanned = z->present = z->managed = 65536;
-	z->free = 65536;
-	z->min = 256;
-	z->low = 320;
-	z->high = 384;
-	z->nr_cpus = 2;
-	z->have_buddy = 1;
-	z->buddy[10] = 64;
-	s->pageblock_order = 9;
-	s->min_free_kbytes = 1024;
+	snapshot_free_dma32(s, 65536, 256, 1024);
 	return b;
 }
 

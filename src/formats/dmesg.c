@@ -932,21 +932,37 @@ static const char *const zone_field_names[LAB_ZF_NR] = {
 	[LAB_ZF_FREE_CMA] = "free_cma",
 };
 
+/* The next "key:value" token of the line at *@p (tokens without a colon
+ * are skipped): the key is [*@key, *@key + *@klen), the value starts at
+ * *@v and its token ends at *@e, where *@p then points. false at the end. */
+static bool next_key_token(const char **p, const char **key, size_t *klen, const char **v, const char **e)
+{
+	for (;;) {
+		const char *s = skip_blanks(*p), *end = token_end(s), *colon;
+		*p = end;
+		if (s == end)
+			return false;
+		colon = memchr(s, ':', (size_t)(end - s));
+		if (!colon)
+			continue;
+		*key = s;
+		*klen = (size_t)(colon - s);
+		*v = colon + 1;
+		*e = end;
+		return true;
+	}
+}
+
 /* "key:NkB" tokens of a zone line (also "key: NkB"); values without kB
  * (a truncated line) are ignored. */
 static void parse_zone_fields(struct lab_dmesg_zone *z, const char *p)
 {
-	while (*p) {
-		const char *s = skip_blanks(p), *e = token_end(s), *colon, *v;
+	const char *key, *v, *e;
+	size_t klen;
+
+	while (next_key_token(&p, &key, &klen, &v, &e)) {
 		uint64_t val;
 
-		p = e;
-		if (s == e)
-			break;
-		colon = memchr(s, ':', (size_t)(e - s));
-		if (!colon)
-			continue;
-		v = colon + 1;
 		if (v == e && *e) {	/* "pagetables: 3560kB" */
 			v = skip_blanks(e);
 			if (!is_digit(*v))
@@ -957,7 +973,7 @@ static void parse_zone_fields(struct lab_dmesg_zone *z, const char *p)
 			continue;
 		for (int f = 0; f < LAB_ZF_NR; f++) {
 			size_t n = strlen(zone_field_names[f]);
-			if ((size_t)(colon - s) == n && memcmp(s, zone_field_names[f], n) == 0) {
+			if (klen == n && memcmp(key, zone_field_names[f], n) == 0) {
 				if (!(z->have & (1u << f))) {
 					z->kb[f] = val;
 					z->have |= 1u << f;
@@ -1040,21 +1056,16 @@ static void parse_summary(struct lab_dmesg_report *r, const char *p)
 			   &r->sum_file, &r->sum_slab_unreclaimable, &r->sum_slab_reclaimable,
 			   &r->sum_shmem };
 
-	while (*p) {
-		const char *s = skip_blanks(p), *e = token_end(s), *colon, *v;
+	const char *key, *v, *e;
+	size_t klen;
+
+	while (next_key_token(&p, &key, &klen, &v, &e)) {
 		uint64_t val;
-		p = e;
-		if (s == e)
-			break;
-		colon = memchr(s, ':', (size_t)(e - s));
-		if (!colon)
-			continue;
-		v = colon + 1;
 		if (!read_u64(&v, &val) || v != e || val > (uint64_t)1 << 50)
 			continue;
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			size_t n = strlen(keys[i].key);
-			if ((size_t)(colon - s) == n && memcmp(s, keys[i].key, n) == 0) {
+			if (klen == n && memcmp(key, keys[i].key, n) == 0) {
 				int64_t *d = dst[keys[i].idx];
 				*d = (*d < 0 ? 0 : *d) + (int64_t)val;
 				if (*d > (int64_t)1 << 52)	/* repeated keys: saturate */

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "util/fixture.h"
+#include "util/rng.h"
 #include <labyrinth/host.h>
 
 #define NR_WORKERS 3
@@ -84,15 +85,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
 /* Writes/checks @tag in the first and last word of every page of the block,
  * through page_address for lowmem and kmap_local for highmem. */
 static int stamp(struct lab_page *p, unsigned order, uint32_t tag, int check)
@@ -126,7 +118,7 @@ static void isr(void *arg)
 	struct worker *w = arg;
 	if (!lab_in_hardirq() || !lab_irqs_disabled() || lab_current_context() != LAB_CTX_HARDIRQ)
 		w->isr_bad_context++;
-	uint64_t r = xorshift(&w->isr_rng);
+	uint64_t r = test_xorshift64(&w->isr_rng);
 	struct block *b = &w->isr_held[r % ISR_HELD];
 	if (b->page) {
 		w->isr_corrupt += (unsigned long)stamp(b->page, b->order, b->tag, 1);
@@ -158,7 +150,7 @@ static void release(struct worker *w, struct block *b)
 
 static void one_step(struct worker *w)
 {
-	uint64_t r = xorshift(&w->rng);
+	uint64_t r = test_xorshift64(&w->rng);
 	unsigned what = (unsigned)(r >> 56);
 	struct block *b = &w->held[r % HELD];
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "util/fixture.h"
+#include "util/snapshot_zone.h"
 #include "sim/replay.h"
 
 #define NRUNS 4
@@ -269,22 +270,7 @@ static void test_replay_whatif_larger_min_free_kbytes(void **state)
 /* DMA32 of 2048 pages at pfn 0x1000, all free in two order-10 blocks. */
 static void tiny_snapshot(struct lab_snapshot *s)
 {
-	lab_snapshot_init(s);
-	snprintf(s->suffix, sizeof(s->suffix), "before");
-	s->have = LAB_SNAP_ZONEINFO | LAB_SNAP_BUDDYINFO;
-	struct lab_snapshot_zone *z = &s->zone[LAB_ZONE_DMA32];
-	z->present_in_file = 1;
-	z->start_pfn = 0x1000;
-	z->spanned = z->present = z->managed = 2048;
-	z->free = 2048;
-	z->min = 8;
-	z->low = 10;
-	z->high = 12;
-	z->nr_cpus = 2;
-	z->have_buddy = 1;
-	z->buddy[10] = 2;
-	s->pageblock_order = 9;
-	s->min_free_kbytes = 128;
+	snapshot_free_dma32(s, 2048, 8, 128);
 }
 
 static struct lab_ftrace parse(const char *text)
