@@ -58,14 +58,6 @@ unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order)
  * (GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE) reach it, as the x86-32 table maps
  * them; everything else stops at Normal. -1 for invalid zone bits.
  */
-int gfp_highest_zone(const struct lab_mem *mem, lab_gfp_t gfp)
-{
-	int z = lab_gfp_zone(gfp);
-	if (mem->highmem_zone && (gfp & LAB___GFP_HIGHMEM) && z == LAB_ZONE_NORMAL)
-		z = LAB_ZONE_MOVABLE;
-	return z;
-}
-
 static bool mem_has_cma(const struct lab_mem *mem)
 {
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
@@ -144,9 +136,7 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 	if (!p)
 		p = rmqueue_buddy(mem, z, order, mt, alloc_flags);
 	if (p) {
-		p->flags = LAB_PG_HEAD;
-		p->order = (uint8_t)order;
-		p->mt = (uint8_t)mt;
+		page_set_state(p, LAB_PG_HEAD, order, mt);
 	}
 	if (__atomic_load_n(&z->flags, __ATOMIC_RELAXED) & LAB_ZONE_BOOSTED_WATERMARK) {
 		__atomic_fetch_and(&z->flags, ~LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
@@ -174,7 +164,8 @@ static void check_poison(struct lab_mem *mem, struct lab_page *p, unsigned order
 }
 
 /* prep_new_page: poison check, zeroing and compound setup. */
-static void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned order, lab_gfp_t gfp)
+static __attribute__((noinline)) void prep_new_page_work(struct lab_mem *mem, struct lab_page *p, unsigned order,
+							  lab_gfp_t gfp)
 {
 	if (mem->flags & LAB_CFG_DEBUG_POISON)
 		check_poison(mem, p, order);
@@ -202,6 +193,13 @@ static void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned orde
 			p[i].next = head;
 		}
 	}
+}
+
+/* Most allocations need none of it: one test, no call. */
+static inline void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsigned order, lab_gfp_t gfp)
+{
+	if ((mem->flags & LAB_CFG_DEBUG_POISON) || (gfp & (LAB___GFP_ZERO | LAB___GFP_COMP)))
+		prep_new_page_work(mem, p, order, gfp);
 }
 
 static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
@@ -465,7 +463,7 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 		ac.highest_zoneidx = LAB_ZONE_DMA;   /* the table's answer for bad bits */
 	}
 	ac.migratetype = mem->tun.page_group_by_mobility_disabled ? LAB_MIGRATE_UNMOVABLE :
-			 lab_gfp_migratetype(gfp);
+			 gfp_migratetype(gfp);
 	if (ac.migratetype >= LAB_MIGRATE_PCPTYPES)
 		ac.migratetype = LAB_MIGRATE_UNMOVABLE;
 	ac.preferred_zoneidx = -1;
@@ -599,7 +597,7 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 	if (populated == nr)
 		return nr;
 	int zi = gfp_highest_zone(mem, gfp);
-	int mt = mem->tun.page_group_by_mobility_disabled ? LAB_MIGRATE_UNMOVABLE : lab_gfp_migratetype(gfp);
+	int mt = mem->tun.page_group_by_mobility_disabled ? LAB_MIGRATE_UNMOVABLE : gfp_migratetype(gfp);
 	bool atomic_caller = (gfp & LAB___GFP_DIRECT_RECLAIM) && mem->plat.in_atomic &&
 			     mem->plat.in_atomic(mem->plat.ctx);
 	if (zi < 0 || mt >= LAB_MIGRATE_PCPTYPES || !mem->pcp || nr - populated == 1 || atomic_caller ||
@@ -631,9 +629,7 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 			if (pages[j])
 				continue;
 			struct lab_page *p = got[k++];
-			p->flags = LAB_PG_HEAD;
-			p->order = 0;
-			p->mt = (uint8_t)mt;
+			page_set_state(p, LAB_PG_HEAD, 0, mt);
 			prep_new_page(mem, p, 0, gfp);
 			pages[j] = p;
 		}

@@ -28,15 +28,8 @@ static void poison_block(struct lab_mem *mem, struct lab_page *p, unsigned order
 		memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE << order);
 }
 
-/*
- * The block headed by @p stops being an allocation: compound tails and the
- * head lose their state, the zone's allocated count and PGFREE follow.
- * @flags_before: the head's flags while allocated (COMPOUND says whether
- * there are tails to clear). The caller owns the block (zone lock held, or
- * claimed by compare-and-swap) and then gives it to a free list.
- */
-void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order,
-			 uint8_t flags_before)
+/* unaccount_allocated without PGFREE: the bulk free counts once per batch. */
+static void clear_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before)
 {
 	poison_block(mem, p, order);
 	if (flags_before & LAB_PG_COMPOUND)
@@ -46,6 +39,20 @@ void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_pag
 		}
 	p->flags = 0;
 	p->owner = 0;
+}
+
+/*
+ * The block headed by @p stops being an allocation: compound tails and the
+ * head lose their state, PGFREE follows. @flags_before: the head's flags
+ * while allocated (COMPOUND says whether there are tails to clear). The
+ * caller owns the block (zone lock held, or claimed by compare-and-swap)
+ * and then gives it to a free list.
+ */
+void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order,
+			 uint8_t flags_before)
+{
+	(void)z;
+	clear_allocated(mem, p, order, flags_before);
 	count_event(mem, LAB_PGFREE, 1ull << order);
 }
 
@@ -103,8 +110,9 @@ static int refuse(struct lab_mem *mem, struct lab_page *page, const char *why, u
  * (no zone lock), so CPUs freeing in parallel do not contend.
  */
 /* Validates @page for a free of @order and claims it (see above): 0 and the
- * block is ours (unaccounted, no flags), or LAB_EINVAL after a report. */
-static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned order)
+ * block is ours (unaccounted, no flags), or LAB_EINVAL after a report.
+ * @count: add PGFREE now (the bulk free adds it once for its batch). */
+static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned order, bool count)
 {
 	const char *why;
 	unsigned long flags;
@@ -151,7 +159,9 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 		lru_del(mem, z, page);
 		zone_unlock(mem, z, flags);
 	}
-	unaccount_allocated(mem, z, page, order, f);
+	clear_allocated(mem, page, order, f);
+	if (count)
+		count_event(mem, LAB_PGFREE, 1ull << order);
 	return 0;
 }
 
@@ -165,7 +175,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
 {
 	unsigned long flags;
-	int err = claim_for_free(mem, page, order);
+	int err = claim_for_free(mem, page, order, true);
 	if (err)
 		return err;
 	struct lab_zone *z = &mem->zones[page->zone];
@@ -185,7 +195,7 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pages)
 {
 	struct lab_page *batch[64];
-	unsigned n = 0;
+	unsigned n = 0, freed = 0;
 	for (unsigned i = 0; i < nr; i++) {
 		if (!pages[i])
 			continue;
@@ -193,8 +203,9 @@ void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pag
 			lab_free_pages(mem, pages[i], 0);
 			continue;
 		}
-		if (claim_for_free(mem, pages[i], 0))
+		if (claim_for_free(mem, pages[i], 0, false))
 			continue;
+		freed++;
 		/* on its way to this CPU's list: a duplicate later in the
 		 * array is then refused as a double free */
 		pages[i]->flags = LAB_PG_PCP;
@@ -206,6 +217,8 @@ void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pag
 	}
 	if (n)
 		free_unref_page_list(mem, batch, n);
+	if (freed)
+		count_event(mem, LAB_PGFREE, freed);
 }
 
 void lab_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)

@@ -50,6 +50,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <labyrinth/gfp.h>
+#include "internal.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -707,27 +708,10 @@ int lab_gfp_era_from_name(const char *name, enum lab_gfp_era *out)
 
 /* ---- zone and migratetype ------------------------------------------------------ */
 
-/*
- * x86-64 GFP_ZONE_TABLE: 2 bits per combination of the four zone modifiers
- * (DMA 0, DMA32 1, NORMAL 2, MOVABLE 3; HIGHMEM means NORMAL without
- * CONFIG_HIGHMEM), and GFP_ZONE_BAD, one bit per invalid combination.
- */
-#define GFP_ZONE_TABLE	0x1320122u
-#define GFP_ZONES_SHIFT	2
-#define GFP_ZONE_BAD	0xe8e8u
-
-/*
- * Mirrors include/linux/gfp.h:gfp_zone(): the highest zone a request may
- * use. Where Linux has VM_BUG_ON for a bad combination, return -1 so the
- * caller can refuse the request. Any context; a few instructions.
- */
+/* The table lives in internal.h (gfp_zone_idx), inlined on the fast path. */
 int lab_gfp_zone(lab_gfp_t gfp)
 {
-	unsigned idx = gfp & LAB_GFP_ZONEMASK;
-
-	if ((GFP_ZONE_BAD >> idx) & 1)
-		return -1;
-	return (int)((GFP_ZONE_TABLE >> (idx * GFP_ZONES_SHIFT)) & ((1u << GFP_ZONES_SHIFT) - 1));
+	return gfp_zone_idx(gfp);
 }
 
 /*
@@ -737,5 +721,5 @@ int lab_gfp_zone(lab_gfp_t gfp)
  */
 int lab_gfp_migratetype(lab_gfp_t gfp)
 {
-	return (int)((gfp & LAB_GFP_MOVABLE_MASK) >> 3);
+	return gfp_migratetype(gfp);
 }

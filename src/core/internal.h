@@ -116,6 +116,19 @@ struct lab_page {
 };
 _Static_assert(sizeof(struct lab_page) == 16, "struct lab_page must stay 16 bytes");
 
+/* Flags, order and migratetype in ONE 32-bit store. The free path reads the
+ * state word whole (its compare-and-swap); three byte stores before it would
+ * defeat the CPU's store-to-load forwarding and stall the next free. */
+static inline void page_set_state(struct lab_page *p, uint8_t flags, unsigned order, int mt)
+{
+	struct lab_page s;
+	s.flags = flags;
+	s.order = (uint8_t)order;
+	s.mt = (uint8_t)mt;
+	s.zone = p->zone;
+	p->state = s.state;
+}
+
 #define LAB_PB_MT_MASK 0x0fu
 #define LAB_PB_SKIP    0x80u
 
@@ -398,6 +411,97 @@ static inline uint64_t zone_wmark(const struct lab_zone *z, int w)
 
 static inline unsigned lab_ctz32(uint32_t x) { return (unsigned)__builtin_ctz(x); }
 
+/*
+ * The allocation fast path's small steps, inline here so a per-CPU list hit
+ * crosses no call it does not need (an out-of-line call per step cost more
+ * than the list operation itself).
+ */
+
+/*
+ * x86-64 GFP_ZONE_TABLE: 2 bits per combination of the four zone modifiers
+ * (DMA 0, DMA32 1, NORMAL 2, MOVABLE 3; HIGHMEM means NORMAL without
+ * CONFIG_HIGHMEM), and GFP_ZONE_BAD, one bit per invalid combination.
+ */
+#define GFP_ZONE_TABLE	0x1320122u
+#define GFP_ZONES_SHIFT	2
+#define GFP_ZONE_BAD	0xe8e8u
+
+/*
+ * Mirrors include/linux/gfp.h:gfp_zone(): the highest zone a request may
+ * use. Where Linux has VM_BUG_ON for a bad combination, return -1 so the
+ * caller can refuse the request (lab_gfp_zone).
+ */
+static inline int gfp_zone_idx(lab_gfp_t gfp)
+{
+	unsigned idx = gfp & LAB_GFP_ZONEMASK;
+
+	if ((GFP_ZONE_BAD >> idx) & 1)
+		return -1;
+	return (int)((GFP_ZONE_TABLE >> (idx * GFP_ZONES_SHIFT)) & ((1u << GFP_ZONES_SHIFT) - 1));
+}
+
+/* gfp_migratetype() with mobility grouping on (lab_gfp_migratetype). */
+static inline int gfp_migratetype(lab_gfp_t gfp)
+{
+	return (int)((gfp & LAB_GFP_MOVABLE_MASK) >> 3);
+}
+
+/* The highest zone index for @gfp; with a highmem zone, __GFP_HIGHMEM
+ * reaches it (zone 3). -1 for a bad combination. */
+static inline int gfp_highest_zone(const struct lab_mem *mem, lab_gfp_t gfp)
+{
+	int z = gfp_zone_idx(gfp);
+	if (mem->highmem_zone && (gfp & LAB___GFP_HIGHMEM) && z == LAB_ZONE_NORMAL)
+		z = LAB_ZONE_MOVABLE;
+	return z;
+}
+
+/* __zone_watermark_unusable_free: pages this caller may not count. */
+static inline int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order,
+						   unsigned alloc_flags)
+{
+	int64_t unusable = (int64_t)(1u << order) - 1;
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += (int64_t)zone_reserved_highatomic(z);
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += (int64_t)zone_free_cma(z);
+	return unusable;
+}
+
+bool zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
+			      int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp, int64_t free_pages);
+
+/*
+ * zone_watermark_fast: the order-0 shortcut inline (the common case: free
+ * pages well above the mark); the full check and the 6.1 boost exception
+ * out of line (watermark.c).
+ */
+static inline bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark,
+				       int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp)
+{
+	int64_t free_pages = (int64_t)zone_free(z);
+
+	if (!order) {
+		int64_t reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
+		int64_t usable = free_pages - (reserved < free_pages ? reserved : free_pages);
+		if (usable > (int64_t)mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	return zone_watermark_fast_full(z, order, mark, highest_zoneidx, alloc_flags, gfp, free_pages);
+}
+
+/* Orders served by the per-CPU lists: 0..PAGE_ALLOC_COSTLY_ORDER and
+ * pageblock_order (the "THP" list). */
+static inline bool pcp_allowed_order(const struct lab_mem *mem, unsigned order)
+{
+	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pageblock_order);
+}
+
+static inline struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone)
+{
+	return &mem->pcp[cpu * LAB_MAX_NR_ZONES + zone];
+}
+
 /* ---- buddy.c: free lists (call with the zone lock held) ---------------- */
 void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		    unsigned order, int mt, bool tail);
@@ -433,11 +537,8 @@ void setup_per_zone_lowmem_reserve(struct lab_mem *mem);
 void calculate_totalreserve_pages(struct lab_mem *mem);
 void init_per_zone_wmark_min(struct lab_mem *mem);
 bool boost_watermark(struct lab_mem *mem, struct lab_zone *z);
-int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order, unsigned alloc_flags);
 bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
 			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages);
-bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark,
-			 int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp);
 
 /* ---- zone.c --------------------------------------------------------------- */
 void zone_pcp_update_sizes(struct lab_mem *mem);
@@ -446,7 +547,6 @@ uint32_t zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpu
 uint32_t zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus);
 
 /* ---- pcp.c: per-CPU lists ------------------------------------------------- */
-bool pcp_allowed_order(const struct lab_mem *mem, unsigned order);
 struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				 int mt, unsigned alloc_flags);
 unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
@@ -460,7 +560,6 @@ void pcp_update_sizes(struct lab_mem *mem);
 size_t pcp_bytes(unsigned nr_cpus);
 void pcp_init(struct lab_mem *mem, void *area);
 int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
-struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone);
 struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				int mt, unsigned alloc_flags);
 
@@ -518,7 +617,6 @@ void undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t s
 
 /* ---- alloc.c -------------------------------------------------------------- */
 unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);
-int gfp_highest_zone(const struct lab_mem *mem, lab_gfp_t gfp);
 
 /* ---- report.c (core side of reports: log text, failure records) --------- */
 void lab_log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)

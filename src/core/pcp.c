@@ -31,11 +31,6 @@ size_t pcp_bytes(unsigned nr_cpus)
 	return (size_t)nr_cpus * LAB_MAX_NR_ZONES * sizeof(struct lab_pcp);
 }
 
-struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone)
-{
-	return &mem->pcp[cpu * LAB_MAX_NR_ZONES + zone];
-}
-
 void pcp_init(struct lab_mem *mem, void *area)
 {
 	mem->pcp = area;
@@ -62,11 +57,6 @@ void pcp_update_sizes(struct lab_mem *mem)
 			__atomic_store_n(&pcp->high, (int)mem->zones[z].pcp_high, __ATOMIC_RELAXED);
 			__atomic_store_n(&pcp->batch, (int)mem->zones[z].pcp_batch, __ATOMIC_RELAXED);
 		}
-}
-
-bool pcp_allowed_order(const struct lab_mem *mem, unsigned order)
-{
-	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pageblock_order);
 }
 
 static unsigned order_to_pindex(const struct lab_mem *mem, int mt, unsigned order)
@@ -298,9 +288,7 @@ static void free_unref_page_commit(struct lab_mem *mem, unsigned cpu, struct lab
 	struct lab_zone *z = &mem->zones[p->zone];
 	struct lab_pcp *pcp = pcp_of(mem, cpu, z->idx);
 	unsigned pindex = order_to_pindex(mem, pcpmt, order);
-	p->flags = LAB_PG_PCP;
-	p->order = (uint8_t)order;
-	p->mt = (uint8_t)mt;
+	page_set_state(p, LAB_PG_PCP, order, mt);
 	pcp_list_add(mem, pcp, pindex, p, false);
 	pcp->count += 1 << order;
 	bool free_high = pcp->free_factor && order && order <= LAB_PAGE_ALLOC_COSTLY_ORDER;

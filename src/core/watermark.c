@@ -184,17 +184,6 @@ bool boost_watermark(struct lab_mem *mem, struct lab_zone *z)
 	return true;
 }
 
-/* __zone_watermark_unusable_free: pages this caller may not count. */
-int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order, unsigned alloc_flags)
-{
-	int64_t unusable = (int64_t)(1u << order) - 1;
-	if (!(alloc_flags & ALLOC_RESERVES))
-		unusable += (int64_t)zone_reserved_highatomic(z);
-	if (!(alloc_flags & ALLOC_CMA))
-		unusable += (int64_t)zone_free_cma(z);
-	return unusable;
-}
-
 /*
  * __zone_watermark_ok: free pages above the (reduced) mark plus the lowmem
  * reserve, and for order > 0 a free block of at least @order on a list this
@@ -229,21 +218,14 @@ bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t m
 }
 
 /*
- * zone_watermark_fast: the order-0 shortcut, the full check, and the
- * 6.1 exception that lets order-0 __GFP_ATOMIC requests at WMARK_MIN ignore
- * a boost (a boost exists to make kswapd work, not to fail atomics).
+ * zone_watermark_fast past its order-0 shortcut (internal.h): the full
+ * check, and the 6.1 exception that lets order-0 __GFP_ATOMIC requests at
+ * WMARK_MIN ignore a boost (a boost exists to make kswapd work, not to fail
+ * atomics). @free_pages: the snapshot the shortcut read.
  */
-bool zone_watermark_fast(const struct lab_zone *z, unsigned order, uint64_t mark,
-			 int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp)
+bool zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
+			      int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp, int64_t free_pages)
 {
-	int64_t free_pages = (int64_t)zone_free(z);
-
-	if (!order) {
-		int64_t reserved = zone_watermark_unusable_free(z, 0, alloc_flags);
-		int64_t usable = free_pages - (reserved < free_pages ? reserved : free_pages);
-		if (usable > (int64_t)mark + z->lowmem_reserve[highest_zoneidx])
-			return true;
-	}
 	if (zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
 	if (!order && (gfp & LAB___GFP_ATOMIC) && zone_boost(z) &&

@@ -69,6 +69,7 @@ struct host {
 	void (*log_hook)(void *arg, enum lab_log_level level, const char *line);
 	void *log_hook_arg;
 	struct lab_mem *mem;
+	uint64_t gen;                   /* unique per instance: keys the borrowed-CPU cache */
 	uint64_t t0_ns;                 /* creation time: the instance's clock starts at 0 */
 	int deferred_state;             /* (a) DEFERRED_* */
 	struct lab_alloc_failure deferred;
@@ -81,6 +82,13 @@ static struct host *hosts;
 /* The calling thread's CPU attachment. */
 static TLS struct host *att_host;
 static TLS unsigned att_cpu;
+/* A thread that never attached borrows CPU tid % nr_cpus; computed once
+ * per thread and instance (a division costs more than the whole pcp hit).
+ * One word, instance generation << 16 | cpu, so an interrupt that borrows
+ * for another instance between two stores cannot pair a CPU with the
+ * wrong generation. */
+static TLS uint64_t brw_word;
+static uint64_t host_gen;
 static pthread_key_t att_key;
 static pthread_once_t att_once = PTHREAD_ONCE_INIT;
 
@@ -132,7 +140,12 @@ static unsigned h_cpu_id(void *ctx)
 	struct host *h = ctx;
 	if (att_host == h)
 		return att_cpu;
-	return (unsigned)h->plat.pid(h->plat.ctx) % h->nr_cpus;   /* cached tid */
+	uint64_t w = brw_word;
+	if (w >> 16 != h->gen) {
+		w = h->gen << 16 | (unsigned)h->plat.pid(h->plat.ctx) % h->nr_cpus;   /* cached tid */
+		brw_word = w;
+	}
+	return (unsigned)(w & 0xffff);
 }
 
 /* ---- blocking hooks: the only ones; they refuse to block in atomic context ---------- */
@@ -293,6 +306,7 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	if (!h)
 		return NULL;
 	h->memfd = -1;
+	h->gen = __atomic_add_fetch(&host_gen, 1, __ATOMIC_RELAXED);
 	h->t0_ns = mono_ns();
 	h->log = cfg->log_file;
 	h->log_fd = fileno(log_file(h));

@@ -151,6 +151,29 @@ static void test_host_attached_thread_uses_its_lists(void **state)
 	lab_host_destroy(m);
 }
 
+/*
+ * A thread that never attached borrows CPU tid % nr_cpus. The choice is
+ * cached per thread, keyed by the instance: a new instance (even at the
+ * same address, with another CPU count) gets a fresh, in-range CPU.
+ */
+static void test_host_unattached_thread_borrows_tid_cpu(void **state)
+{
+	(void)state;
+	for (unsigned cpus = 1; cpus <= 5; cpus++) {
+		struct lab_mem *m = new_host(cpus);
+		struct lab_platform plat;
+		assert_int_equal(lab_host_get_platform(m, &plat), 0);
+		unsigned want = (unsigned)plat.pid(plat.ctx) % cpus;
+		assert_int_equal(plat.cpu_id(plat.ctx), want);
+		assert_int_equal(plat.cpu_id(plat.ctx), want);   /* the cached answer */
+		struct lab_page *p = lab_alloc_pages(m, LAB_GFP_KERNEL, 0);
+		lab_free_pages(m, p, 0);
+		assert_true(pcp_count(m, want) > 0);
+		assert_int_equal(lab_mem_check(m), 0);
+		lab_host_destroy(m);
+	}
+}
+
 static void *attach_alloc_exit(void *arg)
 {
 	struct attach_arg *a = arg;
@@ -361,6 +384,7 @@ int main(void)
 		T(test_host_cpu_attach_distinct_cpus),
 		T(test_host_cpu_attach_idempotent),
 		T(test_host_attached_thread_uses_its_lists),
+		T(test_host_unattached_thread_borrows_tid_cpu),
 		T(test_host_thread_exit_releases_cpu),
 		T(test_host_zone_lock_is_irqsave),
 		T(test_host_pcp_trylock_contended_fails),
