@@ -152,14 +152,34 @@ static inline void page_set_state(struct lab_page *p, uint8_t flags, unsigned or
 #define LAB_ZONE_BOOSTED_WATERMARK 0x1u
 
 struct lab_zone {
+	/*
+	 * Cache lines 0 and 1: what the allocation fast path reads (the
+	 * watermark check, the pcp decision), so that a cold interrupt
+	 * handler pays two lines for its zone. Line 0 holds the counters the
+	 * zone lock's holder writes; line 1 is read-mostly.
+	 */
+	uint32_t idx;                       /* (i) enum lab_zone_type */
+	bool populated;                     /* (i) managed > 0 */
+	uint32_t flags;                     /* (a) LAB_ZONE_* */
+	/* Written under the zone lock, read without it by the watermark checks
+	 * (Linux: zone_page_state, an atomic_long): use zone_free() & co. */
+	unsigned long free_pages;           /* NR_FREE_PAGES (isolated not counted) */
+	unsigned long free_cma;             /* NR_FREE_CMA_PAGES */
+	unsigned long nr_reserved_highatomic;
+	unsigned long boost;                /* watermark_boost (zone lock; kswapd clears it) */
+	uint64_t cma_pages;                 /* (i) */
+	/* line 1 (i): lowmem reserve, then the watermarks (min and low in
+	 * the line; high and promo, kswapd's, spill over) */
+	int64_t lowmem_reserve[LAB_MAX_NR_ZONES] __attribute__((aligned(64)));
+	uint64_t wmark[LAB_NR_WMARK];       /* _watermark[], without boost */
+	uint32_t pcp_batch;
+	uint32_t pcp_high;
 	/* (i) geometry */
 	uint64_t start_pfn;                 /* zone_start_pfn */
 	uint64_t end_pfn;                   /* exclusive; spanned = end - start */
 	uint64_t present;
 	uint64_t managed;
-	uint64_t cma_pages;
-	uint32_t idx;                       /* enum lab_zone_type */
-	bool populated;                     /* managed > 0 */
+	uint64_t reserved_pages;            /* present - managed */
 	/* (z) list operations on the buddy lists (add/del), for the
 	 * per-allocation bound of the atomic path; read locklessly */
 	unsigned long list_ops;
@@ -169,20 +189,6 @@ struct lab_zone {
 	uint32_t nr_free_mt[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
 	uint32_t nr_free[LAB_MAX_ORDER];
 	uint16_t nonempty[LAB_MIGRATE_TYPES]; /* bit o: list (o, mt) non-empty */
-	/* Written under the zone lock, read without it by the watermark checks
-	 * (Linux: zone_page_state, an atomic_long): use zone_free() & co. */
-	unsigned long free_pages;           /* NR_FREE_PAGES (isolated not counted) */
-	unsigned long free_cma;             /* NR_FREE_CMA_PAGES */
-	unsigned long nr_reserved_highatomic;
-	uint32_t flags;                     /* LAB_ZONE_* */
-	/* (i) watermarks; (z) boost */
-	uint64_t wmark[LAB_NR_WMARK];       /* _watermark[], without boost */
-	unsigned long boost;                /* watermark_boost (zone lock; kswapd clears it) */
-	int64_t lowmem_reserve[LAB_MAX_NR_ZONES];
-	/* (i) per-CPU list sizing (zone_batchsize / zone_highsize) */
-	uint32_t pcp_batch;
-	uint32_t pcp_high;
-	uint64_t reserved_pages;            /* present - managed */
 	/* (z) LRU lists of owned pages (Linux enum lru_list order) */
 	uint32_t lru_head[LAB_NR_LRU], lru_tail[LAB_NR_LRU];
 	uint64_t nr_lru[LAB_NR_LRU];        /* pages (not blocks) */
@@ -194,7 +200,10 @@ struct lab_zone {
 	unsigned compact_defer_shift;
 	int compact_order_failed;
 	uint32_t compacting;                /* (a) 1 while a compaction runs in this zone */
-};
+} __attribute__((aligned(64)));
+_Static_assert(__builtin_offsetof(struct lab_zone, lowmem_reserve) == 64 &&
+	       __builtin_offsetof(struct lab_zone, wmark) + sizeof(uint64_t) * (LAB_WMARK_LOW + 1) <= 128,
+	       "the fast path's zone fields fill cache lines 0 and 1");
 
 /*
  * Per-CPU page lists (Linux per_cpu_pages), one per (CPU, zone):
@@ -212,15 +221,19 @@ struct lab_zone {
 #define LAB_NR_PCP_LISTS (LAB_NR_LOWORDER_PCP_LISTS + 2)
 
 struct lab_pcp {
-	uint32_t head[LAB_NR_PCP_LISTS];    /* (p) */
-	uint32_t tail[LAB_NR_PCP_LISTS];    /* (p) */
+	/* cache line 0: everything a hit of order 0..3 reads or writes
+	 * besides the instrument (16 + 12 * 4 = 64 bytes) */
 	int count;                          /* (p) pages on all lists */
-	int high;                           /* (i) zone_highsize */
-	int batch;                          /* (i) zone_batchsize */
 	short free_factor;                  /* (p) grows with frees, halves with allocs */
 	short pad;
+	int high;                           /* (i) zone_highsize */
+	int batch;                          /* (i) zone_batchsize */
+	uint32_t head[LAB_NR_PCP_LISTS];    /* (p) */
+	uint32_t tail[LAB_NR_PCP_LISTS];    /* (p) */
 	unsigned long list_ops;             /* (p) pcp list adds/dels; read locklessly */
-};
+} __attribute__((aligned(64)));         /* a cold interrupt pays whole lines: no straddling */
+_Static_assert(__builtin_offsetof(struct lab_pcp, head) + LAB_NR_LOWORDER_PCP_LISTS * sizeof(uint32_t) <= 64,
+	       "the low-order list heads share the counters' cache line");
 
 struct lab_cpu_counters {
 	unsigned long events[LAB_NR_VM_EVENTS];

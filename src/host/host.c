@@ -374,10 +374,23 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 		errno = EINVAL;
 		goto fail;
 	}
-	if (posix_memalign(&h->metadata, 64, meta) != 0) {
+	/*
+	 * Metadata of 512 KiB or more (128 MiB of memory and up) is rounded to
+	 * 2 MiB and asked for in transparent huge pages, as Linux maps its
+	 * vmemmap with PMDs: an interrupt handler finding cold page
+	 * descriptors then walks one TLB entry, not one per 256 descriptors.
+	 */
+	size_t hp = (size_t)2 << 20, align = 64;
+	if (meta >= hp / 4) {
+		meta = (meta + hp - 1) & ~(hp - 1);
+		align = hp;
+	}
+	if (posix_memalign(&h->metadata, align, meta) != 0) {
 		h->metadata = NULL;
 		goto fail;
 	}
+	if (align == hp)
+		(void)madvise(h->metadata, meta, MADV_HUGEPAGE);   /* advice: ignored where THP is off */
 	mc.metadata = h->metadata;
 	mc.metadata_bytes = meta;
 	int err = 0;
