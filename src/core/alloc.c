@@ -133,8 +133,11 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 	if (pcp_allowed_order(mem, order) &&
 	    (!z->cma_pages || (alloc_flags & ALLOC_CMA) || mt != LAB_MIGRATE_MOVABLE))
 		p = rmqueue_pcplist(mem, z, order, mt, alloc_flags);
-	if (!p)
+	if (!p) {   /* (the pcp path counts its own PGALLOC) */
 		p = rmqueue_buddy(mem, z, order, mt, alloc_flags);
+		if (p)
+			count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), 1ull << order);
+	}
 	if (p) {
 		page_set_state(p, LAB_PG_HEAD, order, mt);
 	}
@@ -217,7 +220,6 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 				continue;
 			struct lab_page *p = rmqueue(mem, z, order, ac->migratetype, alloc_flags);
 			if (p) {
-				count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + zi), 1ull << order);
 				prep_new_page(mem, p, order, gfp);
 				if (alloc_flags & ALLOC_HIGHATOMIC)
 					reserve_highatomic_pageblock(mem, z, p);
@@ -633,8 +635,6 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 			prep_new_page(mem, p, 0, gfp);
 			pages[j] = p;
 		}
-		if (n)
-			count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), n);
 		populated += n;
 		if (n < want)
 			break;

@@ -111,8 +111,8 @@ static int refuse(struct lab_mem *mem, struct lab_page *page, const char *why, u
  */
 /* Validates @page for a free of @order and claims it (see above): 0 and the
  * block is ours (unaccounted, no flags), or LAB_EINVAL after a report.
- * @count: add PGFREE now (the bulk free adds it once for its batch). */
-static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned order, bool count)
+ * PGFREE is the caller's: the per-CPU path counts it under its lock. */
+static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned order)
 {
 	const char *why;
 	unsigned long flags;
@@ -160,8 +160,6 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 		zone_unlock(mem, z, flags);
 	}
 	clear_allocated(mem, page, order, f);
-	if (count)
-		count_event(mem, LAB_PGFREE, 1ull << order);
 	return 0;
 }
 
@@ -175,14 +173,15 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
 {
 	unsigned long flags;
-	int err = claim_for_free(mem, page, order, true);
+	int err = claim_for_free(mem, page, order);
 	if (err)
 		return err;
 	struct lab_zone *z = &mem->zones[page->zone];
 	if (pcp_allowed_order(mem, order)) {
-		free_unref_page(mem, z, page, order);
+		free_unref_page(mem, z, page, order);   /* counts PGFREE */
 		return 0;
 	}
+	count_event(mem, LAB_PGFREE, 1ull << order);
 	uint64_t pfn = page_pfn(mem, page);
 	zone_lock(mem, z, &flags);
 	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
@@ -195,7 +194,7 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pages)
 {
 	struct lab_page *batch[64];
-	unsigned n = 0, freed = 0;
+	unsigned n = 0;
 	for (unsigned i = 0; i < nr; i++) {
 		if (!pages[i])
 			continue;
@@ -203,9 +202,8 @@ void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pag
 			lab_free_pages(mem, pages[i], 0);
 			continue;
 		}
-		if (claim_for_free(mem, pages[i], 0, false))
+		if (claim_for_free(mem, pages[i], 0))
 			continue;
-		freed++;
 		/* on its way to this CPU's list: a duplicate later in the
 		 * array is then refused as a double free */
 		pages[i]->flags = LAB_PG_PCP;
@@ -216,9 +214,7 @@ void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pag
 		}
 	}
 	if (n)
-		free_unref_page_list(mem, batch, n);
-	if (freed)
-		count_event(mem, LAB_PGFREE, freed);
+		free_unref_page_list(mem, batch, n);   /* counts PGFREE */
 }
 
 void lab_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)

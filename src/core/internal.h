@@ -231,6 +231,11 @@ struct lab_pcp {
 	uint32_t head[LAB_NR_PCP_LISTS];    /* (p) */
 	uint32_t tail[LAB_NR_PCP_LISTS];    /* (p) */
 	unsigned long list_ops;             /* (p) pcp list adds/dels; read locklessly */
+	/* (p) PGALLOC_<zone> and PGFREE of the blocks that went through this
+	 * pcp, read locklessly; lab_mem_get_stats adds them to the per-CPU
+	 * counters (a hit then pays no atomic read-modify-write) */
+	unsigned long pgalloc;
+	unsigned long pgfree;
 } __attribute__((aligned(64)));         /* a cold interrupt pays whole lines: no straddling */
 _Static_assert(__builtin_offsetof(struct lab_pcp, head) + LAB_NR_LOWORDER_PCP_LISTS * sizeof(uint32_t) <= 64,
 	       "the low-order list heads share the counters' cache line");
@@ -568,6 +573,7 @@ unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, u
 void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order);
 void free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n);
 uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z);
+uint64_t pcp_event_sum(const struct lab_mem *mem, enum lab_vm_event e);
 bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx);
 void pcp_update_sizes(struct lab_mem *mem);
 size_t pcp_bytes(unsigned nr_cpus);

@@ -71,6 +71,34 @@ static unsigned pindex_to_order(const struct lab_mem *mem, unsigned pindex)
 	return pindex < LAB_NR_LOWORDER_PCP_LISTS ? pindex / LAB_MIGRATE_PCPTYPES : mem->pageblock_order;
 }
 
+/*
+ * PGALLOC and PGFREE of the per-CPU path, counted in the pcp under its lock
+ * (Linux's __count_vm_events under the pcp lock: a plain per-CPU add). One
+ * writer at a time, lockless readers: a relaxed load-add-store, no locked
+ * instruction on the fast path.
+ */
+static inline void pcp_event(unsigned long *c, unsigned long n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
+/* The pcp share of vm event @e (0 for events the pcps do not count). */
+uint64_t pcp_event_sum(const struct lab_mem *mem, enum lab_vm_event e)
+{
+	uint64_t sum = 0;
+	if (!mem->pcp)
+		return 0;
+	if (e == LAB_PGFREE) {
+		for (unsigned i = 0; i < mem->nr_cpus * LAB_MAX_NR_ZONES; i++)
+			sum += __atomic_load_n(&mem->pcp[i].pgfree, __ATOMIC_RELAXED);
+	} else if ((unsigned)e - LAB_PGALLOC_DMA < LAB_MAX_NR_ZONES) {
+		unsigned zi = (unsigned)e - LAB_PGALLOC_DMA;
+		for (unsigned c = 0; c < mem->nr_cpus; c++)
+			sum += __atomic_load_n(&mem->pcp[c * LAB_MAX_NR_ZONES + zi].pgalloc, __ATOMIC_RELAXED);
+	}
+	return sum;
+}
+
 static int pcp_trylock(struct lab_mem *mem, unsigned cpu, unsigned long *flags)
 {
 	return mem->plat.pcp_trylock ? mem->plat.pcp_trylock(mem->plat.ctx, cpu, flags) : 1;
@@ -186,6 +214,8 @@ struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsign
 		return NULL;
 	pcp->free_factor >>= 1;
 	struct lab_page *p = pcplist_take(mem, z, pcp, order, mt, alloc_flags);
+	if (p)
+		pcp_event(&pcp->pgalloc, 1ul << order);
 	pcp_unlock(mem, cpu, flags);
 	return p;
 }
@@ -208,6 +238,7 @@ unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, u
 	pcp->free_factor >>= 1;
 	while (n < nr && (out[n] = pcplist_take(mem, z, pcp, 0, mt, alloc_flags)))
 		n++;
+	pcp_event(&pcp->pgalloc, n);
 	pcp_unlock(mem, cpu, flags);
 	return n;
 }
@@ -291,6 +322,7 @@ static void free_unref_page_commit(struct lab_mem *mem, unsigned cpu, struct lab
 	page_set_state(p, LAB_PG_PCP, order, mt);
 	pcp_list_add(mem, pcp, pindex, p, false);
 	pcp->count += 1 << order;
+	pcp_event(&pcp->pgfree, 1ul << order);
 	bool free_high = pcp->free_factor && order && order <= LAB_PAGE_ALLOC_COSTLY_ORDER;
 	int high = nr_pcp_high(pcp, free_high);
 	if (pcp->count >= high)
@@ -317,6 +349,7 @@ static void free_to_buddy(struct lab_mem *mem, struct lab_page *p, unsigned orde
 	zone_lock(mem, z, &flags);
 	buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
 	zone_unlock(mem, z, flags);
+	count_event(mem, LAB_PGFREE, 1ull << order);
 }
 
 void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)

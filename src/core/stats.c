@@ -71,7 +71,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		zone_unlock(mem, z, flags);
 	}
 	for (int e = 0; e < LAB_NR_VM_EVENTS; e++)
-		out->events[e] = event_sum(mem, (enum lab_vm_event)e);
+		out->events[e] = event_sum(mem, (enum lab_vm_event)e) + pcp_event_sum(mem, (enum lab_vm_event)e);
 	/* mechanisms that exist in this core: allocation and freeing counters */
 	out->events_valid = 0;
 	for (int e = LAB_PGALLOC_DMA; e <= LAB_CMA_ALLOC_FAIL; e++)

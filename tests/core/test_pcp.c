@@ -260,6 +260,61 @@ static void test_pcp_trylock_failure_uses_buddy(void **state)
 	fixture_destroy(f);
 }
 
+static uint64_t ev(struct lab_mem *m, enum lab_vm_event e)
+{
+	static struct lab_mem_stats st;
+	lab_mem_get_stats(m, &st);
+	return st.events[e];
+}
+
+/*
+ * pgalloc_normal and pgfree count every page once, whichever path it took:
+ * a per-CPU hit (counted in the pcp under its lock), the buddy after a
+ * failed trylock, an order the lists do not cache, the bulk API, and a free
+ * that pushes the list over high (the batch it returns is not a free).
+ */
+static void test_pcp_pgalloc_pgfree_count_every_path(void **state)
+{
+	(void)state;
+	struct fixture *f = pcp_zone(1);
+	struct lab_mem *m = f->mem;
+	set_pcp(f, 0, 7, 20);
+	uint64_t pages = 0;
+
+	struct lab_page *held[40];
+	for (int i = 0; i < 40; i++) {               /* hits, refills; frees go over high */
+		held[i] = lab_alloc_pages(m, LAB_GFP_KERNEL, (unsigned)i & 3);
+		assert_non_null(held[i]);
+		pages += 1u << (i & 3);
+	}
+	struct lab_page *big = lab_alloc_pages(m, LAB_GFP_KERNEL, 5);   /* not a pcp order */
+	assert_non_null(big);
+	pages += 32;
+	struct lab_page *ring[16] = { 0 };
+	assert_int_equal(lab_alloc_pages_bulk(m, LAB_GFP_ATOMIC, 16, ring), 16);
+	pages += 16;
+	m->plat.pcp_trylock = busy_trylock;
+	pcp_busy = 1;
+	struct lab_page *side = lab_alloc_pages(m, LAB_GFP_ATOMIC, 0);   /* trylock fails: buddy */
+	assert_non_null(side);
+	pages += 1;
+	assert_int_equal(ev(m, LAB_PGALLOC_NORMAL), pages);
+	assert_int_equal(ev(m, LAB_PGFREE), 0);
+
+	lab_free_pages(m, side, 0);                                      /* trylock fails: buddy */
+	pcp_busy = 0;
+	lab_free_pages(m, big, 5);
+	lab_free_pages_bulk(m, 16, ring);
+	for (int i = 0; i < 40; i++)
+		lab_free_pages(m, held[i], (unsigned)i & 3);
+	lab_drain_all_pages(m);
+	assert_int_equal(ev(m, LAB_PGFREE), pages);
+	assert_int_equal(ev(m, LAB_PGALLOC_NORMAL), pages);
+	assert_int_equal(fixture_zone_free(f, LAB_ZONE_NORMAL), 8192);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* alloc_pages_bulk fills only NULL slots and reports the populated count. */
 static void test_pcp_bulk_fills_null_slots(void **state)
 {
@@ -355,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_pcp_drained_before_failure),
 		cmocka_unit_test(test_pcp_trylock_failure_uses_buddy),
 		cmocka_unit_test(test_pcp_bulk_fills_null_slots),
+		cmocka_unit_test(test_pcp_pgalloc_pgfree_count_every_path),
 		cmocka_unit_test(test_pcp_bulk_free_refuses_duplicates),
 		cmocka_unit_test(test_pcp_might_sleep_reported_and_degraded),
 	};

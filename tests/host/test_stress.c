@@ -48,6 +48,7 @@ struct worker {
 	unsigned long allocs, frees, fails, corrupt;
 	unsigned long isr_allocs, isr_frees, isr_fails, isr_corrupt, isr_bad_context;
 	unsigned long kmaps, bulk_pages, masked_sections;
+	unsigned long pages;                /* 4 KiB pages handed out, every path */
 	struct lab_irq_stats irq;
 	pthread_t thread;
 };
@@ -138,6 +139,7 @@ static void isr(void *arg)
 	b->tag = (uint32_t)(r >> 16) | 0x80000000u;
 	stamp(p, order, b->tag, 0);
 	w->isr_allocs++;
+	w->pages += 1ul << order;
 }
 
 static void release(struct worker *w, struct block *b)
@@ -158,14 +160,17 @@ static void one_step(struct worker *w)
 		/* an irq-off section: interrupts arriving now are replayed at restore */
 		unsigned long flags = lab_local_irq_save();
 		struct lab_page *p = lab_alloc_pages(w->mem, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, (unsigned)(r & 3));
-		if (p)
+		if (p) {
 			lab_free_pages(w->mem, p, (unsigned)(r & 3));
+			w->pages += 1ul << (r & 3);
+		}
 		lab_local_irq_restore(flags);
 		w->masked_sections++;
 	} else if (what < 12) {
 		struct lab_page *pages[8] = { 0 };
 		unsigned n = lab_alloc_pages_bulk(w->mem, LAB_GFP_KERNEL | LAB___GFP_NOWARN, 8, pages);
 		w->bulk_pages += n;
+		w->pages += n;
 		lab_free_pages_bulk(w->mem, 8, pages);
 	} else if (what < 16 && b->page) {
 		/* a long-lived mapping of the block's head */
@@ -190,6 +195,7 @@ static void one_step(struct worker *w)
 		b->tag = w->next_tag += 16;
 		stamp(p, order, b->tag, 0);
 		w->allocs++;
+		w->pages += 1ul << order;
 	}
 }
 
@@ -233,6 +239,18 @@ static void *watchdog(void *arg)
 	return NULL;
 }
 
+/* PGALLOC over all zones, and PGFREE, from /proc/vmstat's counters. */
+static void alloc_free_events(struct lab_mem *m, uint64_t *alloc, uint64_t *freed, uint64_t *migrated)
+{
+	static struct lab_mem_stats st;
+	lab_mem_get_stats(m, &st);
+	*alloc = 0;
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
+		*alloc += st.events[LAB_PGALLOC_DMA + z];
+	*freed = st.events[LAB_PGFREE];
+	*migrated = st.events[LAB_PGMIGRATE_SUCCESS];
+}
+
 static uint64_t total_free(struct lab_mem *m)
 {
 	static struct lab_mem_stats st;
@@ -271,7 +289,7 @@ static void test_stress_threads_with_signal_irqs(void **state)
 	int errors = lab_mem_check(m);
 	uint64_t free_after = total_free(m);
 	unsigned long allocs = 0, isr_allocs = 0, handled = 0, replayed = 0, signals = 0, fails = 0, isr_fails = 0;
-	unsigned long overruns = 0, kmaps = 0, masked = 0;
+	unsigned long overruns = 0, kmaps = 0, masked = 0, pages = 0;
 	for (int i = 0; i < NR_WORKERS; i++) {
 		assert_true(w[i].cpu >= 0);
 		assert_int_equal(w[i].corrupt, 0);
@@ -290,6 +308,7 @@ static void test_stress_threads_with_signal_irqs(void **state)
 		overruns += w[i].irq.overruns;
 		kmaps += w[i].kmaps;
 		masked += w[i].masked_sections;
+		pages += w[i].pages;
 	}
 	printf("stress: %d threads, %d ms, %d Hz: %lu allocs (%lu failed), %lu in interrupts (%lu failed), "
 	       "%lu kmaps, %lu irq-off sections; %lu interrupt signals (+%lu ticks merged by the kernel), "
@@ -298,6 +317,15 @@ static void test_stress_threads_with_signal_irqs(void **state)
 	       overruns, handled, replayed);
 	assert_int_equal(errors, 0);
 	assert_int_equal(free_after, free_before);
+	/* the counters, kept per CPU and per pcp by concurrent CPUs and their
+	 * interrupts, lose nothing: every page handed out is counted once,
+	 * every page came back (migration allocates and frees its targets) */
+	uint64_t ev_alloc, ev_free, migrated;
+	alloc_free_events(m, &ev_alloc, &ev_free, &migrated);
+	printf("stress: pgalloc %llu, pgfree %llu, pages handed out %lu, migrated %llu\n",
+	       (unsigned long long)ev_alloc, (unsigned long long)ev_free, pages, (unsigned long long)migrated);
+	assert_int_equal(ev_alloc, ev_free);
+	assert_int_equal(ev_alloc, pages + migrated);
 	assert_true(replayed > 0);
 	__atomic_store_n(&finished, 1, __ATOMIC_RELEASE);
 	pthread_join(dog, NULL);
