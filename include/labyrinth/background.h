@@ -99,6 +99,18 @@ enum lab_bg_result {
 enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long budget);
 /* Does kswapd have work (was it woken and is some zone below its mark)? */
 int lab_kswapd_wanted(struct lab_mem *mem);
+/*
+ * kswapd_try_to_sleep's verdict on the short nap that follows LAB_BG_NAP
+ * (Linux naps HZ/10 before sleeping for good). The nap is the caller's
+ * (a thread's timed wait, a simulator's clock), so the caller reports how
+ * it ended when it did NOT end in a full sleep:
+ *   woken_during_nap != 0  an allocation woke kswapd before the nap was
+ *                          over: kswapd_low_wmark_hit_quickly
+ *   woken_during_nap == 0  the nap ran out but lab_kswapd_wanted() says
+ *                          the node is not balanced: kswapd_high_wmark_hit_quickly
+ * A nap that ends balanced, in a full sleep, is not reported. Any context.
+ */
+void lab_kswapd_nap_cut_short(struct lab_mem *mem, int woken_during_nap);
 
 /* ---- compaction ------------------------------------------------------------ */
 

@@ -82,6 +82,13 @@ int lab_kswapd_wanted(struct lab_mem *mem)
 	return pgdat_watermark_boosted(mem, hz) || !pgdat_balanced(mem, order, hz);
 }
 
+void lab_kswapd_nap_cut_short(struct lab_mem *mem, int woken_during_nap)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return;
+	count_event(mem, woken_during_nap ? LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY : LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY, 1);
+}
+
 static void reset_isolation_suitable(struct lab_mem *mem)
 {
 	size_t n = lab_mem_nr_pageblocks(mem);

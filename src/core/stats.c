@@ -76,8 +76,6 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 	out->events_valid = 0;
 	for (int e = LAB_PGALLOC_DMA; e <= LAB_CMA_ALLOC_FAIL; e++)
 		if (e != LAB_PGALLOC_DEVICE && e != LAB_ALLOCSTALL_DEVICE &&
-		    /* kswapd's nap is the caller's: its "hit quickly" counters have no mechanism here */
-		    e != LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY && e != LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY &&
 		    ((e != LAB_CMA_ALLOC_SUCCESS && e != LAB_CMA_ALLOC_FAIL) || mem->nr_cma))
 			out->events_valid |= LAB_VM_EVENT_BIT(e);
 }

@@ -91,6 +91,9 @@ static void kswapd_fire(struct lab_sim *sim, struct sim_source *src)
 			src->next_ns = SIM_NEVER;
 			return;
 		}
+#if LAB_HAVE_BACKGROUND
+		lab_kswapd_nap_cut_short(sim->mem, 0);   /* the nap ran out unbalanced */
+#endif
 		d->state = D_RUN;
 	}
 	d->steps++;
@@ -176,6 +179,10 @@ static void wake(struct lab_sim *sim, struct sim_daemon *d, unsigned order, int 
 		d->zoneidx = zoneidx;
 	if (d->state == D_RUN)
 		return;
+#if LAB_HAVE_BACKGROUND
+	if (d == &sim->kswapd && d->state == D_NAP)
+		lab_kswapd_nap_cut_short(sim->mem, 1);   /* woken before the nap was over */
+#endif
 	d->wakes++;
 	d->state = D_RUN;
 	sim_schedule(sim, &d->src, sim->now + sim->sc.sim.kswapd_wake_ns);

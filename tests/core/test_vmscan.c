@@ -273,6 +273,25 @@ static void test_vmscan_kswapd_reclaims_to_high_and_naps(void **state)
 	fixture_destroy(f);
 }
 
+/* kswapd_try_to_sleep's two verdicts on a nap cut short land in their own
+ * vmstat counters; a foreign pointer is ignored. */
+static void test_vmscan_kswapd_nap_cut_short_counts_low_and_high(void **state)
+{
+	(void)state;
+	struct fixture *f = small();
+	lab_kswapd_nap_cut_short(f->mem, 1);
+	lab_kswapd_nap_cut_short(f->mem, 1);
+	lab_kswapd_nap_cut_short(f->mem, 0);
+	lab_kswapd_nap_cut_short(NULL, 1);
+	struct lab_mem_stats *s = stats(f);
+	assert_int_equal(s->events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY], 2);
+	assert_int_equal(s->events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY], 1);
+	assert_true(s->events_valid & LAB_VM_EVENT_BIT(LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY));
+	assert_true(s->events_valid & LAB_VM_EVENT_BIT(LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY));
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* kswapd with nothing reclaimable counts failures up to 16 and gives up
  * (node_unreclaimable); zoneinfo's flag follows. */
 static void test_vmscan_kswapd_hopeless_after_16_failures(void **state)
@@ -306,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_vmscan_shrinker_called_under_pressure),
 		cmocka_unit_test(test_vmscan_kswapd_reclaims_to_high_and_naps),
 		cmocka_unit_test(test_vmscan_kswapd_hopeless_after_16_failures),
+		cmocka_unit_test(test_vmscan_kswapd_nap_cut_short_counts_low_and_high),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

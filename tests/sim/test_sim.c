@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/map.h>
+#include <labyrinth/report.h>
 #include <labyrinth/sim.h>
 
 #define OUT_DIR LAB_BINARY_DIR "/test-output/sim"
@@ -128,6 +129,39 @@ static void test_sim_run_keeps_invariants(void **state)
 	(void)state;
 	struct lab_sim *sim = run(small_yaml, 3);
 	assert_int_equal(lab_mem_check(lab_sim_mem(sim)), 0);
+	lab_sim_destroy(sim);
+}
+
+/*
+ * Under the page cache's pressure kswapd balances, naps, and is woken again
+ * before its nap is over or finds the node unbalanced when it ends: both
+ * kswapd_*_wmark_hit_quickly counters move (kswapd_try_to_sleep), and
+ * /proc/vmstat prints them in Linux's order.
+ */
+static void test_sim_kswapd_premature_naps_counted(void **state)
+{
+	(void)state;
+	struct lab_sim *sim = run(small_yaml, 3);
+	struct lab_mem_stats st;
+	lab_mem_get_stats(lab_sim_mem(sim), &st);
+	assert_true(st.events[LAB_PAGEOUTRUN] > 0);
+	assert_true(st.events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY] + st.events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY] > 0);
+	/* a nap is cut short at most once, and there is one nap per balanced run */
+	assert_true(st.events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY] + st.events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY] <=
+		    st.events[LAB_PAGEOUTRUN]);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	lab_report_vmstat(f, &st);
+	fclose(f);
+	const char *lo = strstr(buf, "\nkswapd_low_wmark_hit_quickly "), *hi = strstr(buf, "\nkswapd_high_wmark_hit_quickly ");
+	const char *run_line = strstr(buf, "\npageoutrun ");
+	assert_non_null(lo);
+	assert_non_null(hi);
+	assert_non_null(run_line);
+	assert_true(lo < hi && hi < run_line);   /* vmstat_text order */
+	free(buf);
 	lab_sim_destroy(sim);
 }
 
@@ -349,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_sim_same_seed_identical_reports),
 		cmocka_unit_test(test_sim_different_seeds_differ),
 		cmocka_unit_test(test_sim_run_keeps_invariants),
+		cmocka_unit_test(test_sim_kswapd_premature_naps_counted),
 		cmocka_unit_test(test_sim_failure_record_has_softirq_context),
 		cmocka_unit_test(test_sim_nested_interrupt_fails_pcp_trylock),
 		cmocka_unit_test(test_sim_no_nesting_window_no_trylock_failure),
