@@ -37,9 +37,9 @@ test-debug: debug
 test-asan: asan
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) -E '^fuzz/'
 
-# The concurrency tests (named */*concurrency* or */*stress*) under ThreadSanitizer.
+# The concurrency tests (named */*concurrency*, */*stress* or the host's daemon threads, */*background*) under ThreadSanitizer.
 test-tsan: tsan
-	cd $(BUILD)/tsan && ctest --output-on-failure -j$(JOBS) -R 'concurrency|stress'
+	cd $(BUILD)/tsan && ctest --output-on-failure -j$(JOBS) -R 'concurrency|stress|background'
 
 # Short libFuzzer runs; LAB_FUZZ_SECONDS=600 make test-fuzz for a long one.
 test-fuzz: fuzz

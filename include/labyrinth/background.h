@@ -13,7 +13,9 @@
  *
  * kswapd and kcompactd are step functions: each call does a bounded amount
  * of work and says whether more is wanted. The POSIX host runs them in
- * threads woken by platform->wake_kswapd / wake_kcompactd; the simulator
+ * threads woken by platform->wake_kswapd / wake_kcompactd (with
+ * lab_host_config.background; owners' operations must then be
+ * thread-safe, see lab_page_clear_owner); the simulator
  * calls them on its virtual clock; an RTOS calls them from a low-priority
  * task. All of this is in the freestanding core.
  */
@@ -65,9 +67,12 @@ int lab_owner_register(struct lab_mem *mem, const struct lab_page_owner_ops *ops
 /* Tags the allocated block @page (of @order) with @owner and puts it on the
  * zone's LRU (inactive list). 0 or LAB_EINVAL (not an allocated head). */
 int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, unsigned lru);
-/* Untags (takes it off the LRU). Call before freeing a tagged page, or let
- * lab_free_pages do it. */
-void lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page);
+/* Untags (takes it off the LRU): 0. Call before freeing a tagged page, or
+ * let lab_free_pages do it. LAB_EBUSY while reclaim or compaction holds the
+ * page isolated (another thread: kswapd, kcompactd, a blocking allocation):
+ * the page stays the owner's; call again after the owner's migrate,
+ * reclaim or putback for it has returned. LAB_EINVAL for a foreign page. */
+int lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page);
 /* Marks a tagged page recently used (moves it to the active list). */
 void lab_page_mark_accessed(struct lab_mem *mem, struct lab_page *page);
 

@@ -51,6 +51,24 @@ struct lab_host_config {
 	void *log_hook_arg;
 	/* kmap() pool size (LAST_PKMAP) when highmem is on; 0 = LAB_HOST_PKMAP_SLOTS. */
 	unsigned pkmap_slots;
+	/*
+	 * Run kswapd and kcompactd: two threads ("kswapd0", "kcompactd0")
+	 * that allocations wake (from any context: the wake only posts a
+	 * semaphore) and that reclaim to the high watermark and compact in
+	 * the background, as Linux's per-node daemons (src/host/background.c).
+	 * They call page owners' and shrinkers' operations, which must then
+	 * be thread-safe. 0 = no daemons: reclaim happens only in blocking
+	 * allocations, and the embedder may drive lab_kswapd_balance_once().
+	 */
+	int background;
+};
+
+/* What the background threads did (lab_host_background_stats). */
+struct lab_host_background_stats {
+	unsigned long kswapd_wakeups;     /* wake_kswapd calls */
+	unsigned long kswapd_runs;        /* sleeps that ended in work */
+	unsigned long kcompactd_wakeups;
+	unsigned long kcompactd_runs;
 };
 
 #define LAB_HOST_PKMAP_SLOTS 64
@@ -115,6 +133,9 @@ void lab_host_irq_stats(struct lab_irq_stats *out);
  * (an interrupt cannot use stdio). Also done by detach, destroy and before
  * the next log line printed from process context. */
 void lab_host_flush_log(struct lab_mem *mem);
+/* The background threads' counters; -EINVAL for a foreign @mem, -ENOENT
+ * when the instance runs none (config .background = 0). */
+int lab_host_background_stats(struct lab_mem *mem, struct lab_host_background_stats *out);
 /* Copies the instance's platform (to build a variant for tests). -EINVAL
  * for a foreign @mem. */
 int lab_host_get_platform(struct lab_mem *mem, struct lab_platform *out);

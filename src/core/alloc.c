@@ -192,7 +192,7 @@ static __attribute__((noinline)) void prep_new_page_work(struct lab_mem *mem, st
 		uint32_t head = page_idx(mem, p);
 		p->flags |= LAB_PG_COMPOUND;
 		for (uint32_t i = 1; i < (1u << order); i++) {
-			p[i].flags = LAB_PG_TAIL;
+			page_set_flags(&p[i], LAB_PG_TAIL);
 			p[i].next = head;
 		}
 	}
@@ -555,9 +555,7 @@ void *lab_alloc_pages_exact(struct lab_mem *mem, size_t size, lab_gfp_t gfp)
 	/* split_page: every page becomes an order-0 allocation */
 	zone_lock(mem, z, &flags);
 	for (uint64_t i = 0; i < (1ull << order); i++) {
-		head[i].flags = LAB_PG_HEAD;
-		head[i].order = 0;
-		head[i].mt = head->mt;
+		page_set_state(&head[i], LAB_PG_HEAD, 0, page_state(head).mt);
 	}
 	zone_unlock(mem, z, flags);
 	for (uint64_t i = used; i < (1ull << order); i++)

@@ -66,7 +66,7 @@ void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		*head = idx;
 	}
 	z->nr_free_mt[order][mt]++;
-	z->nr_free[order]++;
+	__atomic_store_n(&z->nr_free[order], z->nr_free[order] + 1, __ATOMIC_RELAXED);   /* read locklessly */
 	__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] | (1u << order)), __ATOMIC_RELAXED);
 	__atomic_store_n(&z->list_ops, z->list_ops + 1, __ATOMIC_RELAXED);
 	account(z, order, mt, +1);
@@ -89,7 +89,7 @@ void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 	p->next = p->prev = LAB_NIL;
 	p->flags = 0;
 	z->nr_free_mt[order][mt]--;
-	z->nr_free[order]--;
+	__atomic_store_n(&z->nr_free[order], z->nr_free[order] - 1, __ATOMIC_RELAXED);
 	if (z->free_head[order][mt] == LAB_NIL)
 		__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] & ~(1u << order)), __ATOMIC_RELAXED);
 	__atomic_store_n(&z->list_ops, z->list_ops + 1, __ATOMIC_RELAXED);
@@ -158,8 +158,8 @@ static bool is_free_buddy(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 {
 	if (!pfn_in_span(mem, pfn))
 		return false;
-	const struct lab_page *b = pfn_page(mem, pfn);
-	return (b->flags & LAB_PG_BUDDY) && b->order == order && b->zone == z->idx;
+	struct lab_page b = page_state(pfn_page(mem, pfn));   /* another CPU may be changing it */
+	return (b.flags & LAB_PG_BUDDY) && b.order == order && b.zone == z->idx;
 }
 
 bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order)

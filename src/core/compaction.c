@@ -64,7 +64,7 @@ enum compact_result compaction_suitable(struct lab_mem *mem, struct lab_zone *z,
 	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER) {
 		uint64_t nr_free[LAB_MAX_ORDER];
 		for (int o = 0; o < LAB_MAX_ORDER; o++)
-			nr_free[o] = z->nr_free[o];
+			nr_free[o] = zone_nr_free(z, (unsigned)o);
 		int fragindex = lab_fragmentation_index(nr_free, (unsigned)order);
 		if (fragindex >= 0 && fragindex <= mem->tun.extfrag_threshold)
 			return COMPACT_SKIPPED;   /* NOT_SUITABLE_ZONE, reported as SKIPPED */
@@ -167,18 +167,19 @@ static void isolate_freepages(struct lab_mem *mem, struct compact_control *cc, u
 			pb = z->start_pfn;
 		if (end > z->end_pfn)
 			end = z->end_pfn;
-		bool skip = !cc->ignore_skip && (*pageblock_byte(mem, pb) & LAB_PB_SKIP);
+		bool skip = !cc->ignore_skip && (pageblock_get(mem, pb) & LAB_PB_SKIP);
 		if (!skip && suitable_target(mem, cc, pb)) {
 			zone_lock(mem, z, &flags);
 			for (uint64_t pfn = pb; pfn < end;) {
 				struct lab_page *p = pfn_page(mem, pfn);
+				struct lab_page st = page_state(p);   /* pcp pages change without the lock */
 				scanned++;
-				if (!(p->flags & LAB_PG_BUDDY) || p->mt == LAB_MIGRATE_ISOLATE ||
-				    p->mt == LAB_MIGRATE_HIGHATOMIC) {
-					pfn += (p->flags & (LAB_PG_BUDDY | LAB_PG_HEAD | LAB_PG_PCP)) ? 1ull << p->order : 1;
+				if (!(st.flags & LAB_PG_BUDDY) || st.mt == LAB_MIGRATE_ISOLATE ||
+				    st.mt == LAB_MIGRATE_HIGHATOMIC) {
+					pfn += (st.flags & (LAB_PG_BUDDY | LAB_PG_HEAD | LAB_PG_PCP)) ? 1ull << st.order : 1;
 					continue;
 				}
-				unsigned o = p->order;
+				unsigned o = st.order;
 				/* __isolate_free_page: keep the zone above min + the block */
 				if (!zone_watermark_ok_free(z, 0, z->wmark[LAB_WMARK_MIN] + (1ull << o), 0, ALLOC_CMA,
 							    (int64_t)zone_free(z)))
@@ -233,16 +234,17 @@ static uint32_t isolate_migratepages(struct lab_mem *mem, struct compact_control
 	zone_lock(mem, z, &flags);
 	while (pfn < end && *got < LAB_COMPACT_CLUSTER_MAX) {
 		struct lab_page *p = pfn_page(mem, pfn);
+		struct lab_page st = page_state(p);   /* pcp pages change without the lock */
 		scanned++;
-		if (p->flags & (LAB_PG_BUDDY | LAB_PG_PCP)) {
-			pfn += 1ull << p->order;
+		if (st.flags & (LAB_PG_BUDDY | LAB_PG_PCP)) {
+			pfn += 1ull << st.order;
 			continue;
 		}
-		if (!(p->flags & LAB_PG_HEAD)) {
+		if (!(st.flags & LAB_PG_HEAD)) {
 			pfn++;
 			continue;
 		}
-		unsigned o = p->order;
+		unsigned o = st.order;
 		if (o == 0 && page_is_movable(mem, p)) {
 			lru_del(mem, z, p);
 			p->owner |= LAB_OWN_ISOLATED;
@@ -302,7 +304,7 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 		bool block_start = cc->migrate_pfn <= pbz;
 		unsigned got = 0;
 		uint32_t list = LAB_NIL;
-		bool skip = !cc->ignore_skip && (*pageblock_byte(mem, pbz) & LAB_PB_SKIP);
+		bool skip = !cc->ignore_skip && (pageblock_get(mem, pbz) & LAB_PB_SKIP);
 		bool scan = !skip && suitable_source(mem, cc, pbz);
 		if (scan)
 			list = isolate_migratepages(mem, cc, &got);
@@ -310,8 +312,12 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 			cc->migrate_pfn = pb + nr;
 		if (!got) {
 			/* scanned the whole pageblock and found nothing movable: hint */
-			if (scan && block_start && !cc->ignore_skip && cc->migrate_pfn >= pb + nr)
-				*pageblock_byte(mem, pbz) |= LAB_PB_SKIP;
+			if (scan && block_start && !cc->ignore_skip && cc->migrate_pfn >= pb + nr) {
+				unsigned long flags;
+				zone_lock(mem, z, &flags);
+				pageblock_update(mem, pbz, 0, LAB_PB_SKIP);
+				zone_unlock(mem, z, flags);
+			}
 			continue;
 		}
 		isolate_freepages(mem, cc, got);
@@ -397,7 +403,7 @@ int fragmentation_score_zone(struct lab_mem *mem, struct lab_zone *z)
 {
 	uint64_t nr_free[LAB_MAX_ORDER];
 	for (int o = 0; o < LAB_MAX_ORDER; o++)
-		nr_free[o] = z->nr_free[o];
+		nr_free[o] = zone_nr_free(z, (unsigned)o);
 	return lab_extfrag_for_order(nr_free, mem->pageblock_order);
 }
 

@@ -34,10 +34,10 @@ static void clear_allocated(struct lab_mem *mem, struct lab_page *p, unsigned or
 	poison_block(mem, p, order);
 	if (flags_before & LAB_PG_COMPOUND)
 		for (uint32_t i = 1; i < (1u << order); i++) {
-			p[i].flags = 0;
+			page_set_flags(&p[i], 0);
 			p[i].next = LAB_NIL;
 		}
-	p->flags = 0;
+	page_set_flags(p, 0);
 	p->owner = 0;
 }
 
@@ -206,7 +206,7 @@ void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pag
 			continue;
 		/* on its way to this CPU's list: a duplicate later in the
 		 * array is then refused as a double free */
-		pages[i]->flags = LAB_PG_PCP;
+		page_set_flags(pages[i], LAB_PG_PCP);
 		batch[n++] = pages[i];
 		if (n == 64) {
 			free_unref_page_list(mem, batch, n);

@@ -116,17 +116,37 @@ struct lab_page {
 };
 _Static_assert(sizeof(struct lab_page) == 16, "struct lab_page must stay 16 bytes");
 
-/* Flags, order and migratetype in ONE 32-bit store. The free path reads the
- * state word whole (its compare-and-swap); three byte stores before it would
- * defeat the CPU's store-to-load forwarding and stall the next free. */
-static inline void page_set_state(struct lab_page *p, uint8_t flags, unsigned order, int mt)
+/*
+ * The state word (flags, order, migratetype, zone) is written without the
+ * zone lock by the per-CPU and free paths and read by others: the buddy
+ * merge check and compaction's scanners look at neighbours another CPU may
+ * be handing out (Linux's racy PageBuddy() peeks). Such accesses are ONE
+ * relaxed 32-bit atomic load or store: a reader sees a whole old or new
+ * state, never a torn one, and the store is a single plain instruction.
+ * (One store also keeps store-to-load forwarding into the free's CAS.)
+ */
+static inline struct lab_page page_state(const struct lab_page *p)
 {
 	struct lab_page s;
+	s.state = __atomic_load_n(&p->state, __ATOMIC_RELAXED);
+	return s;
+}
+
+static inline void page_set_state(struct lab_page *p, uint8_t flags, unsigned order, int mt)
+{
+	struct lab_page s = page_state(p);   /* the zone byte */
 	s.flags = flags;
 	s.order = (uint8_t)order;
 	s.mt = (uint8_t)mt;
-	s.zone = p->zone;
-	p->state = s.state;
+	__atomic_store_n(&p->state, s.state, __ATOMIC_RELAXED);
+}
+
+/* New flags, same order, migratetype and zone. */
+static inline void page_set_flags(struct lab_page *p, uint8_t flags)
+{
+	struct lab_page s = page_state(p);
+	s.flags = flags;
+	__atomic_store_n(&p->state, s.state, __ATOMIC_RELAXED);
 }
 
 #define LAB_PB_MT_MASK 0x0fu
@@ -191,7 +211,7 @@ struct lab_zone {
 	uint16_t nonempty[LAB_MIGRATE_TYPES]; /* bit o: list (o, mt) non-empty */
 	/* (z) LRU lists of owned pages (Linux enum lru_list order) */
 	uint32_t lru_head[LAB_NR_LRU], lru_tail[LAB_NR_LRU];
-	uint64_t nr_lru[LAB_NR_LRU];        /* pages (not blocks) */
+	unsigned long nr_lru[LAB_NR_LRU];   /* pages (not blocks); a word: atomic on 32-bit targets */
 	uint32_t nr_isolate_pageblock;      /* (z) pageblocks set to MIGRATE_ISOLATE */
 	/* (c) compaction state, c = the compacting context (one at a time per zone) */
 	uint64_t compact_cached_migrate_pfn;
@@ -332,15 +352,33 @@ static inline uint8_t *pageblock_byte(struct lab_mem *mem, uint64_t pfn)
 	return &mem->pageblock_mt[(pfn - mem->pb_base_pfn) >> mem->pageblock_order];
 }
 
+/*
+ * Pageblock bytes (migratetype and skip hint) are read without a lock (the
+ * free path, compaction's skip test) and written only under the zone lock:
+ * relaxed atomic byte loads and stores, so a reader sees a whole old or new
+ * byte and two writers never lose each other's bits (Linux updates its
+ * pageblock bitmap words with cmpxchg for the same reason).
+ */
+static inline uint8_t pageblock_get(struct lab_mem *mem, uint64_t pfn)
+{
+	return __atomic_load_n(pageblock_byte(mem, pfn), __ATOMIC_RELAXED);
+}
+
+/* Zone lock held (or no other thread yet): clear @clear, set @set. */
+static inline void pageblock_update(struct lab_mem *mem, uint64_t pfn, uint8_t clear, uint8_t set)
+{
+	uint8_t *b = pageblock_byte(mem, pfn);
+	__atomic_store_n(b, (uint8_t)((__atomic_load_n(b, __ATOMIC_RELAXED) & ~clear) | set), __ATOMIC_RELAXED);
+}
+
 static inline int get_pageblock_migratetype(struct lab_mem *mem, uint64_t pfn)
 {
-	return *pageblock_byte(mem, pfn) & LAB_PB_MT_MASK;
+	return pageblock_get(mem, pfn) & LAB_PB_MT_MASK;
 }
 
 static inline void set_pageblock_migratetype(struct lab_mem *mem, uint64_t pfn, int mt)
 {
-	uint8_t *b = pageblock_byte(mem, pfn);
-	*b = (uint8_t)((*b & ~LAB_PB_MT_MASK) | (unsigned)mt);
+	pageblock_update(mem, pfn, LAB_PB_MT_MASK, (uint8_t)mt);
 }
 
 static inline bool is_migrate_highatomic(int mt) { return mt == LAB_MIGRATE_HIGHATOMIC; }
@@ -387,6 +425,25 @@ static inline uint64_t event_sum(const struct lab_mem *mem, enum lab_vm_event e)
 
 /* Lockless readers of the counters the zone lock's holder updates: relaxed
  * atomic loads (a stale value is fine, a torn or "racy" one is not). */
+/* Lockless readers of the buddy and LRU counters the zone lock's holder
+ * updates (the fragmentation score, reclaim's scan sizes). */
+static inline uint64_t zone_nr_free(const struct lab_zone *z, unsigned order)
+{
+	return __atomic_load_n(&z->nr_free[order], __ATOMIC_RELAXED);
+}
+
+static inline uint64_t zone_nr_lru(const struct lab_zone *z, int lru)
+{
+	return __atomic_load_n(&z->nr_lru[lru], __ATOMIC_RELAXED);
+}
+
+/* kswapd's failure count: kswapd increments it, direct reclaim resets it,
+ * allocations read it (a racy counter in Linux too): relaxed atomics. */
+static inline int kswapd_failures(const struct lab_mem *mem)
+{
+	return __atomic_load_n(&mem->kswapd_failures, __ATOMIC_RELAXED);
+}
+
 static inline unsigned long zone_free(const struct lab_zone *z)
 {
 	return __atomic_load_n(&z->free_pages, __ATOMIC_RELAXED);

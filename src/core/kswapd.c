@@ -61,7 +61,7 @@ void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsig
 		__atomic_store_n(&mem->kswapd_highest_zoneidx, highest_zoneidx, __ATOMIC_RELAXED);
 	if (__atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED) < (int)order)
 		__atomic_store_n(&mem->kswapd_order, (int)order, __ATOMIC_RELAXED);
-	if (mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES ||
+	if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES ||
 	    (pgdat_balanced(mem, (int)order, highest_zoneidx) && !pgdat_watermark_boosted(mem, highest_zoneidx))) {
 		if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
 			wakeup_kcompactd(mem, order, highest_zoneidx);
@@ -76,7 +76,7 @@ int lab_kswapd_wanted(struct lab_mem *mem)
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return 0;
 	int hz = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
-	if (hz < 0 || mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES)
+	if (hz < 0 || kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES)
 		return 0;
 	int order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
 	return pgdat_watermark_boosted(mem, hz) || !pgdat_balanced(mem, order, hz);
@@ -89,11 +89,25 @@ void lab_kswapd_nap_cut_short(struct lab_mem *mem, int woken_during_nap)
 	count_event(mem, woken_during_nap ? LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY : LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY, 1);
 }
 
+/* reset_isolation_suitable: every zone's skip hints go. Under the zone lock
+ * (pageblock bytes change only under it), 256 pageblocks per hold so that a
+ * terabyte does not keep interrupts waiting. */
 static void reset_isolation_suitable(struct lab_mem *mem)
 {
-	size_t n = lab_mem_nr_pageblocks(mem);
-	for (size_t i = 0; i < n; i++)
-		mem->pageblock_mt[i] &= (uint8_t)~LAB_PB_SKIP;
+	uint64_t nr = pageblock_nr_pages(mem);
+	for (int zi = 0; zi < LAB_MAX_NR_ZONES; zi++) {
+		struct lab_zone *z = &mem->zones[zi];
+		if (!z->populated)
+			continue;
+		uint64_t pfn = z->start_pfn;
+		while (pfn < z->end_pfn) {
+			unsigned long flags;
+			zone_lock(mem, z, &flags);
+			for (unsigned k = 0; k < 256 && pfn < z->end_pfn; k++, pfn = (pfn & ~(nr - 1)) + nr)
+				pageblock_update(mem, pfn, LAB_PB_SKIP, 0);
+			zone_unlock(mem, z, flags);
+		}
+	}
 }
 
 enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long budget)
@@ -104,7 +118,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 	int order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
 	if (hz < 0)
 		return LAB_BG_IDLE;
-	if (mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES)
+	if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES)
 		return LAB_BG_STUCK;
 	if (!budget)
 		budget = LAB_SWAP_CLUSTER_MAX;
@@ -165,14 +179,14 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 		} else {
 			/* a whole run at every priority */
 			if (!mem->kswapd_reclaimed)
-				mem->kswapd_failures++;
+				__atomic_store_n(&mem->kswapd_failures, kswapd_failures(mem) + 1, __ATOMIC_RELAXED);
 			mem->kswapd_reclaimed = 0;
 			mem->kswapd_priority = LAB_DEF_PRIORITY;
-			if (mem->kswapd_failures >= LAB_MAX_RECLAIM_RETRIES)
+			if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES)
 				return LAB_BG_STUCK;
 		}
 	}
 	if (reclaimed)
-		mem->kswapd_failures = 0;
+		__atomic_store_n(&mem->kswapd_failures, 0, __ATOMIC_RELAXED);
 	return LAB_BG_MORE;
 }

@@ -33,13 +33,25 @@ bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *ds
 	else if (mem->plat.copy_page)
 		for (uint64_t i = 0; i < (1ull << order); i++)
 			mem->plat.copy_page(mem->plat.ctx, page_pfn(mem, dst) + i, page_pfn(mem, src) + i);
+	/*
+	 * @dst is the owner's from inside ops->migrate on, but on no LRU yet:
+	 * it is tagged and marked isolated first, so that an owner thread
+	 * dropping the page meanwhile gets LAB_EBUSY from lab_page_clear_owner
+	 * instead of freeing a page this function is about to put on the LRU.
+	 */
+	struct lab_zone *dz = &mem->zones[dst->zone];
+	zone_lock(mem, dz, &flags);
+	dst->owner = (src->owner & ~LAB_OWN_LRU) | LAB_OWN_ISOLATED;
+	zone_unlock(mem, dz, flags);
 	if (ops->migrate(ctx, src, dst) != 0) {
+		zone_lock(mem, dz, &flags);
+		dst->owner = 0;
+		zone_unlock(mem, dz, flags);
 		count_event(mem, LAB_PGMIGRATE_FAIL, 1ull << order);
 		return false;
 	}
-	struct lab_zone *dz = &mem->zones[dst->zone];
 	zone_lock(mem, dz, &flags);
-	dst->owner = src->owner & ~(LAB_OWN_LRU | LAB_OWN_ISOLATED);
+	dst->owner &= ~LAB_OWN_ISOLATED;
 	lru_add(mem, dz, dst, true);
 	zone_unlock(mem, dz, flags);
 	src->owner &= LAB_OWN_CONTIG;

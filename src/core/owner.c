@@ -46,7 +46,7 @@ void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool h
 		z->lru_tail[l] = idx;
 	}
 	p->owner |= LAB_OWN_LRU;
-	z->nr_lru[l] += 1ull << p->order;
+	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] + (1ull << p->order), __ATOMIC_RELAXED);   /* read locklessly */
 }
 
 void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
@@ -62,7 +62,7 @@ void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 		z->lru_tail[l] = p->prev;
 	p->next = p->prev = LAB_NIL;
 	p->owner &= ~LAB_OWN_LRU;
-	z->nr_lru[l] -= 1ull << p->order;
+	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] - (1ull << p->order), __ATOMIC_RELAXED);
 }
 
 const struct lab_page_owner_ops *owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx)
@@ -114,18 +114,30 @@ int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, un
 	return 0;
 }
 
-void lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
+/*
+ * Refused with LAB_EBUSY while reclaim or compaction holds the page
+ * isolated (taken off the LRU, its owner's isolate() not answered yet or
+ * its migrate/reclaim/putback still to come): an owner freeing pages while
+ * kswapd runs in another thread retries after that (Linux's page reference
+ * held by isolation plays this part).
+ */
+int lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
 {
 	unsigned long flags;
 	if (!mem || !page || mem_of_page(page) != mem)
-		return;
+		return LAB_EINVAL;
 	struct lab_zone *z = &mem->zones[page->zone];
 	zone_lock(mem, z, &flags);
+	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_ISOLATED)) {
+		zone_unlock(mem, z, flags);
+		return LAB_EBUSY;
+	}
 	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU))
 		lru_del(mem, z, page);
 	if (page->flags & LAB_PG_HEAD)
 		page->owner &= LAB_OWN_CONTIG;
 	zone_unlock(mem, z, flags);
+	return 0;
 }
 
 void lab_page_mark_accessed(struct lab_mem *mem, struct lab_page *page)

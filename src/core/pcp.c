@@ -168,8 +168,7 @@ static int rmqueue_bulk(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 		if (!p)
 			break;
 		/* keep the type of the list it came from (get_pcppage_migratetype) */
-		p->flags = LAB_PG_PCP;
-		p->order = (uint8_t)order;
+		page_set_state(p, LAB_PG_PCP, order, page_state(p).mt);
 		pcp_list_add(mem, pcp, pindex, p, true);
 	}
 	zone_unlock(mem, z, flags);
@@ -199,7 +198,7 @@ static struct lab_page *pcplist_take(struct lab_mem *mem, struct lab_zone *z, st
 	struct lab_page *p = &mem->pages[pcp->head[pindex]];
 	pcp_list_del(mem, pcp, pindex, p);
 	pcp->count -= 1 << order;
-	p->flags = 0;
+	page_set_flags(p, 0);
 	return p;
 }
 
@@ -273,7 +272,7 @@ static void free_pcppages_bulk(struct lab_mem *mem, struct lab_zone *z, int coun
 			pcp_list_del(mem, pcp, pindex, p);
 			count -= nr_pages;
 			pcp->count -= nr_pages;
-			p->flags = 0;
+			page_set_flags(p, 0);
 			buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
 		} while (count > 0 && pcp->tail[pindex] != LAB_NIL);
 	}
@@ -383,7 +382,7 @@ void free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned
 				locked = false;
 			}
 			pcp_types(mem, pages[i], &mt, &pcpmt);
-			pages[i]->flags = 0;
+			page_set_flags(pages[i], 0);
 			free_to_buddy(mem, pages[i], 0, mt);
 		}
 	}

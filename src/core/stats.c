@@ -54,9 +54,9 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		s->free_cma = zone_free_cma(z);
 		s->boost = zone_boost(z);
 		s->nr_reserved_highatomic = z->nr_reserved_highatomic;
-		s->kswapd_failures = (uint64_t)mem->kswapd_failures;
+		s->kswapd_failures = (uint64_t)kswapd_failures(mem);
 		for (int l = 0; l < LAB_NR_LRU; l++)
-			s->nr_lru[l] = z->nr_lru[l];
+			s->nr_lru[l] = zone_nr_lru(z, l);
 		for (int o = 0; o < LAB_MAX_ORDER; o++) {
 			s->nr_free[o] = z->nr_free[o];
 			for (int m = 0; m < LAB_MIGRATE_TYPES; m++)
@@ -172,7 +172,7 @@ static void pageblock_census(struct lab_mem *mem, uint64_t start, struct lab_pag
 	pb->start_pfn = start;
 	pb->largest_free_order = 0xffff;
 	pb->migratetype = (uint8_t)get_pageblock_migratetype(mem, start < mem->base_pfn ? mem->base_pfn : start);
-	pb->skip = (*pageblock_byte(mem, start < mem->base_pfn ? mem->base_pfn : start) & LAB_PB_SKIP) != 0;
+	pb->skip = (pageblock_get(mem, start < mem->base_pfn ? mem->base_pfn : start) & LAB_PB_SKIP) != 0;
 	if (start < mem->base_pfn) {
 		pb->nr_reserved = (uint16_t)(mem->base_pfn - start);
 		start = mem->base_pfn;

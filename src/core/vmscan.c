@@ -48,7 +48,7 @@ static void shrink_active_file(struct lab_mem *mem, struct lab_zone *z, unsigned
 {
 	unsigned long flags;
 	zone_lock(mem, z, &flags);
-	while (nr-- && z->nr_lru[LAB_LRU_ACTIVE_FILE] > z->nr_lru[LAB_LRU_INACTIVE_FILE] &&
+	while (nr-- && zone_nr_lru(z, LAB_LRU_ACTIVE_FILE) > zone_nr_lru(z, LAB_LRU_INACTIVE_FILE) &&
 	       z->lru_tail[LAB_LRU_ACTIVE_FILE] != LAB_NIL) {
 		struct lab_page *p = &mem->pages[z->lru_tail[LAB_LRU_ACTIVE_FILE]];
 		lru_del(mem, z, p);
@@ -67,7 +67,7 @@ unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned 
 			      int priority, unsigned long *nr_scanned)
 {
 	unsigned long reclaimed = 0, scanned = 0, flags;
-	uint64_t size = z->nr_lru[LAB_LRU_INACTIVE_FILE] + z->nr_lru[LAB_LRU_ACTIVE_FILE];
+	uint64_t size = zone_nr_lru(z, LAB_LRU_INACTIVE_FILE) + zone_nr_lru(z, LAB_LRU_ACTIVE_FILE);
 	uint64_t target = (size >> priority) + LAB_SWAP_CLUSTER_MAX;
 
 	if (!size)
@@ -110,9 +110,9 @@ unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned 
  * with no LRU pages at all counts its free pages. */
 uint64_t zone_reclaimable_pages(const struct lab_zone *z)
 {
-	uint64_t n = z->nr_lru[LAB_LRU_INACTIVE_FILE] + z->nr_lru[LAB_LRU_ACTIVE_FILE];
-	uint64_t all = n + z->nr_lru[LAB_LRU_INACTIVE_ANON] + z->nr_lru[LAB_LRU_ACTIVE_ANON] +
-		       z->nr_lru[LAB_LRU_UNEVICTABLE_LIST];
+	uint64_t n = zone_nr_lru(z, LAB_LRU_INACTIVE_FILE) + zone_nr_lru(z, LAB_LRU_ACTIVE_FILE);
+	uint64_t all = n + zone_nr_lru(z, LAB_LRU_INACTIVE_ANON) + zone_nr_lru(z, LAB_LRU_ACTIVE_ANON) +
+		       zone_nr_lru(z, LAB_LRU_UNEVICTABLE_LIST);
 	return all ? n : zone_free(z);
 }
 
@@ -140,6 +140,6 @@ unsigned long try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t g
 	count_event(mem, LAB_PGSCAN_DIRECT, scanned);
 	count_event(mem, LAB_PGSTEAL_DIRECT, reclaimed);
 	if (reclaimed)
-		mem->kswapd_failures = 0;   /* progress: the node is not hopeless */
+		__atomic_store_n(&mem->kswapd_failures, 0, __ATOMIC_RELAXED);   /* progress: the node is not hopeless */
 	return reclaimed;
 }

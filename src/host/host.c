@@ -41,6 +41,7 @@
 #include <labyrinth/host.h>
 #include <labyrinth/linux.h>
 #include <labyrinth/report.h>
+#include "host_background.h"
 
 #define TLS __thread __attribute__((tls_model("initial-exec")))
 
@@ -62,6 +63,7 @@ struct host {
 	size_t arena_bytes;
 	void *metadata;
 	struct lab_host_kmap *kmap;     /* NULL without highmem */
+	struct lab_host_background *bg; /* NULL without kswapd/kcompactd threads */
 	lab_pfn_t base_pfn;             /* pfn of the arena's first byte */
 	FILE *log;
 	int log_fd;                     /* fileno(log), for write(2) from interrupts */
@@ -194,6 +196,23 @@ static void h_sleep(void *ctx, uint64_t timeout_ns)
 /* Migration copy for pages without a direct-map address (highmem): the
  * arena mapping covers the whole memfd, highmem included, so this is one
  * memcpy. Any context; never blocks. */
+/* wakeup_kswapd / wakeup_kcompactd: a semaphore post, from any context. */
+static void h_wake_kswapd(void *ctx, unsigned order, int highest_zoneidx)
+{
+	struct host *h = ctx;
+	(void)order;
+	(void)highest_zoneidx;   /* the core recorded both */
+	host_background_wake_kswapd(h->bg);
+}
+
+static void h_wake_kcompactd(void *ctx, unsigned order, int highest_zoneidx)
+{
+	struct host *h = ctx;
+	(void)order;
+	(void)highest_zoneidx;
+	host_background_wake_kcompactd(h->bg);
+}
+
 static void h_copy_page(void *ctx, lab_pfn_t dst, lab_pfn_t src)
 {
 	struct host *h = ctx;
@@ -345,6 +364,13 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	};
 	h->base_pfn = cfg->phys_base >> LAB_PAGE_SHIFT;
 	lab_context_hooks(&h->plat);
+	if (cfg->background) {
+		h->bg = host_background_new();
+		if (!h->bg)
+			goto fail;
+		h->plat.wake_kswapd = h_wake_kswapd;
+		h->plat.wake_kcompactd = h_wake_kcompactd;
+	}
 	if (cfg->highmem_start_bytes && cfg->highmem_start_bytes < bytes) {
 		h->kmap = lab_host_kmap_create(h->memfd, cfg->phys_base >> LAB_PAGE_SHIFT,
 					       bytes >> LAB_PAGE_SHIFT, cfg->pkmap_slots);
@@ -399,6 +425,16 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 		errno = EINVAL;
 		goto fail;
 	}
+	if (h->bg) {
+		int e = host_background_start(h->bg, h->mem);
+		if (e) {
+			host_background_free(h->bg);
+			h->bg = NULL;
+			lab_mem_fini(h->mem);
+			errno = -e;
+			goto fail;
+		}
+	}
 	pthread_mutex_lock(&hosts_lock);
 	h->next = hosts;
 	hosts = h;
@@ -406,6 +442,7 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	return h->mem;
 fail:;
 	int e = errno;
+	host_background_free(h->bg);
 	free(h->metadata);
 	lab_host_kmap_destroy(h->kmap);
 	if (h->arena)
@@ -422,6 +459,8 @@ void lab_host_destroy(struct lab_mem *mem)
 	struct host *h = host_of(mem), **pp;
 	if (!h)
 		return;
+	host_background_free(h->bg);   /* the daemons stop before anything goes */
+	h->bg = NULL;
 	flush_deferred(h);
 	if (att_host == h)
 		lab_host_cpu_detach(mem);
@@ -445,6 +484,17 @@ int lab_host_memfd(struct lab_mem *mem)
 {
 	struct host *h = host_of(mem);
 	return h ? h->memfd : -1;
+}
+
+int lab_host_background_stats(struct lab_mem *mem, struct lab_host_background_stats *out)
+{
+	struct host *h = host_of(mem);
+	if (!h || !out)
+		return -EINVAL;
+	if (!h->bg)
+		return -ENOENT;
+	host_background_stats(h->bg, out);
+	return 0;
 }
 
 int lab_host_get_platform(struct lab_mem *mem, struct lab_platform *out)

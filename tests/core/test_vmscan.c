@@ -273,6 +273,46 @@ static void test_vmscan_kswapd_reclaims_to_high_and_naps(void **state)
 	fixture_destroy(f);
 }
 
+/* An owner that tries to untag its page while reclaim holds it isolated
+ * (as a thread freeing pages while kswapd runs would). */
+static struct lab_mem *probe_mem;
+static int probe_clear_rc = 1;
+static int probe_isolate(void *ctx, struct lab_page *p)
+{
+	(void)ctx;
+	probe_clear_rc = lab_page_clear_owner(probe_mem, p);
+	return 0;
+}
+static int probe_reclaim(void *ctx, struct lab_page *p)
+{
+	(void)ctx;
+	(void)p;
+	return 0;   /* clean page cache: drop it */
+}
+
+/* lab_page_clear_owner refuses (LAB_EBUSY) while reclaim holds the page;
+ * the page stays the owner's and reclaim finishes with it normally. */
+static void test_vmscan_clear_owner_busy_while_isolated(void **state)
+{
+	(void)state;
+	struct fixture *f = small();
+	static const struct lab_page_owner_ops ops = { .isolate = probe_isolate, .reclaim = probe_reclaim };
+	probe_mem = f->mem;
+	int id = lab_owner_register(f->mem, &ops, NULL);
+	assert_true(id > 0);
+	struct lab_page *p = lab_alloc_pages(f->mem, LAB_GFP_KERNEL | LAB___GFP_MOVABLE, 0);
+	assert_non_null(p);
+	assert_int_equal(lab_page_set_owner(f->mem, p, id, LAB_LRU_FILE), 0);
+	uint64_t free_before = f->mem->zones[p->zone].free_pages;
+	unsigned long scanned = 0;
+	assert_int_equal(shrink_zone_lru(f->mem, &f->mem->zones[p->zone], 32, 0, &scanned), 1);
+	assert_int_equal(probe_clear_rc, LAB_EBUSY);
+	assert_true(f->mem->zones[p->zone].free_pages > free_before);   /* reclaim freed it after all */
+	assert_int_equal(lab_page_clear_owner(f->mem, NULL), LAB_EINVAL);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* kswapd_try_to_sleep's two verdicts on a nap cut short land in their own
  * vmstat counters; a foreign pointer is ignored. */
 static void test_vmscan_kswapd_nap_cut_short_counts_low_and_high(void **state)
@@ -326,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_vmscan_kswapd_reclaims_to_high_and_naps),
 		cmocka_unit_test(test_vmscan_kswapd_hopeless_after_16_failures),
 		cmocka_unit_test(test_vmscan_kswapd_nap_cut_short_counts_low_and_high),
+		cmocka_unit_test(test_vmscan_clear_owner_busy_while_isolated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

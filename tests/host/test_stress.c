@@ -55,28 +55,7 @@ struct worker {
 	pthread_t thread;
 };
 
-/*
- * ThreadSanitizer: the watermark checks read the zone counters without the
- * lock through relaxed atomics (zone_free() & co.), so they are clean. One
- * reader is still suppressed: the buddy merge check reads the flags byte of
- * a neighbour page that another CPU's per-CPU list may be changing (neither
- * PCP nor 0 is BUDDY, so the outcome is the same, but the byte is written
- * plainly). Anything else, the host, context and kmap code included, is
- * reported.
- */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "race:is_free_buddy\n";
-}
-
-/* The longest access history, so that the racing reader's stack is known
- * (an unknown stack cannot match a suppression). */
-const char *__tsan_default_options(void);
-const char *__tsan_default_options(void)
-{
-	return "history_size=7";
-}
+/* ThreadSanitizer's settings for the threaded tests: tests/util/tsan.c. */
 
 static int stop_flag;                 /* (a) */
 static int finished;                  /* (a) */

@@ -7,6 +7,7 @@
 #ifndef LAB_TEST_OWNER_H
 #define LAB_TEST_OWNER_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <labyrinth/background.h>
 
@@ -20,6 +21,8 @@ struct test_owner {
 	uint64_t span;
 	unsigned cap, used;
 	int busy;                        /* isolate() refuses while set */
+	pthread_mutex_t lock;            /* slots vs. a daemon thread's operations */
+	uint8_t *isolated;               /* slot -> the allocator holds it isolated */
 	unsigned long migrations, reclaims, putbacks;
 };
 
@@ -27,9 +30,10 @@ void test_owner_init(struct test_owner *o, struct lab_mem *mem, unsigned cap, un
 void test_owner_fini(struct test_owner *o);
 /* Allocates one order-0 page with @gfp into a free slot and fills it; returns the slot or -1. */
 int test_owner_add(struct test_owner *o, lab_gfp_t gfp);
-/* Frees the page of @slot. */
-void test_owner_remove(struct test_owner *o, int slot);
+/* Frees the page of @slot: 0, or -EBUSY while the allocator holds it
+ * isolated (reclaim or migration in a daemon's thread; try again). */
+int test_owner_remove(struct test_owner *o, int slot);
 /* Every slot's page still holds its pattern (0 = all good, else mismatches). */
-unsigned test_owner_verify(const struct test_owner *o);
+unsigned test_owner_verify(struct test_owner *o);
 
 #endif

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/host/test_background.c - the host's kswapd and kcompactd threads
+ * (src/host/background.c): woken by allocations that never block, they
+ * reclaim to the high watermark and build high-order blocks while nobody
+ * calls into the allocator.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include "util/fixture.h"
+#include "util/hostcap.h"
+#include "util/owner.h"
+#include <labyrinth/host.h>
+
+static struct lab_mem *new_host(int background)
+{
+	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 64u << 20, .quiet = 1,
+		.background = background });
+	assert_non_null(m);
+	return m;
+}
+
+static struct lab_mem_stats *stats(struct lab_mem *m)
+{
+	static struct lab_mem_stats st;
+	lab_mem_get_stats(m, &st);
+	return &st;
+}
+
+/* The zone GFP_KERNEL uses on this instance (DMA32 on x86-64 zones). */
+static int top_zone(struct lab_mem *m)
+{
+	struct lab_mem_stats *st = stats(m);
+	int zi = 0;
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
+		if (st->populated[z])
+			zi = z;
+	return zi;
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* Waits (up to @ms) for kswapd to have balanced @zi: free above high + boost. */
+static int balanced_within(struct lab_mem *m, int zi, unsigned ms)
+{
+	for (unsigned t = 0; t < ms; t += 5) {
+		struct lab_mem_stats *st = stats(m);
+		if (!lab_kswapd_wanted(m) && st->zone[zi].free > st->zone[zi].wmark[LAB_WMARK_HIGH] + st->zone[zi].boost)
+			return 1;
+		sleep_ms(5);
+	}
+	return 0;
+}
+
+/* Page cache until the zone is below its low watermark, and one request
+ * more: that one fails the low watermark on the fast path and wakes kswapd
+ * (non-blocking requests never reclaim themselves). */
+static unsigned fill_below_low(struct test_owner *o, struct lab_mem *m, int zi)
+{
+	unsigned added = 0;
+	for (;;) {
+		struct lab_mem_stats *st = stats(m);
+		int below = st->zone[zi].free < st->zone[zi].wmark[LAB_WMARK_LOW];
+		if (test_owner_add(o, LAB_GFP_NOWAIT | LAB___GFP_MOVABLE) < 0 || below)
+			return added;
+		added++;
+	}
+}
+
+/* With no call into the allocator after the filling, kswapd's thread
+ * brings the zone back above its high watermark by reclaiming page cache. */
+static void test_background_kswapd_reclaims_to_high_in_its_thread(void **state)
+{
+	(void)state;
+	struct lab_mem *m = new_host(1);
+	int zi = top_zone(m);
+	struct test_owner o;
+	test_owner_init(&o, m, 16384, LAB_LRU_FILE);
+	assert_true(fill_below_low(&o, m, zi) > 1000);
+	assert_true(balanced_within(m, zi, 10000));
+	struct lab_mem_stats *st = stats(m);
+	assert_true(st->events[LAB_PGSTEAL_KSWAPD] > 0);
+	assert_true(st->events[LAB_PAGEOUTRUN] > 0);
+	assert_int_equal(st->events[LAB_PGSTEAL_DIRECT], 0);   /* nobody reclaimed for themselves */
+	struct lab_host_background_stats bs;
+	assert_int_equal(lab_host_background_stats(m, &bs), 0);
+	assert_true(bs.kswapd_wakeups > 0);
+	assert_true(bs.kswapd_runs > 0);
+	assert_true(o.reclaims > 0);
+	assert_int_equal(test_owner_verify(&o), 0);
+	test_owner_fini(&o);
+	assert_int_equal(lab_mem_check(m), 0);
+	lab_host_destroy(m);
+}
+
+/* A wake that comes during kswapd's 100 ms nap (or a nap that ends with the
+ * zone below low again) is counted as Linux counts it. */
+static void test_background_kswapd_nap_cut_short_counted(void **state)
+{
+	(void)state;
+	struct lab_mem *m = new_host(1);
+	int zi = top_zone(m);
+	struct test_owner o;
+	test_owner_init(&o, m, 16384, LAB_LRU_FILE);
+	for (int round = 0; round < 3; round++) {
+		fill_below_low(&o, m, zi);
+		assert_true(balanced_within(m, zi, 10000));
+	}
+	sleep_ms(250);   /* the last nap runs out */
+	struct lab_mem_stats *st = stats(m);
+	assert_true(st->events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY] + st->events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY] > 0);
+	assert_true(st->events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY] + st->events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY] <=
+		    st->events[LAB_PAGEOUTRUN]);
+	test_owner_fini(&o);
+	assert_int_equal(lab_mem_check(m), 0);
+	lab_host_destroy(m);
+}
+
+/*
+ * An interrupt-style caller's order-3 GFP_ATOMIC request fails in a zone
+ * of order-0 holes between movable pages; the failure wakes the daemons,
+ * kcompactd migrates pages in its own thread, and a later request is served.
+ */
+static void test_background_kcompactd_builds_the_block_an_atomic_caller_missed(void **state)
+{
+	(void)state;
+	struct lab_mem *m = new_host(1);
+	struct test_owner o;
+	test_owner_init(&o, m, 16384, LAB_LRU_ANON);   /* migratable, never reclaimed */
+	/* every page, reserves included, then every other frame back: free
+	 * memory in one-page holes, no order-1 block anywhere */
+	while (test_owner_add(&o, LAB_GFP_NOWAIT | LAB___GFP_MOVABLE) >= 0)
+		;
+	while (test_owner_add(&o, LAB_GFP_ATOMIC | LAB___GFP_MOVABLE) >= 0)
+		;
+	lab_drain_all_pages(m);
+	while (test_owner_add(&o, LAB_GFP_ATOMIC | LAB___GFP_MOVABLE) >= 0)
+		;
+	for (uint64_t pfn = 0; pfn < o.span; pfn += 2)
+		if (o.slot_of[pfn] >= 0)
+			assert_int_equal(test_owner_remove(&o, o.slot_of[pfn]), 0);
+	/* the few blocks below the reserves the filling could not take (and
+	 * any the daemons built meanwhile): held */
+	struct lab_page *held[64];
+	unsigned nheld = 0;
+	while (nheld < 64 && (held[nheld] = lab_alloc_pages(m, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 3)))
+		nheld++;
+	int served = 0;
+	for (int t = 0; t < 2000 && !served; t++) {
+		struct lab_page *p = lab_alloc_pages(m, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 3);
+		if (p) {
+			served = 1;
+			lab_free_pages(m, p, 3);
+		} else {
+			sleep_ms(5);
+		}
+	}
+	assert_true(served);
+	for (unsigned i = 0; i < nheld; i++)
+		lab_free_pages(m, held[i], 3);
+	struct lab_mem_stats *st = stats(m);
+	assert_true(st->events[LAB_COMPACT_DAEMON_WAKE] > 0);
+	assert_true(st->events[LAB_PGMIGRATE_SUCCESS] > 0);
+	assert_int_equal(st->events[LAB_COMPACT_STALL], 0);   /* nobody compacted for themselves */
+	struct lab_host_background_stats bs;
+	assert_int_equal(lab_host_background_stats(m, &bs), 0);
+	assert_true(bs.kcompactd_runs > 0);
+	assert_int_equal(test_owner_verify(&o), 0);
+	test_owner_fini(&o);
+	assert_int_equal(lab_mem_check(m), 0);
+	lab_host_destroy(m);
+}
+
+/* Destroying an instance whose kswapd is busy stops and joins it first. */
+static void test_background_destroy_while_kswapd_busy(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		struct lab_mem *m = new_host(1);
+		struct test_owner o;
+		test_owner_init(&o, m, 16384, LAB_LRU_FILE);
+		fill_below_low(&o, m, top_zone(m));
+		test_owner_fini(&o);
+		lab_host_destroy(m);
+	}
+}
+
+/* Without .background there are no daemons: -ENOENT; a foreign pointer is -EINVAL. */
+static void test_background_stats_refused_without_daemons(void **state)
+{
+	(void)state;
+	struct lab_mem *m = new_host(0);
+	struct lab_host_background_stats bs;
+	assert_int_equal(lab_host_background_stats(m, &bs), -ENOENT);
+	assert_int_equal(lab_host_background_stats((struct lab_mem *)&bs, &bs), -EINVAL);
+	assert_int_equal(lab_host_background_stats(m, NULL), -EINVAL);
+	lab_host_destroy(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, hostcap_watchdog_setup, hostcap_watchdog_teardown)
+		T(test_background_kswapd_reclaims_to_high_in_its_thread),
+		T(test_background_kswapd_nap_cut_short_counted),
+		T(test_background_kcompactd_builds_the_block_an_atomic_caller_missed),
+		T(test_background_destroy_while_kswapd_busy),
+		T(test_background_stats_refused_without_daemons),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
