@@ -190,7 +190,7 @@ static __attribute__((noinline)) void prep_new_page_work(struct lab_mem *mem, st
 	}
 	if ((gfp & LAB___GFP_COMP) && order) {
 		uint32_t head = page_idx(mem, p);
-		p->flags |= LAB_PG_COMPOUND;
+		page_set_flags(p, (uint8_t)(page_state(p).flags | LAB_PG_COMPOUND));
 		for (uint32_t i = 1; i < (1u << order); i++) {
 			page_set_flags(&p[i], LAB_PG_TAIL);
 			p[i].next = head;

@@ -57,7 +57,7 @@ int find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned ord
 			   int migratetype, bool only_stealable, bool *can_steal)
 {
 	*can_steal = false;
-	if (!z->nr_free[order])
+	if (!zone_nr_free(z, order))   /* compaction's finish test reads it without the lock */
 		return -1;
 	for (int i = 0; i < 2; i++) {
 		int fmt = lab_fallbacks[migratetype][i];

@@ -30,48 +30,67 @@ static struct lab_mem_stats *stats(struct lab_mem *m)
 	return &st;
 }
 
-/* The zone GFP_KERNEL uses on this instance (DMA32 on x86-64 zones). */
-static int top_zone(struct lab_mem *m)
-{
-	struct lab_mem_stats *st = stats(m);
-	int zi = 0;
-	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
-		if (st->populated[z])
-			zi = z;
-	return zi;
-}
-
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	nanosleep(&ts, NULL);
 }
 
-/* Waits (up to @ms) for kswapd to have balanced @zi: free above high + boost. */
-static int balanced_within(struct lab_mem *m, int zi, unsigned ms)
+static unsigned long kswapd_wakeups(struct lab_mem *m)
 {
-	for (unsigned t = 0; t < ms; t += 5) {
-		struct lab_mem_stats *st = stats(m);
-		if (!lab_kswapd_wanted(m) && st->zone[zi].free > st->zone[zi].wmark[LAB_WMARK_HIGH] + st->zone[zi].boost)
+	struct lab_host_background_stats bs = { 0 };
+	lab_host_background_stats(m, &bs);
+	return bs.kswapd_wakeups;
+}
+
+/* pgdat_balanced, as kswapd judges it: some zone of the node above its
+ * high watermark (+ boost), and no request pending. */
+static int node_balanced(struct lab_mem *m)
+{
+	struct lab_mem_stats *st = stats(m);
+	if (lab_kswapd_wanted(m))
+		return 0;
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
+		if (st->populated[z] && st->zone[z].free > st->zone[z].wmark[LAB_WMARK_HIGH] + st->zone[z].boost)
 			return 1;
-		sleep_ms(5);
-	}
 	return 0;
 }
 
-/* Page cache until the zone is below its low watermark, and one request
- * more: that one fails the low watermark on the fast path and wakes kswapd
- * (non-blocking requests never reclaim themselves). */
-static unsigned fill_below_low(struct test_owner *o, struct lab_mem *m, int zi)
+/* Waits (up to @ms) for kswapd to have balanced the node; says where it
+ * stands when it gives up. */
+static int balanced_within(struct lab_mem *m, unsigned ms)
 {
-	unsigned added = 0;
-	for (;;) {
-		struct lab_mem_stats *st = stats(m);
-		int below = st->zone[zi].free < st->zone[zi].wmark[LAB_WMARK_LOW];
-		if (test_owner_add(o, LAB_GFP_NOWAIT | LAB___GFP_MOVABLE) < 0 || below)
-			return added;
-		added++;
+	for (unsigned t = 0; t < ms; t += 5) {
+		if (node_balanced(m))
+			return 1;
+		sleep_ms(5);
 	}
+	struct lab_mem_stats *st = stats(m);
+	struct lab_host_background_stats bs = { 0 };
+	lab_host_background_stats(m, &bs);
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
+		if (st->populated[z])
+			print_message("zone %d: free %llu high %llu boost %llu kswapd_failures %llu\n", z,
+				      (unsigned long long)st->zone[z].free,
+				      (unsigned long long)st->zone[z].wmark[LAB_WMARK_HIGH],
+				      (unsigned long long)st->zone[z].boost,
+				      (unsigned long long)st->zone[z].kswapd_failures);
+	print_message("not balanced after %u ms: wanted %d pgsteal_kswapd %llu kswapd wakeups %lu runs %lu\n", ms,
+		      lab_kswapd_wanted(m), (unsigned long long)st->events[LAB_PGSTEAL_KSWAPD], bs.kswapd_wakeups,
+		      bs.kswapd_runs);
+	return 0;
+}
+
+/* Page cache until an allocation wakes kswapd: every zone the requests may
+ * use is below its low watermark, and the request that finds it so takes
+ * the slow path (non-blocking requests never reclaim themselves). */
+static unsigned fill_until_kswapd_woken(struct test_owner *o, struct lab_mem *m)
+{
+	unsigned long woken = kswapd_wakeups(m);
+	unsigned added = 0;
+	while (kswapd_wakeups(m) == woken && test_owner_add(o, LAB_GFP_NOWAIT | LAB___GFP_MOVABLE) >= 0)
+		added++;
+	return added;
 }
 
 /* With no call into the allocator after the filling, kswapd's thread
@@ -80,11 +99,10 @@ static void test_background_kswapd_reclaims_to_high_in_its_thread(void **state)
 {
 	(void)state;
 	struct lab_mem *m = new_host(1);
-	int zi = top_zone(m);
 	struct test_owner o;
 	test_owner_init(&o, m, 16384, LAB_LRU_FILE);
-	assert_true(fill_below_low(&o, m, zi) > 1000);
-	assert_true(balanced_within(m, zi, 10000));
+	assert_true(fill_until_kswapd_woken(&o, m) > 1000);
+	assert_true(balanced_within(m, 20000));
 	struct lab_mem_stats *st = stats(m);
 	assert_true(st->events[LAB_PGSTEAL_KSWAPD] > 0);
 	assert_true(st->events[LAB_PAGEOUTRUN] > 0);
@@ -106,12 +124,11 @@ static void test_background_kswapd_nap_cut_short_counted(void **state)
 {
 	(void)state;
 	struct lab_mem *m = new_host(1);
-	int zi = top_zone(m);
 	struct test_owner o;
 	test_owner_init(&o, m, 16384, LAB_LRU_FILE);
 	for (int round = 0; round < 3; round++) {
-		fill_below_low(&o, m, zi);
-		assert_true(balanced_within(m, zi, 10000));
+		fill_until_kswapd_woken(&o, m);
+		assert_true(balanced_within(m, 20000));
 	}
 	sleep_ms(250);   /* the last nap runs out */
 	struct lab_mem_stats *st = stats(m);
@@ -186,7 +203,7 @@ static void test_background_destroy_while_kswapd_busy(void **state)
 		struct lab_mem *m = new_host(1);
 		struct test_owner o;
 		test_owner_init(&o, m, 16384, LAB_LRU_FILE);
-		fill_below_low(&o, m, top_zone(m));
+		fill_until_kswapd_woken(&o, m);
 		test_owner_fini(&o);
 		lab_host_destroy(m);
 	}

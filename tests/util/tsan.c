@@ -1,25 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/util/tsan.c - ThreadSanitizer settings for every test program that
- * runs threads (the stress test, the host's daemon threads). Read only by
- * a -fsanitize=thread build; inert elsewhere.
+ * tests/util/tsan.c - ThreadSanitizer settings for every test program
+ * (compiled into each, not archived: nobody calls these functions). Read
+ * only by a -fsanitize=thread build; inert elsewhere.
  *
- * The zone counters, buddy and LRU counts, pageblock bytes and kswapd's
- * failure count are read without the lock through relaxed atomics, so they
- * are clean. One reader is suppressed: the buddy merge check reads the
- * flags byte of a neighbour page that another CPU's per-CPU list may be
- * changing (neither PCP nor 0 is BUDDY, so the outcome is the same, but the
- * byte is written plainly). Anything else, the host, context, kmap and
- * daemon code included, is reported.
+ * There are no suppressions. What other threads read without the lock -
+ * a page's state word (the buddy merge check and compaction's scanners
+ * peek at pages another CPU's per-CPU path is changing), pageblock bytes,
+ * the zone, buddy and LRU counters, kswapd's failure count - is read and
+ * written with relaxed atomics, so every report is a real race.
  */
-const char *__tsan_default_suppressions(void);
-const char *__tsan_default_suppressions(void)
-{
-	return "race:is_free_buddy\n";
-}
 
-/* The longest access history, so that the racing reader's stack is known
- * (an unknown stack cannot match a suppression). */
+/* The longest access history, so that both stacks of a race are known. */
 const char *__tsan_default_options(void);
 const char *__tsan_default_options(void)
 {
