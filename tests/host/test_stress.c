@@ -8,6 +8,7 @@
  *     stamp, verify, free; bulk; kmap;         one of its own blocks; stamp
  *     irq-off and spinlock sections            and verify via kmap_local
  *   ---------------------------------------------------------------------
+ *   (kswapd0 and kcompactd0 threads run beside them: .background = 1)
  *   end: stop interrupts, free everything, drain, lab_mem_check() == 0,
  *        free pages == free pages at start, interrupts ran and some were
  *        replayed at local_irq_restore. A watchdog thread fails the test
@@ -249,8 +250,10 @@ static void test_stress_threads_with_signal_irqs(void **state)
 	(void)state;
 	static struct worker w[NR_WORKERS];
 	pthread_t dog;
+	/* with the kswapd and kcompactd threads: they run beside the workers
+	 * (kcompactd looks at the fragmentation score every 500 ms) */
 	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 64u << 20,
-		.nr_cpus = NR_WORKERS, .highmem_start_bytes = 32u << 20, .quiet = 1 });
+		.nr_cpus = NR_WORKERS, .highmem_start_bytes = 32u << 20, .quiet = 1, .background = 1 });
 	assert_non_null(m);
 	uint64_t free_before = total_free(m);
 	pthread_create(&dog, NULL, watchdog, NULL);
