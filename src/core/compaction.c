@@ -429,8 +429,12 @@ static int wmark_high_score(const struct lab_mem *mem)
 	return low + 10 < 100 ? low + 10 : 100;
 }
 
+/* wakeup_kcompactd: record the request and wake kcompactd. As Linux, an
+ * order-0 request wakes nobody: there is no block to build for it. */
 void wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zoneidx)
 {
+	if (!order)
+		return;
 	int cur = __atomic_load_n(&mem->kcompactd_order, __ATOMIC_RELAXED);
 	if ((int)order > cur)
 		__atomic_store_n(&mem->kcompactd_order, (int)order, __ATOMIC_RELAXED);

@@ -178,6 +178,34 @@ static void test_compaction_gorman_grouping_beats_no_grouping(void **state)
 	assert_true(g.unmovable_blocks < u.unmovable_blocks);
 }
 
+static unsigned kcompactd_wakes;
+static void count_kcompactd_wake(void *ctx, unsigned order, int highest_zoneidx)
+{
+	(void)ctx;
+	(void)order;
+	(void)highest_zoneidx;
+	kcompactd_wakes++;
+}
+
+/* wakeup_kcompactd, as Linux: an order-0 request wakes nobody (there is no
+ * block to build); a high-order one records the request and wakes. */
+static void test_compaction_kcompactd_not_woken_for_order0(void **state)
+{
+	(void)state;
+	struct fixture *f = zone16m(0);
+	f->mem->tun.compaction_proactiveness = 0;   /* no proactive work either */
+	f->mem->plat.wake_kcompactd = count_kcompactd_wake;
+	kcompactd_wakes = 0;
+	wakeup_kcompactd(f->mem, 0, LAB_ZONE_NORMAL);
+	assert_int_equal(kcompactd_wakes, 0);
+	assert_false(lab_kcompactd_wanted(f->mem));
+	wakeup_kcompactd(f->mem, 3, LAB_ZONE_NORMAL);
+	assert_int_equal(kcompactd_wakes, 1);
+	assert_true(lab_kcompactd_wanted(f->mem));
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_compaction_compact_memory_rebuilds_blocks),
 		cmocka_unit_test(test_compaction_busy_owner_not_migrated),
 		cmocka_unit_test(test_compaction_gap_vectors),
+		cmocka_unit_test(test_compaction_kcompactd_not_woken_for_order0),
 		cmocka_unit_test(test_compaction_deferral_vectors),
 		cmocka_unit_test(test_compaction_suitable_gates),
 		cmocka_unit_test(test_compaction_gorman_grouping_beats_no_grouping),
