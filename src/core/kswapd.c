@@ -182,8 +182,14 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 				__atomic_store_n(&mem->kswapd_failures, kswapd_failures(mem) + 1, __ATOMIC_RELAXED);
 			mem->kswapd_reclaimed = 0;
 			mem->kswapd_priority = LAB_DEF_PRIORITY;
-			if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES)
+			if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES) {
+				/* hopeless: kswapd_try_to_sleep still resets the skip
+				 * hints and hands a high-order request to kcompactd
+				 * (prepare_kswapd_sleep is true for such a node) */
+				reset_isolation_suitable(mem);
+				wakeup_kcompactd(mem, (unsigned)__atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED), hz);
 				return LAB_BG_STUCK;
+			}
 		}
 	}
 	if (reclaimed)

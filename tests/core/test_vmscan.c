@@ -313,6 +313,43 @@ static void test_vmscan_clear_owner_busy_while_isolated(void **state)
 	fixture_destroy(f);
 }
 
+/* A high-order request that makes kswapd give up (nothing reclaimable: all
+ * anon) is handed to kcompactd, and the skip hints are reset, as kswapd
+ * goes to sleep: Linux's kswapd_try_to_sleep does both for a hopeless node. */
+static void test_vmscan_hopeless_kswapd_wakes_kcompactd(void **state)
+{
+	(void)state;
+	struct fixture *f = small();
+	f->mem->tun.compaction_proactiveness = 0;
+	struct test_owner o;
+	test_owner_init(&o, f->mem, 2048, LAB_LRU_ANON);
+	fill_cache(&o);
+	struct lab_page *held[64];
+	unsigned n = 0;
+	while (n < 64 && (held[n] = lab_alloc_pages(f->mem, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 3)))
+		n++;   /* the reserves' order-3 blocks; the request that fails wakes kswapd for order 3 */
+	assert_true(n < 64);
+	struct lab_mem *m = f->mem;
+	for (uint64_t pfn = m->pb_base_pfn; pfn < m->end_pfn; pfn += pageblock_nr_pages(m))
+		if (pfn >= m->base_pfn)
+			pageblock_update(m, pfn, 0, LAB_PB_SKIP);   /* compaction's hints, all set */
+	enum lab_bg_result r = LAB_BG_MORE;
+	int steps = 0;
+	while (r == LAB_BG_MORE && steps++ < 100000)
+		r = lab_kswapd_balance_once(f->mem, 32);
+	assert_int_equal(r, LAB_BG_STUCK);
+	assert_true(lab_kcompactd_wanted(f->mem));
+	assert_true(__atomic_load_n(&m->kcompactd_order, __ATOMIC_RELAXED) >= 3);
+	for (uint64_t pfn = m->pb_base_pfn; pfn < m->end_pfn; pfn += pageblock_nr_pages(m))
+		if (pfn >= m->base_pfn)
+			assert_false(pageblock_get(m, pfn) & LAB_PB_SKIP);   /* reset on the way to sleep */
+	for (unsigned i = 0; i < n; i++)
+		lab_free_pages(f->mem, held[i], 3);
+	test_owner_fini(&o);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* kswapd_try_to_sleep's two verdicts on a nap cut short land in their own
  * vmstat counters; a foreign pointer is ignored. */
 static void test_vmscan_kswapd_nap_cut_short_counts_low_and_high(void **state)
@@ -367,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_vmscan_kswapd_hopeless_after_16_failures),
 		cmocka_unit_test(test_vmscan_kswapd_nap_cut_short_counts_low_and_high),
 		cmocka_unit_test(test_vmscan_clear_owner_busy_while_isolated),
+		cmocka_unit_test(test_vmscan_hopeless_kswapd_wakes_kcompactd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
