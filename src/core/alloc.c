@@ -142,9 +142,10 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 		page_set_state(p, LAB_PG_HEAD, order, mt);
 	}
 	if (__atomic_load_n(&z->flags, __ATOMIC_RELAXED) & LAB_ZONE_BOOSTED_WATERMARK) {
+		/* as Linux: wakeup_kswapd(zone, 0, 0, zone_idx(zone)), which
+		 * records the request kswapd is to balance for, then wakes it */
 		__atomic_fetch_and(&z->flags, ~LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
-		if (mem->plat.wake_kswapd)
-			mem->plat.wake_kswapd(mem->plat.ctx, 0, (int)z->idx);
+		wakeup_kswapd(mem, z, 0, 0, (int)z->idx);
 	}
 	return p;
 }

@@ -40,7 +40,7 @@ static const char small_yaml[] =
 	"  - {type: slab, target: 12%, grow_rate: 200k, churn: 0.5, orders: {0: 0.6, 1: 0.2, 3: 0.2}}\n"
 	"  - {type: page-cache, rate: 200k, working_set: 300%}\n"
 	"  - {type: nic-rx, phases: [storm], pattern: bursts, rate: 500k, on: 3ms, off: 10ms,\n"
-	"     hold: 300us, orders: {0: 0.2, 2: 0.4, 3: 0.4}}\n";
+	"     hold: 1ms, orders: {0: 0.2, 2: 0.4, 3: 0.4}}\n";
 
 static const char *out_path(const char *name)
 {
