@@ -67,8 +67,9 @@ int lab_owner_register(struct lab_mem *mem, const struct lab_page_owner_ops *ops
 /* Tags the allocated block @page (of @order) with @owner and puts it on the
  * zone's LRU (inactive list). 0 or LAB_EINVAL (not an allocated head). */
 int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, unsigned lru);
-/* Untags (takes it off the LRU): 0. Call before freeing a tagged page, or
- * let lab_free_pages do it. LAB_EBUSY while reclaim or compaction holds the
+/* Untags (takes it off the LRU): 0. Call before freeing a tagged page (or
+ * let lab_free_pages do it; but while reclaim or compaction holds the page,
+ * lab_free_pages refuses it as a bad page). LAB_EBUSY while reclaim or compaction holds the
  * page isolated (another thread: kswapd, kcompactd, a blocking allocation):
  * the page stays the owner's; call again after the owner's migrate,
  * reclaim or putback for it has returned. LAB_EINVAL for a foreign page. */

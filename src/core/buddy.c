@@ -50,7 +50,7 @@ void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 	p->flags = LAB_PG_BUDDY;
 	p->order = (uint8_t)order;
 	p->mt = (uint8_t)mt;
-	p->owner = 0;
+	page_owner_set(p, 0);
 	if (*head == LAB_NIL) {
 		p->next = p->prev = LAB_NIL;
 		*head = *tl = idx;
@@ -106,7 +106,7 @@ void buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_pag
 		p[i].flags = LAB_PG_HEAD;
 		p[i].order = 0;
 		p[i].mt = (uint8_t)mt;
-		p[i].owner = 0;
+		page_owner_set(&p[i], 0);
 	}
 }
 

@@ -247,7 +247,7 @@ static uint32_t isolate_migratepages(struct lab_mem *mem, struct compact_control
 		unsigned o = st.order;
 		if (o == 0 && page_is_movable(mem, p)) {
 			lru_del(mem, z, p);
-			p->owner |= LAB_OWN_ISOLATED;
+			page_owner_set(p, page_owner(p) | LAB_OWN_ISOLATED);
 			p->next = list;
 			list = page_idx(mem, p);
 			(*got)++;
@@ -347,7 +347,7 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 				if (ops && ops->putback)
 					ops->putback(ctx, src);
 				zone_lock(mem, z, &flags);
-				src->owner &= ~LAB_OWN_ISOLATED;
+				page_owner_set(src, page_owner(src) & ~LAB_OWN_ISOLATED);
 				lru_add(mem, z, src, true);
 				zone_unlock(mem, z, flags);
 			}

@@ -53,12 +53,27 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 		unsigned order = p->order;
 		struct lab_zone *z = &mem->zones[p->zone];
 		unsigned long flags;
-		if (!ops || !(p->owner & LAB_OWN_LRU) || (ops->isolate && ops->isolate(ctx, p) != 0))
+		if (!ops)
 			return LAB_EBUSY;
+		/* off the LRU and isolated first, under the lock, as reclaim and
+		 * compaction do: a daemon in another thread cannot take it too,
+		 * and its owner's lab_page_clear_owner says LAB_EBUSY from now on */
 		zone_lock(mem, z, &flags);
+		uint32_t own = page_owner(p);
+		if (!(own & LAB_OWN_LRU) || (own & LAB_OWN_ISOLATED)) {
+			zone_unlock(mem, z, flags);
+			return LAB_EBUSY;
+		}
 		lru_del(mem, z, p);
-		p->owner |= LAB_OWN_ISOLATED;
+		page_owner_set(p, page_owner(p) | LAB_OWN_ISOLATED);
 		zone_unlock(mem, z, flags);
+		if (ops->isolate && ops->isolate(ctx, p) != 0) {
+			zone_lock(mem, z, &flags);   /* the owner says busy: back on its LRU */
+			page_owner_set(p, page_owner(p) & ~LAB_OWN_ISOLATED);
+			lru_add(mem, z, p, true);
+			zone_unlock(mem, z, flags);
+			return LAB_EBUSY;
+		}
 		bool done = false;
 		if (ops->migrate) {
 			lab_gfp_t tgfp = LAB___GFP_MOVABLE | LAB___GFP_NOWARN | (gfp & LAB___GFP_HIGHMEM);
@@ -80,7 +95,7 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 			if (ops->putback)
 				ops->putback(ctx, p);
 			zone_lock(mem, z, &flags);
-			p->owner &= ~LAB_OWN_ISOLATED;
+			page_owner_set(p, page_owner(p) & ~LAB_OWN_ISOLATED);
 			lru_add(mem, z, p, true);
 			zone_unlock(mem, z, flags);
 			return LAB_EBUSY;
@@ -136,7 +151,7 @@ static int take_isolated_range(struct lab_mem *mem, struct lab_zone *z, uint64_t
 			pg->flags = LAB_PG_HEAD;
 			pg->order = 0;
 			pg->mt = LAB_MIGRATE_MOVABLE;
-			pg->owner = LAB_OWN_CONTIG;
+			page_owner_set(pg, LAB_OWN_CONTIG);
 		}
 		pfn = b;
 	}
@@ -205,7 +220,7 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 		if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
 			memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE);
 		p->flags = 0;
-		p->owner = 0;
+		page_owner_set(p, 0);
 	}
 	buddy_free_range(mem, z, start, end, false);
 	zone_unlock(mem, z, flags);

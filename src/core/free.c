@@ -38,7 +38,7 @@ static void clear_allocated(struct lab_mem *mem, struct lab_page *p, unsigned or
 			p[i].next = LAB_NIL;
 		}
 	page_set_flags(p, 0);
-	p->owner = 0;
+	page_owner_set(p, 0);
 }
 
 /*
@@ -134,7 +134,20 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 	why = bad_free_reason(f, alloc_order, order);
 	if (why)
 		return refuse(mem, page, why, f, alloc_order, order);
-	uint32_t owner = page->owner;
+	uint32_t owner = page_owner(page);
+	if (owner & LAB_OWN_LRU) {
+		/*
+		 * The owner forgot lab_page_clear_owner: take it off the LRU
+		 * here, under the zone lock, and only if reclaim or compaction
+		 * (kswapd, kcompactd, another CPU) has not isolated it since
+		 * the unlocked look above. Off the LRU, nobody can take it.
+		 */
+		zone_lock(mem, z, &flags);
+		owner = page_owner(page);
+		if ((owner & LAB_OWN_LRU) && !(owner & LAB_OWN_ISOLATED))
+			lru_del(mem, z, page);
+		zone_unlock(mem, z, flags);
+	}
 	if (owner & LAB_OWN_ISOLATED) {
 		/* reclaim or compaction holds it right now: the owner raced */
 		report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
@@ -152,12 +165,6 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 		snap.state = expected;
 		return refuse(mem, page, "page is already being freed (concurrent double free)", snap.flags,
 			      snap.order, order);
-	}
-	if (owner & LAB_OWN_LRU) {
-		/* the owner forgot lab_page_clear_owner: fine */
-		zone_lock(mem, z, &flags);
-		lru_del(mem, z, page);
-		zone_unlock(mem, z, flags);
 	}
 	clear_allocated(mem, page, order, f);
 	return 0;

@@ -141,6 +141,19 @@ static inline void page_set_state(struct lab_page *p, uint8_t flags, unsigned or
 	__atomic_store_n(&p->state, s.state, __ATOMIC_RELAXED);
 }
 
+/* The owner word changes only under the zone lock, but the free path reads
+ * it without the lock (is the page on an LRU? isolated by a daemon?):
+ * relaxed atomic stores, and an atomic load where no lock is held. */
+static inline uint32_t page_owner(const struct lab_page *p)
+{
+	return __atomic_load_n(&p->owner, __ATOMIC_RELAXED);
+}
+
+static inline void page_owner_set(struct lab_page *p, uint32_t owner)
+{
+	__atomic_store_n(&p->owner, owner, __ATOMIC_RELAXED);
+}
+
 /* New flags, same order, migratetype and zone. */
 static inline void page_set_flags(struct lab_page *p, uint8_t flags)
 {

@@ -41,20 +41,23 @@ bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *ds
 	 */
 	struct lab_zone *dz = &mem->zones[dst->zone];
 	zone_lock(mem, dz, &flags);
-	dst->owner = (src->owner & ~LAB_OWN_LRU) | LAB_OWN_ISOLATED;
+	page_owner_set(dst, (src->owner & ~LAB_OWN_LRU) | LAB_OWN_ISOLATED);
 	zone_unlock(mem, dz, flags);
 	if (ops->migrate(ctx, src, dst) != 0) {
 		zone_lock(mem, dz, &flags);
-		dst->owner = 0;
+		page_owner_set(dst, 0);
 		zone_unlock(mem, dz, flags);
 		count_event(mem, LAB_PGMIGRATE_FAIL, 1ull << order);
 		return false;
 	}
 	zone_lock(mem, dz, &flags);
-	dst->owner &= ~LAB_OWN_ISOLATED;
+	page_owner_set(dst, page_owner(dst) & ~LAB_OWN_ISOLATED);
 	lru_add(mem, dz, dst, true);
 	zone_unlock(mem, dz, flags);
-	src->owner &= LAB_OWN_CONTIG;
+	struct lab_zone *sz = &mem->zones[src->zone];
+	zone_lock(mem, sz, &flags);
+	page_owner_set(src, page_owner(src) & LAB_OWN_CONTIG);   /* owner words change under the lock */
+	zone_unlock(mem, sz, flags);
 	count_event(mem, LAB_PGMIGRATE_SUCCESS, 1ull << order);
 	return true;
 }

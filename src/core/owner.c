@@ -45,7 +45,7 @@ void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool h
 		mem->pages[z->lru_tail[l]].next = idx;
 		z->lru_tail[l] = idx;
 	}
-	p->owner |= LAB_OWN_LRU;
+	page_owner_set(p, page_owner(p) | LAB_OWN_LRU);
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] + (1ull << p->order), __ATOMIC_RELAXED);   /* read locklessly */
 }
 
@@ -61,7 +61,7 @@ void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 	else
 		z->lru_tail[l] = p->prev;
 	p->next = p->prev = LAB_NIL;
-	p->owner &= ~LAB_OWN_LRU;
+	page_owner_set(p, page_owner(p) & ~LAB_OWN_LRU);
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] - (1ull << p->order), __ATOMIC_RELAXED);
 }
 
@@ -107,8 +107,8 @@ int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, un
 		zone_unlock(mem, z, flags);
 		return LAB_EINVAL;
 	}
-	page->owner = (uint32_t)owner | ((lru & LAB_LRU_FILE) ? LAB_OWN_FILE : 0) |
-		      ((lru & LAB_LRU_UNEVICTABLE) ? LAB_OWN_UNEVICT : 0);
+	page_owner_set(page, (uint32_t)owner | ((lru & LAB_LRU_FILE) ? LAB_OWN_FILE : 0) |
+		      ((lru & LAB_LRU_UNEVICTABLE) ? LAB_OWN_UNEVICT : 0));
 	lru_add(mem, z, page, true);
 	zone_unlock(mem, z, flags);
 	return 0;
@@ -135,7 +135,7 @@ int lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
 	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU))
 		lru_del(mem, z, page);
 	if (page->flags & LAB_PG_HEAD)
-		page->owner &= LAB_OWN_CONTIG;
+		page_owner_set(page, page_owner(page) & LAB_OWN_CONTIG);
 	zone_unlock(mem, z, flags);
 	return 0;
 }
@@ -150,7 +150,7 @@ void lab_page_mark_accessed(struct lab_mem *mem, struct lab_page *page)
 	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU) &&
 	    !(page->owner & (LAB_OWN_ACTIVE | LAB_OWN_UNEVICT))) {
 		lru_del(mem, z, page);
-		page->owner |= LAB_OWN_ACTIVE;
+		page_owner_set(page, page_owner(page) | LAB_OWN_ACTIVE);
 		lru_add(mem, z, page, true);
 	}
 	zone_unlock(mem, z, flags);

@@ -24,7 +24,7 @@ static uint32_t isolate_lru_tail(struct lab_mem *mem, struct lab_zone *z, int l,
 	while (*got < n && z->lru_tail[l] != LAB_NIL) {
 		struct lab_page *p = &mem->pages[z->lru_tail[l]];
 		lru_del(mem, z, p);
-		p->owner |= LAB_OWN_ISOLATED;
+		page_owner_set(p, page_owner(p) | LAB_OWN_ISOLATED);
 		p->next = list;
 		list = page_idx(mem, p);
 		(*got)++;
@@ -36,9 +36,9 @@ static void putback(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 {
 	unsigned long flags;
 	zone_lock(mem, z, &flags);
-	p->owner &= ~LAB_OWN_ISOLATED;
+	page_owner_set(p, page_owner(p) & ~LAB_OWN_ISOLATED);
 	if (activate)
-		p->owner |= LAB_OWN_ACTIVE;
+		page_owner_set(p, page_owner(p) | LAB_OWN_ACTIVE);
 	lru_add(mem, z, p, true);
 	zone_unlock(mem, z, flags);
 }
@@ -52,7 +52,7 @@ static void shrink_active_file(struct lab_mem *mem, struct lab_zone *z, unsigned
 	       z->lru_tail[LAB_LRU_ACTIVE_FILE] != LAB_NIL) {
 		struct lab_page *p = &mem->pages[z->lru_tail[LAB_LRU_ACTIVE_FILE]];
 		lru_del(mem, z, p);
-		p->owner &= ~LAB_OWN_ACTIVE;
+		page_owner_set(p, page_owner(p) & ~LAB_OWN_ACTIVE);
 		lru_add(mem, z, p, true);
 	}
 	zone_unlock(mem, z, flags);
