@@ -23,6 +23,13 @@
  * a page budget per kcompactd step.
  */
 #include "internal.h"
+
+/* vm.compaction_proactiveness: a sysctl, set from any thread while
+ * kcompactd runs (Linux reads it with READ_ONCE too). */
+static int proactiveness(const struct lab_mem *mem)
+{
+	return __atomic_load_n(&mem->tun.compaction_proactiveness, __ATOMIC_RELAXED);
+}
 #include <labyrinth/fragindex.h>
 
 struct compact_control {
@@ -120,7 +127,7 @@ static enum compact_result compact_finished(struct lab_mem *mem, struct compact_
 		return cc->whole_zone ? COMPACT_COMPLETE : COMPACT_PARTIAL_SKIPPED;
 	}
 	if (cc->proactive) {
-		int wlow = 100 - mem->tun.compaction_proactiveness;
+		int wlow = 100 - proactiveness(mem);
 		if (wlow < 5)
 			wlow = 5;
 		return fragmentation_score_zone(mem, z) > wlow ? COMPACT_CONTINUE : COMPACT_SUCCESS;
@@ -423,7 +430,7 @@ static int fragmentation_score_node(struct lab_mem *mem)
 
 static int wmark_high_score(const struct lab_mem *mem)
 {
-	int low = 100 - mem->tun.compaction_proactiveness;
+	int low = 100 - proactiveness(mem);
 	if (low < 5)
 		low = 5;
 	return low + 10 < 100 ? low + 10 : 100;
@@ -451,7 +458,7 @@ int lab_kcompactd_wanted(struct lab_mem *mem)
 		return 0;
 	if (__atomic_load_n(&mem->kcompactd_highest_zoneidx, __ATOMIC_RELAXED) >= 0)
 		return 1;
-	if (!mem->tun.compaction_proactiveness)
+	if (!proactiveness(mem))
 		return 0;
 	uint64_t now = mem->plat.now_ns ? mem->plat.now_ns(mem->plat.ctx) : 0;
 	if (mem->plat.now_ns && now - mem->proactive_last_ns < 500000000ull)
@@ -539,6 +546,6 @@ int lab_set_compaction_proactiveness(struct lab_mem *mem, int value)
 {
 	if (!mem || value < 0 || value > 100)
 		return LAB_EINVAL;
-	mem->tun.compaction_proactiveness = value;
+	__atomic_store_n(&mem->tun.compaction_proactiveness, value, __ATOMIC_RELAXED);   /* kcompactd reads it */
 	return 0;
 }

@@ -262,7 +262,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	mem->counters = (struct lab_cpu_counters *)(void *)((char *)cfg->metadata + l.off_cnt);
 	memset(mem->counters, 0, mem->nr_cpus * sizeof(*mem->counters));
 	mem->nr_zones = LAB_MAX_NR_ZONES;
-	mem->kswapd_highest_zoneidx = -1;
+	mem->kswapd_req = 0;   /* not woken */
 	mem->kcompactd_highest_zoneidx = -1;
 	tunables_default(&mem->tun, cfg);
 	memset(mem->pageblock_mt, LAB_MIGRATE_MOVABLE, (size_t)l.nr_pageblocks);

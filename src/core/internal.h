@@ -312,8 +312,11 @@ struct lab_mem {
 	struct { const struct lab_page_owner_ops *ops; void *ctx; } owners[LAB_MAX_OWNERS + 1];
 	struct lab_shrinker *shrinkers[LAB_MAX_SHRINKERS];
 	/* kswapd / kcompactd state (k: the background context) */
-	int kswapd_order;                   /* (a) */
-	int kswapd_highest_zoneidx;         /* (a) -1 = not woken */
+	/* (a) kswapd's pending request, one word so that a wake and kswapd's
+	 * "balanced, request done" cannot lose each other: generation:16 |
+	 * order:8 | highest_zoneidx + 1:8 (0 = not woken). Every wake bumps the
+	 * generation; kswapd clears the request only if it is unchanged. */
+	uint32_t kswapd_req;
 	int kswapd_failures;                /* (k) balance runs without progress */
 	int kswapd_priority;                /* (k) current scan priority, DEF_PRIORITY down to 0 */
 	int kswapd_boosted;                 /* (k) this run started with a boost */
@@ -449,6 +452,14 @@ static inline uint64_t zone_nr_lru(const struct lab_zone *z, int lru)
 {
 	return __atomic_load_n(&z->nr_lru[lru], __ATOMIC_RELAXED);
 }
+
+static inline uint32_t kswapd_req_load(const struct lab_mem *mem)
+{
+	return __atomic_load_n(&mem->kswapd_req, __ATOMIC_RELAXED);
+}
+
+static inline int kswapd_req_zone(uint32_t req) { return (int)(req & 0xffu) - 1; }
+static inline unsigned kswapd_req_order(uint32_t req) { return (req >> 8) & 0xffu; }
 
 /* kswapd's failure count: kswapd increments it, direct reclaim resets it,
  * allocations read it (a racy counter in Linux too): relaxed atomics. */

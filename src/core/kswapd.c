@@ -56,11 +56,15 @@ void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsig
 {
 	if (!z->populated)
 		return;
-	int cur = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
-	if (cur < highest_zoneidx)
-		__atomic_store_n(&mem->kswapd_highest_zoneidx, highest_zoneidx, __ATOMIC_RELAXED);
-	if (__atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED) < (int)order)
-		__atomic_store_n(&mem->kswapd_order, (int)order, __ATOMIC_RELAXED);
+	/* record the request: the larger order and zone win, the generation
+	 * moves on, so a kswapd finishing the previous one keeps this one */
+	uint32_t old = kswapd_req_load(mem), req;
+	do {
+		int hz = kswapd_req_zone(old) > highest_zoneidx ? kswapd_req_zone(old) : highest_zoneidx;
+		unsigned o = kswapd_req_order(old) > order ? kswapd_req_order(old) : order;
+		req = (((old >> 16) + 1u) << 16) | (o & 0xffu) << 8 | (uint32_t)(hz + 1);
+	} while (!__atomic_compare_exchange_n(&mem->kswapd_req, &old, req, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES ||
 	    (pgdat_balanced(mem, (int)order, highest_zoneidx) && !pgdat_watermark_boosted(mem, highest_zoneidx))) {
 		if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
@@ -75,10 +79,11 @@ int lab_kswapd_wanted(struct lab_mem *mem)
 {
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return 0;
-	int hz = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
+	uint32_t req = kswapd_req_load(mem);
+	int hz = kswapd_req_zone(req);
 	if (hz < 0 || kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES)
 		return 0;
-	int order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
+	int order = (int)kswapd_req_order(req);
 	return pgdat_watermark_boosted(mem, hz) || !pgdat_balanced(mem, order, hz);
 }
 
@@ -114,8 +119,9 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 {
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return LAB_BG_IDLE;
-	int hz = __atomic_load_n(&mem->kswapd_highest_zoneidx, __ATOMIC_RELAXED);
-	int order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
+	uint32_t req = kswapd_req_load(mem);
+	int hz = kswapd_req_zone(req);
+	int order = (int)kswapd_req_order(req);
 	if (hz < 0)
 		return LAB_BG_IDLE;
 	if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES)
@@ -135,16 +141,19 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 		order = 0;
 	if (!boosted && pgdat_balanced(mem, order, hz)) {
 		bool was_boosted = mem->kswapd_boosted;
-		int woken_order = __atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED);
-		__atomic_store_n(&mem->kswapd_highest_zoneidx, -1, __ATOMIC_RELAXED);
-		__atomic_store_n(&mem->kswapd_order, 0, __ATOMIC_RELAXED);
+		unsigned woken_order = kswapd_req_order(req);
+		/* the request is done, unless a wake came since it was read:
+		 * then look again (the new request may be for more) */
+		if (!__atomic_compare_exchange_n(&mem->kswapd_req, &req, req & 0xffff0000u, false, __ATOMIC_RELAXED,
+						 __ATOMIC_RELAXED))
+			return LAB_BG_MORE;
 		mem->kswapd_priority = 0;
 		mem->kswapd_reclaimed = 0;
 		mem->kswapd_boosted = 0;
 		/* kswapd_try_to_sleep: reset skip hints, wake kcompactd */
 		reset_isolation_suitable(mem);
 		if (woken_order || was_boosted)
-			wakeup_kcompactd(mem, was_boosted ? mem->pageblock_order : (unsigned)woken_order, hz);
+			wakeup_kcompactd(mem, was_boosted ? mem->pageblock_order : woken_order, hz);
 		return LAB_BG_NAP;
 	}
 	/* kswapd_shrink_node: reclaim towards high (+boost) of each eligible zone */
@@ -187,7 +196,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 				 * hints and hands a high-order request to kcompactd
 				 * (prepare_kswapd_sleep is true for such a node) */
 				reset_isolation_suitable(mem);
-				wakeup_kcompactd(mem, (unsigned)__atomic_load_n(&mem->kswapd_order, __ATOMIC_RELAXED), hz);
+				wakeup_kcompactd(mem, kswapd_req_order(kswapd_req_load(mem)), hz);
 				return LAB_BG_STUCK;
 			}
 		}

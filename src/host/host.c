@@ -202,7 +202,8 @@ static void h_wake_kswapd(void *ctx, unsigned order, int highest_zoneidx)
 	struct host *h = ctx;
 	(void)order;
 	(void)highest_zoneidx;   /* the core recorded both */
-	host_background_wake_kswapd(h->bg);
+	if (h->bg)               /* NULL once lab_host_destroy stopped the daemons */
+		host_background_wake_kswapd(h->bg);
 }
 
 static void h_wake_kcompactd(void *ctx, unsigned order, int highest_zoneidx)
@@ -210,7 +211,8 @@ static void h_wake_kcompactd(void *ctx, unsigned order, int highest_zoneidx)
 	struct host *h = ctx;
 	(void)order;
 	(void)highest_zoneidx;
-	host_background_wake_kcompactd(h->bg);
+	if (h->bg)
+		host_background_wake_kcompactd(h->bg);
 }
 
 static void h_copy_page(void *ctx, lab_pfn_t dst, lab_pfn_t src)

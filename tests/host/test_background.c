@@ -6,6 +6,7 @@
  * calls into the allocator.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -15,12 +16,60 @@
 #include "util/owner.h"
 #include <labyrinth/host.h>
 
+/*
+ * The instance and owner of the running test. A failed assertion leaves the
+ * test early: the teardown then destroys the instance (stopping its
+ * daemons, which would otherwise call into an owner on a dead stack frame)
+ * and drops the owner's bookkeeping.
+ */
+static struct lab_mem *cur_mem;
+static struct test_owner cur_owner;
+static int cur_owner_live;
+
 static struct lab_mem *new_host(int background)
 {
 	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 64u << 20, .quiet = 1,
 		.background = background });
 	assert_non_null(m);
+	cur_mem = m;
 	return m;
+}
+
+static struct test_owner *new_owner(struct lab_mem *m, unsigned lru)
+{
+	test_owner_init(&cur_owner, m, 16384, lru);
+	cur_owner_live = 1;
+	return &cur_owner;
+}
+
+/* The normal end of a test: pages back, invariants, instance gone. */
+static void finish(struct lab_mem *m)
+{
+	if (cur_owner_live) {
+		test_owner_fini(&cur_owner);
+		cur_owner_live = 0;
+	}
+	assert_int_equal(lab_mem_check(m), 0);
+	lab_host_destroy(m);
+	cur_mem = NULL;
+}
+
+static int setup(void **state)
+{
+	cur_mem = NULL;
+	cur_owner_live = 0;
+	return hostcap_watchdog_setup(state);
+}
+
+static int teardown(void **state)
+{
+	if (cur_mem)
+		lab_host_destroy(cur_mem);
+	if (cur_owner_live)
+		test_owner_abandon(&cur_owner);
+	cur_mem = NULL;
+	cur_owner_live = 0;
+	return hostcap_watchdog_teardown(state);
 }
 
 static struct lab_mem_stats *stats(struct lab_mem *m)
@@ -99,9 +148,9 @@ static void test_background_kswapd_reclaims_to_high_in_its_thread(void **state)
 {
 	(void)state;
 	struct lab_mem *m = new_host(1);
-	struct test_owner o;
-	test_owner_init(&o, m, 16384, LAB_LRU_FILE);
-	assert_true(fill_until_kswapd_woken(&o, m) > 1000);
+	lab_set_compaction_proactiveness(m, 0);   /* only kswapd frees memory here */
+	struct test_owner *o = new_owner(m, LAB_LRU_FILE);
+	assert_true(fill_until_kswapd_woken(o, m) > 1000);
 	assert_true(balanced_within(m, 20000));
 	struct lab_mem_stats *st = stats(m);
 	assert_true(st->events[LAB_PGSTEAL_KSWAPD] > 0);
@@ -111,11 +160,9 @@ static void test_background_kswapd_reclaims_to_high_in_its_thread(void **state)
 	assert_int_equal(lab_host_background_stats(m, &bs), 0);
 	assert_true(bs.kswapd_wakeups > 0);
 	assert_true(bs.kswapd_runs > 0);
-	assert_true(o.reclaims > 0);
-	assert_int_equal(test_owner_verify(&o), 0);
-	test_owner_fini(&o);
-	assert_int_equal(lab_mem_check(m), 0);
-	lab_host_destroy(m);
+	assert_true(o->reclaims > 0);
+	assert_int_equal(test_owner_verify(o), 0);
+	finish(m);
 }
 
 /* A wake that comes during kswapd's 100 ms nap (or a nap that ends with the
@@ -124,10 +171,10 @@ static void test_background_kswapd_nap_cut_short_counted(void **state)
 {
 	(void)state;
 	struct lab_mem *m = new_host(1);
-	struct test_owner o;
-	test_owner_init(&o, m, 16384, LAB_LRU_FILE);
+	lab_set_compaction_proactiveness(m, 0);
+	struct test_owner *o = new_owner(m, LAB_LRU_FILE);
 	for (int round = 0; round < 3; round++) {
-		fill_until_kswapd_woken(&o, m);
+		fill_until_kswapd_woken(o, m);
 		assert_true(balanced_within(m, 20000));
 	}
 	sleep_ms(250);   /* the last nap runs out */
@@ -135,9 +182,7 @@ static void test_background_kswapd_nap_cut_short_counted(void **state)
 	assert_true(st->events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY] + st->events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY] > 0);
 	assert_true(st->events[LAB_KSWAPD_LOW_WMARK_HIT_QUICKLY] + st->events[LAB_KSWAPD_HIGH_WMARK_HIT_QUICKLY] <=
 		    st->events[LAB_PAGEOUTRUN]);
-	test_owner_fini(&o);
-	assert_int_equal(lab_mem_check(m), 0);
-	lab_host_destroy(m);
+	finish(m);
 }
 
 /*
@@ -149,20 +194,25 @@ static void test_background_kcompactd_builds_the_block_an_atomic_caller_missed(v
 {
 	(void)state;
 	struct lab_mem *m = new_host(1);
-	struct test_owner o;
-	test_owner_init(&o, m, 16384, LAB_LRU_ANON);   /* migratable, never reclaimed */
+	struct test_owner *o = new_owner(m, LAB_LRU_ANON);   /* migratable, never reclaimed */
 	/* every page, reserves included, then every other frame back: free
 	 * memory in one-page holes, no order-1 block anywhere */
-	while (test_owner_add(&o, LAB_GFP_NOWAIT | LAB___GFP_MOVABLE) >= 0)
+	while (test_owner_add(o, LAB_GFP_NOWAIT | LAB___GFP_MOVABLE) >= 0)
 		;
-	while (test_owner_add(&o, LAB_GFP_ATOMIC | LAB___GFP_MOVABLE) >= 0)
+	while (test_owner_add(o, LAB_GFP_ATOMIC | LAB___GFP_MOVABLE) >= 0)
 		;
 	lab_drain_all_pages(m);
-	while (test_owner_add(&o, LAB_GFP_ATOMIC | LAB___GFP_MOVABLE) >= 0)
+	while (test_owner_add(o, LAB_GFP_ATOMIC | LAB___GFP_MOVABLE) >= 0)
 		;
-	for (uint64_t pfn = 0; pfn < o.span; pfn += 2)
-		if (o.slot_of[pfn] >= 0)
-			assert_int_equal(test_owner_remove(&o, o.slot_of[pfn]), 0);
+	/* every other frame back; a page a daemon holds right now is retried */
+	for (uint64_t pfn = 0; pfn < o->span; pfn += 2) {
+		pthread_mutex_lock(&o->lock);
+		int slot = o->slot_of[pfn];
+		pthread_mutex_unlock(&o->lock);
+		if (slot >= 0)
+			while (test_owner_remove(o, slot) == -EBUSY)
+				sleep_ms(1);
+	}
 	/* the few blocks below the reserves the filling could not take (and
 	 * any the daemons built meanwhile): held */
 	struct lab_page *held[64];
@@ -189,10 +239,8 @@ static void test_background_kcompactd_builds_the_block_an_atomic_caller_missed(v
 	struct lab_host_background_stats bs;
 	assert_int_equal(lab_host_background_stats(m, &bs), 0);
 	assert_true(bs.kcompactd_runs > 0);
-	assert_int_equal(test_owner_verify(&o), 0);
-	test_owner_fini(&o);
-	assert_int_equal(lab_mem_check(m), 0);
-	lab_host_destroy(m);
+	assert_int_equal(test_owner_verify(o), 0);
+	finish(m);
 }
 
 /* Destroying an instance whose kswapd is busy stops and joins it first. */
@@ -201,11 +249,12 @@ static void test_background_destroy_while_kswapd_busy(void **state)
 	(void)state;
 	for (int i = 0; i < 3; i++) {
 		struct lab_mem *m = new_host(1);
-		struct test_owner o;
-		test_owner_init(&o, m, 16384, LAB_LRU_FILE);
-		fill_until_kswapd_woken(&o, m);
-		test_owner_fini(&o);
-		lab_host_destroy(m);
+		struct test_owner *o = new_owner(m, LAB_LRU_FILE);
+		fill_until_kswapd_woken(o, m);
+		lab_host_destroy(m);   /* kswapd is reclaiming: stopped and joined */
+		cur_mem = NULL;
+		test_owner_abandon(o);
+		cur_owner_live = 0;
 	}
 }
 
@@ -218,13 +267,13 @@ static void test_background_stats_refused_without_daemons(void **state)
 	assert_int_equal(lab_host_background_stats(m, &bs), -ENOENT);
 	assert_int_equal(lab_host_background_stats((struct lab_mem *)&bs, &bs), -EINVAL);
 	assert_int_equal(lab_host_background_stats(m, NULL), -EINVAL);
-	lab_host_destroy(m);
+	finish(m);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, hostcap_watchdog_setup, hostcap_watchdog_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_background_kswapd_reclaims_to_high_in_its_thread),
 		T(test_background_kswapd_nap_cut_short_counted),
 		T(test_background_kcompactd_builds_the_block_an_atomic_caller_missed),

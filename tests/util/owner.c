@@ -133,6 +133,19 @@ void test_owner_fini(struct test_owner *o)
 	free(o->isolated);
 }
 
+void test_owner_abandon(struct test_owner *o)
+{
+	pthread_mutex_destroy(&o->lock);
+	free(o->slot);
+	free(o->sum);
+	free(o->slot_of);
+	free(o->isolated);
+	o->slot = NULL;
+	o->sum = NULL;
+	o->slot_of = NULL;
+	o->isolated = NULL;
+}
+
 int test_owner_add(struct test_owner *o, lab_gfp_t gfp)
 {
 	unsigned s;

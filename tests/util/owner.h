@@ -33,6 +33,9 @@ int test_owner_add(struct test_owner *o, lab_gfp_t gfp);
 /* Frees the page of @slot: 0, or -EBUSY while the allocator holds it
  * isolated (reclaim or migration in a daemon's thread; try again). */
 int test_owner_remove(struct test_owner *o, int slot);
+/* Frees the owner's bookkeeping without touching its pages (after the
+ * instance is gone: a failed test's cleanup). */
+void test_owner_abandon(struct test_owner *o);
 /* Every slot's page still holds its pattern (0 = all good, else mismatches). */
 unsigned test_owner_verify(struct test_owner *o);
 
