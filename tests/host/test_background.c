@@ -243,6 +243,52 @@ static void test_background_kcompactd_builds_the_block_an_atomic_caller_missed(v
 	finish(m);
 }
 
+/* An interrupt routine's GFP_ATOMIC allocations (a NIC refilling its ring)
+ * take the zone below low: the wake comes from the signal handler, a
+ * semaphore post, and kswapd reclaims page cache in its own thread. */
+#define ISR_PAGES 4096
+static struct lab_page *isr_pages[ISR_PAGES];
+static unsigned isr_n, isr_fails;
+static struct lab_mem *isr_mem;
+
+static void refill_isr(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 8 && isr_n < ISR_PAGES; i++) {
+		struct lab_page *p = lab_alloc_pages(isr_mem, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 0);
+		if (!p) {
+			isr_fails++;
+			return;
+		}
+		isr_pages[isr_n++] = p;
+	}
+}
+
+static void test_background_kswapd_woken_from_an_interrupt(void **state)
+{
+	(void)state;
+	struct lab_mem *m = new_host(1);
+	lab_set_compaction_proactiveness(m, 0);
+	struct test_owner *o = new_owner(m, LAB_LRU_FILE);
+	fill_until_kswapd_woken(o, m);
+	assert_true(balanced_within(m, 20000));   /* page cache fills memory; kswapd naps */
+	sleep_ms(250);                             /* ... and sleeps for good */
+	unsigned long woken = kswapd_wakeups(m);
+	isr_mem = m;
+	isr_n = isr_fails = 0;
+	assert_true(lab_host_cpu_attach(m) >= 0);
+	assert_int_equal(lab_host_irq_start(m, 2000, refill_isr, NULL), 0);
+	for (int t = 0; t < 400 && (kswapd_wakeups(m) == woken || isr_n < 512); t++)
+		sleep_ms(5);   /* only the interrupt allocates meanwhile */
+	lab_host_irq_stop(m);
+	assert_true(kswapd_wakeups(m) > woken);
+	assert_true(balanced_within(m, 20000));
+	for (unsigned i = 0; i < isr_n; i++)
+		lab_free_pages(m, isr_pages[i], 0);
+	lab_host_cpu_detach(m);
+	finish(m);
+}
+
 /* Destroying an instance whose kswapd is busy stops and joins it first. */
 static void test_background_destroy_while_kswapd_busy(void **state)
 {
@@ -277,6 +323,7 @@ int main(void)
 		T(test_background_kswapd_reclaims_to_high_in_its_thread),
 		T(test_background_kswapd_nap_cut_short_counted),
 		T(test_background_kcompactd_builds_the_block_an_atomic_caller_missed),
+		T(test_background_kswapd_woken_from_an_interrupt),
 		T(test_background_destroy_while_kswapd_busy),
 		T(test_background_stats_refused_without_daemons),
 #undef T
