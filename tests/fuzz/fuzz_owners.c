@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/fuzz/fuzz_owners.c - libFuzzer target: the page-owner API and
+ * what works on owned pages (reclaim, kswapd and kcompactd steps,
+ * compaction, contiguous allocation), driven by arbitrary operation
+ * sequences.
+ *
+ * Each input builds a fresh 4 MiB instance (one Normal zone, pageblock
+ * order 6, a static arena as its direct map, per-CPU lists) and one owner
+ * that keeps a table of its pages, file or anon, each filled with a tag.
+ * Operations: take a page for the owner; drop one (lab_page_clear_owner +
+ * free, or a bare lab_free_pages that must untag it); mark one accessed;
+ * make the owner busy or not; run kswapd, kcompactd and direct compaction
+ * steps; allocate a high-order GFP_ATOMIC block and a contiguous range and
+ * give them back; drain. The oracle, after every operation:
+ *   - lab_mem_check() == 0;
+ *   - every page the owner holds is an allocated, owner-tagged head whose
+ *     tag survived every migration (the allocator copies, the owner's
+ *     migrate op follows);
+ *   - managed = free + per-CPU + owner pages + blocks the target holds
+ *     (nothing lost, nothing counted twice);
+ *   - a callback only ever sees pages the owner holds.
+ * At the end everything is given back and the free count is what it was.
+ * Any violation calls abort() with a line on stderr saying what broke.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <labyrinth/labyrinth.h>
+#include <labyrinth/background.h>
+
+#define FZ_PAGES 1024u
+#define FZ_SLOTS 1024u
+#define FZ_CPUS 2u
+
+static _Alignas(64) uint8_t metadata[256 * 1024];
+static _Alignas(4096) uint8_t arena[FZ_PAGES * LAB_PAGE_SIZE];
+
+struct slot {
+	struct lab_page *page;
+	uint32_t tag;
+	int file;
+};
+
+static struct lab_mem *mem;
+static struct slot slots[FZ_SLOTS];
+static unsigned nslots;
+static int busy;
+static unsigned held_pages;                     /* pages of blocks the target itself holds */
+
+static void fail(const char *what, unsigned long a, unsigned long b)
+{
+	fprintf(stderr, "fuzz_owners: %s (%lu, %lu)\n", what, a, b);
+	abort();
+}
+
+static int slot_of(const struct lab_page *p)
+{
+	for (unsigned i = 0; i < nslots; i++)
+		if (slots[i].page == p)
+			return (int)i;
+	return -1;
+}
+
+static uint32_t *words(struct lab_page *p)
+{
+	uint32_t *w = lab_page_address(p);
+	if (!w)
+		fail("owned page without an address", (unsigned long)lab_page_to_pfn(p), 0);
+	return w;
+}
+
+static int o_isolate(void *ctx, struct lab_page *p)
+{
+	(void)ctx;
+	if (slot_of(p) < 0)
+		fail("isolate of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
+	return busy ? -1 : 0;
+}
+
+static int o_migrate(void *ctx, struct lab_page *p, struct lab_page *np)
+{
+	(void)ctx;
+	int s = slot_of(p);
+	if (s < 0)
+		fail("migrate of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
+	if (words(np)[0] != slots[s].tag)
+		fail("migration did not copy the contents", (unsigned long)lab_page_to_pfn(np), slots[s].tag);
+	slots[s].page = np;
+	return 0;
+}
+
+static void o_putback(void *ctx, struct lab_page *p)
+{
+	(void)ctx;
+	if (slot_of(p) < 0)
+		fail("putback of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
+}
+
+static int o_reclaim(void *ctx, struct lab_page *p)
+{
+	(void)ctx;
+	int s = slot_of(p);
+	if (s < 0)
+		fail("reclaim of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
+	if (!slots[s].file)
+		return -1;   /* anon: no swap */
+	slots[s] = slots[--nslots];
+	return 0;
+}
+
+static const struct lab_page_owner_ops ops = {
+	.isolate = o_isolate, .migrate = o_migrate, .putback = o_putback, .reclaim = o_reclaim,
+};
+
+static uint64_t free_and_pcp(void)
+{
+	static struct lab_mem_stats st;
+	uint64_t n = 0;
+	lab_mem_get_stats(mem, &st);
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++) {
+		n += st.zone[z].free;
+		for (unsigned c = 0; c < FZ_CPUS; c++)
+			n += st.zone[z].pcp[c].count;
+	}
+	return n;
+}
+
+static uint64_t managed(void)
+{
+	static struct lab_mem_stats st;
+	uint64_t n = 0;
+	lab_mem_get_stats(mem, &st);
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
+		n += st.zone[z].managed;
+	return n;
+}
+
+static unsigned nchecks;
+
+static void check(uint64_t all)
+{
+	if (++nchecks % 8 == 0 && lab_mem_check(mem))   /* the walk of every page: not after each step */
+		fail("lab_mem_check", 0, 0);
+	for (unsigned i = 0; i < nslots; i++)
+		if (words(slots[i].page)[0] != slots[i].tag)
+			fail("an owned page lost its contents", (unsigned long)lab_page_to_pfn(slots[i].page), i);
+	if (free_and_pcp() + nslots + held_pages != all)
+		fail("pages lost or counted twice", (unsigned long)(free_and_pcp() + nslots + held_pages),
+		     (unsigned long)all);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct lab_range r = { 0, sizeof(arena) };
+	struct lab_mem_config cfg = { .ranges = &r, .nr_ranges = 1, .virt_base = arena, .nr_cpus = FZ_CPUS,
+		.pageblock_order = 6, .flags = LAB_CFG_NO_ZONE_DMA | LAB_CFG_NO_ZONE_DMA32,
+		.metadata = metadata };
+	cfg.metadata_bytes = lab_mem_metadata_bytes(&cfg);
+	if (!cfg.metadata_bytes || cfg.metadata_bytes > sizeof(metadata))
+		fail("metadata", cfg.metadata_bytes, sizeof(metadata));
+	mem = lab_mem_init(&cfg, NULL);
+	if (!mem)
+		fail("lab_mem_init", 0, 0);
+	int id = lab_owner_register(mem, &ops, NULL);
+	if (id <= 0)
+		fail("lab_owner_register", (unsigned long)id, 0);
+	nslots = 0;
+	busy = 0;
+	held_pages = 0;
+	uint64_t all = managed(), free0 = free_and_pcp();
+	uint32_t next_tag = 1;
+
+	for (size_t i = 0; i + 1 < size; i += 2) {
+		uint8_t op = data[i] % 12, arg = data[i + 1];
+		switch (op) {
+		case 0:
+		case 1: {                               /* take a page: file or anon */
+			if (nslots == FZ_SLOTS)
+				break;
+			lab_gfp_t gfp = (arg & 1) ? (LAB_GFP_HIGHUSER_MOVABLE & ~LAB___GFP_DIRECT_RECLAIM) :
+						    LAB_GFP_HIGHUSER_MOVABLE;
+			struct lab_page *p = lab_alloc_pages(mem, gfp | LAB___GFP_NOWARN, 0);
+			if (!p)
+				break;
+			slots[nslots] = (struct slot){ p, next_tag++, op == 0 };
+			words(p)[0] = slots[nslots].tag;
+			if (lab_page_set_owner(mem, p, id, op == 0 ? LAB_LRU_FILE : LAB_LRU_ANON) != 0)
+				fail("lab_page_set_owner of a fresh page", (unsigned long)lab_page_to_pfn(p), 0);
+			nslots++;
+			break;
+		}
+		case 2:
+		case 3: {                               /* drop one: untag + free, or a bare free */
+			if (!nslots)
+				break;
+			unsigned s = arg % nslots;
+			struct lab_page *p = slots[s].page;
+			if (op == 2 && lab_page_clear_owner(mem, p) != 0)
+				fail("lab_page_clear_owner of a held, not isolated page", (unsigned long)lab_page_to_pfn(p), 0);
+			slots[s] = slots[--nslots];
+			if (lab_try_free_pages(mem, p, 0) != 0)
+				fail("free of an owned page refused", (unsigned long)lab_page_to_pfn(p), op);
+			break;
+		}
+		case 4:                                 /* mark accessed */
+			if (nslots)
+				lab_page_mark_accessed(mem, slots[arg % nslots].page);
+			break;
+		case 5:
+			busy = arg & 1;
+			break;
+		case 6:                                 /* kswapd steps */
+			for (unsigned k = 0; k <= (arg & 7); k++)
+				if (lab_kswapd_balance_once(mem, 1u + (arg >> 3)) != LAB_BG_MORE)
+					break;
+			break;
+		case 7:                                 /* kcompactd steps */
+			for (unsigned k = 0; k <= (arg & 7); k++)
+				if (lab_kcompactd_once(mem, 1u + (arg >> 3)) != LAB_BG_MORE)
+					break;
+			break;
+		case 8:                                 /* a high-order atomic block, held a moment */
+		case 9: {                               /* a blocking one: reclaim + compaction */
+			unsigned order = 1 + arg % 6;
+			lab_gfp_t gfp = op == 8 ? LAB_GFP_ATOMIC : (LAB_GFP_KERNEL | LAB___GFP_NORETRY);
+			struct lab_page *p = lab_alloc_pages(mem, gfp | LAB___GFP_NOWARN, order);
+			if (p) {
+				held_pages += 1u << order;
+				check(all);
+				held_pages -= 1u << order;
+				lab_free_pages(mem, p, order);
+			}
+			break;
+		}
+		case 10: {                              /* a contiguous range */
+			unsigned long nr = 1 + arg % 64;
+			struct lab_page *p = lab_alloc_contig_pages(mem, nr, LAB_GFP_KERNEL | LAB___GFP_NOWARN);
+			if (p) {
+				held_pages += (unsigned)nr;
+				check(all);
+				held_pages -= (unsigned)nr;
+				lab_free_contig_range(mem, lab_page_to_pfn(p), nr);
+			}
+			break;
+		}
+		case 11:
+			if (arg & 1)
+				lab_compact_memory(mem);
+			else
+				lab_drain_all_pages(mem);
+			break;
+		}
+		check(all);
+	}
+	busy = 0;
+	while (nslots) {
+		struct lab_page *p = slots[--nslots].page;
+		if (lab_page_clear_owner(mem, p) != 0 || lab_try_free_pages(mem, p, 0) != 0)
+			fail("giving back an owned page", (unsigned long)lab_page_to_pfn(p), 0);
+	}
+	lab_drain_all_pages(mem);
+	if (free_and_pcp() != free0)
+		fail("free pages at the end differ from the start", (unsigned long)free_and_pcp(), (unsigned long)free0);
+	if (lab_mem_check(mem))
+		fail("lab_mem_check at the end", 0, 0);
+	lab_mem_fini(mem);
+	return 0;
+}
