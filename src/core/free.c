@@ -28,7 +28,8 @@ static void poison_block(struct lab_mem *mem, struct lab_page *p, unsigned order
 		memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE << order);
 }
 
-/* unaccount_allocated without PGFREE: the bulk free counts once per batch. */
+/* unaccount_allocated without PGFREE: a free through the per-CPU lists
+ * counts it there, under the pcp lock. */
 static void clear_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before)
 {
 	poison_block(mem, p, order);
@@ -48,10 +49,8 @@ static void clear_allocated(struct lab_mem *mem, struct lab_page *p, unsigned or
  * caller owns the block (zone lock held, or claimed by compare-and-swap)
  * and then gives it to a free list.
  */
-void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order,
-			 uint8_t flags_before)
+void unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before)
 {
-	(void)z;
 	clear_allocated(mem, p, order, flags_before);
 	count_event(mem, LAB_PGFREE, 1ull << order);
 }

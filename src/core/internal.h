@@ -677,8 +677,7 @@ unsigned long shrink_slab(struct lab_mem *mem, int priority);
 bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst);
 void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order);
 /* free.c */
-void unaccount_allocated(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order,
-			 uint8_t flags_before);
+void unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before);
 
 /* ---- vmscan.c ------------------------------------------------------------------ */
 unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,

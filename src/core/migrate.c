@@ -74,7 +74,7 @@ void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order)
 	unsigned long flags;
 
 	zone_lock(mem, z, &flags);
-	unaccount_allocated(mem, z, p, order, p->flags);
+	unaccount_allocated(mem, p, order, p->flags);
 	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
 	zone_unlock(mem, z, flags);
 }

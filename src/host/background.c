@@ -82,11 +82,14 @@ static int nap(struct daemon *d, uint64_t nap_ns)
 	}
 }
 
-static void block_signals(void)
+/* A daemon thread's start: every signal blocked (interrupts and the
+ * process's signals go elsewhere), a name that `ps` and reports show. */
+static void become_daemon(const char *name)
 {
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_setname_np(pthread_self(), name);
 }
 
 /*
@@ -99,8 +102,7 @@ static void *kswapd_main(void *arg)
 {
 	struct lab_host_background *bg = arg;
 	struct daemon *d = &bg->kswapd;
-	block_signals();
-	pthread_setname_np(pthread_self(), "kswapd0");
+	become_daemon("kswapd0");
 	for (;;) {
 		sleep_until_woken(d);
 		if (stopping(bg))
@@ -135,8 +137,7 @@ static void *kcompactd_main(void *arg)
 {
 	struct lab_host_background *bg = arg;
 	struct daemon *d = &bg->kcompactd;
-	block_signals();
-	pthread_setname_np(pthread_self(), "kcompactd0");
+	become_daemon("kcompactd0");
 	for (;;) {
 		/* Linux's kcompactd looks at the fragmentation score every
 		 * HZ/2 when not woken (proactive compaction) */
