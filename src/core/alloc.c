@@ -36,7 +36,7 @@ struct alloc_context {
 };
 
 /* gfp_to_alloc_flags (6.1.157+ / 6.3+ semantics; CMA added by the caller). */
-unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order)
+unsigned lab__gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order)
 {
 	unsigned flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
 
@@ -74,7 +74,7 @@ static unsigned alloc_flags_cma(const struct lab_mem *mem, const struct alloc_co
 }
 
 /* __rmqueue: own type, then CMA, then fallback with stealing. Zone lock held. */
-struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+struct lab_page *lab__rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				       int mt, unsigned alloc_flags)
 {
 	struct lab_page *p;
@@ -82,20 +82,20 @@ struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigne
 	/* balance movable allocations between CMA and the rest (CMA first
 	 * when it holds more than half of the zone's free pages) */
 	if ((alloc_flags & ALLOC_CMA) && zone_free_cma(z) > zone_free(z) / 2) {
-		p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
+		p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
 		if (p)
 			return p;
 	}
 	for (;;) {
-		p = buddy_rmqueue_smallest(mem, z, order, mt);
+		p = lab__buddy_rmqueue_smallest(mem, z, order, mt);
 		if (p)
 			return p;
 		if (alloc_flags & ALLOC_CMA) {
-			p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
+			p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
 			if (p)
 				return p;
 		}
-		if (!rmqueue_fallback(mem, z, order, mt, alloc_flags))
+		if (!lab__rmqueue_fallback(mem, z, order, mt, alloc_flags))
 			return NULL;
 	}
 }
@@ -110,11 +110,11 @@ static struct lab_page *rmqueue_buddy(struct lab_mem *mem, struct lab_zone *z, u
 
 	zone_lock(mem, z, &flags);
 	if (alloc_flags & ALLOC_HIGHATOMIC)
-		p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
+		p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
 	if (!p) {
-		p = rmqueue_locked(mem, z, order, mt, alloc_flags);
+		p = lab__rmqueue_locked(mem, z, order, mt, alloc_flags);
 		if (!p && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
-			p = buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
+			p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
 	}
 	zone_unlock(mem, z, flags);
 	return p;
@@ -132,7 +132,7 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 
 	if (pcp_allowed_order(mem, order) &&
 	    (!z->cma_pages || (alloc_flags & ALLOC_CMA) || mt != LAB_MIGRATE_MOVABLE))
-		p = rmqueue_pcplist(mem, z, order, mt, alloc_flags);
+		p = lab__rmqueue_pcplist(mem, z, order, mt, alloc_flags);
 	if (!p) {   /* (the pcp path counts its own PGALLOC) */
 		p = rmqueue_buddy(mem, z, order, mt, alloc_flags);
 		if (p)
@@ -145,7 +145,7 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 		/* as Linux: wakeup_kswapd(zone, 0, 0, zone_idx(zone)), which
 		 * records the request kswapd is to balance for, then wakes it */
 		__atomic_fetch_and(&z->flags, ~LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
-		wakeup_kswapd(mem, z, 0, 0, (int)z->idx);
+		lab__wakeup_kswapd(mem, z, 0, 0, (int)z->idx);
 	}
 	return p;
 }
@@ -154,15 +154,15 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
  * free is a write after free; reported (the block is still handed out). */
 static void check_poison(struct lab_mem *mem, struct lab_page *p, unsigned order)
 {
-	const unsigned char *va = page_lowmem_address(p);
+	const unsigned char *va = lab__page_lowmem_address(p);
 	if (!va)
 		return;
 	for (size_t i = 0; i < (LAB_PAGE_SIZE << order); i++)
 		if (va[i] != LAB_POISON_FREE) {
 			char msg[96];
-			lab_snprintf(msg, sizeof(msg), "poison overwritten at byte %zu of the block: written after free",
+			lab__snprintf(msg, sizeof(msg), "poison overwritten at byte %zu of the block: written after free",
 				     i);
-			report_bad_page(mem, p + i / LAB_PAGE_SIZE, msg);
+			lab__report_bad_page(mem, p + i / LAB_PAGE_SIZE, msg);
 			return;
 		}
 }
@@ -174,7 +174,7 @@ static __attribute__((noinline)) void prep_new_page_work(struct lab_mem *mem, st
 	if (mem->flags & LAB_CFG_DEBUG_POISON)
 		check_poison(mem, p, order);
 	if (gfp & LAB___GFP_ZERO) {
-		void *va = page_lowmem_address(p);
+		void *va = lab__page_lowmem_address(p);
 		if (va) {
 			memset(va, 0, LAB_PAGE_SIZE << order);
 		} else {
@@ -223,7 +223,7 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 			if (p) {
 				prep_new_page(mem, p, order, gfp);
 				if (alloc_flags & ALLOC_HIGHATOMIC)
-					reserve_highatomic_pageblock(mem, z, p);
+					lab__reserve_highatomic_pageblock(mem, z, p);
 				return p;
 			}
 		}
@@ -239,7 +239,7 @@ static void wake_all_kswapds(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 {
 	for (int zi = ac->highest_zoneidx; zi >= 0; zi--)
 		if (mem->zones[zi].populated) {
-			wakeup_kswapd(mem, &mem->zones[zi], gfp, order, ac->highest_zoneidx);
+			lab__wakeup_kswapd(mem, &mem->zones[zi], gfp, order, ac->highest_zoneidx);
 			return;
 		}
 }
@@ -253,13 +253,13 @@ static struct lab_page *direct_compact(struct lab_mem *mem, lab_gfp_t gfp, unsig
 		*result = COMPACT_SKIPPED;
 		return NULL;
 	}
-	*result = try_to_compact_pages(mem, gfp, order, alloc_flags, ac->highest_zoneidx, ac->migratetype, prio);
+	*result = lab__try_to_compact_pages(mem, gfp, order, alloc_flags, ac->highest_zoneidx, ac->migratetype, prio);
 	if (*result == COMPACT_SKIPPED)
 		return NULL;
 	count_event(mem, LAB_COMPACT_STALL, 1);
 	struct lab_page *p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
 	if (p) {
-		compaction_defer_reset(&mem->zones[p->zone], (int)order, true);
+		lab__compaction_defer_reset(&mem->zones[p->zone], (int)order, true);
 		count_event(mem, LAB_COMPACT_SUCCESS, 1);
 		return p;
 	}
@@ -272,12 +272,12 @@ static struct lab_page *direct_compact(struct lab_mem *mem, lab_gfp_t gfp, unsig
 static struct lab_page *direct_reclaim(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, unsigned alloc_flags,
 				       const struct alloc_context *ac, unsigned long *progress)
 {
-	*progress = try_to_free_pages(mem, order, gfp, ac->highest_zoneidx);
+	*progress = lab__try_to_free_pages(mem, order, gfp, ac->highest_zoneidx);
 	if (!*progress)
 		return NULL;
 	struct lab_page *p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
 	if (!p) {
-		unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, false);
+		lab__unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, false);
 		lab_drain_all_pages(mem);
 		p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
 	}
@@ -293,17 +293,17 @@ static bool should_reclaim_retry(struct lab_mem *mem, unsigned order, const stru
 	else
 		(*no_progress_loops)++;
 	if (*no_progress_loops > LAB_MAX_RECLAIM_RETRIES)
-		return unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true);
+		return lab__unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true);
 	for (int zi = ac->highest_zoneidx; zi >= 0; zi--) {
 		struct lab_zone *z = &mem->zones[zi];
 		if (!z->populated)
 			continue;
-		uint64_t available = zone_reclaimable_pages(z) + zone_free(z);
-		if (zone_watermark_ok_free(z, order, zone_wmark(z, LAB_WMARK_MIN), ac->highest_zoneidx,
+		uint64_t available = lab__zone_reclaimable_pages(z) + zone_free(z);
+		if (lab__zone_watermark_ok_free(z, order, zone_wmark(z, LAB_WMARK_MIN), ac->highest_zoneidx,
 					   alloc_flags, (int64_t)available))
 			return true;
 	}
-	return unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true);
+	return lab__unreserve_highatomic_pageblock(mem, ac->highest_zoneidx, ac->migratetype, true);
 }
 
 /* should_compact_retry */
@@ -350,7 +350,7 @@ static struct lab_page *alloc_pages_slowpath(struct lab_mem *mem, lab_gfp_t gfp,
 	bool can_direct_reclaim = (gfp & LAB___GFP_DIRECT_RECLAIM) != 0;
 	bool costly = order > LAB_PAGE_ALLOC_COSTLY_ORDER;
 	bool can_compact = (gfp & LAB___GFP_IO) != 0;   /* 6.1.84+: gfp_compaction_allowed */
-	unsigned alloc_flags = alloc_flags_cma(mem, ac, gfp_to_alloc_flags(gfp, order));
+	unsigned alloc_flags = alloc_flags_cma(mem, ac, lab__gfp_to_alloc_flags(gfp, order));
 	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
 	enum compact_result compact_result = COMPACT_SKIPPED;
 	int compaction_retries = 0, no_progress_loops = 0, rounds = 0;
@@ -425,7 +425,7 @@ nopage:
 		 * rounds; without a sleep hook Labyrinth cannot wait, so it reports
 		 * and fails rather than spin forever */
 		if (!can_direct_reclaim || !mem->plat.sleep) {
-			lab_log(mem, LAB_LOG_WARNING, "labyrinth: __GFP_NOFAIL order %u cannot be honoured %s", order,
+			lab__log(mem, LAB_LOG_WARNING, "labyrinth: __GFP_NOFAIL order %u cannot be honoured %s", order,
 				can_direct_reclaim ? "without a platform sleep hook" : "without __GFP_DIRECT_RECLAIM");
 			return NULL;
 		}
@@ -448,20 +448,20 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 		return NULL;
 	if (order >= LAB_MAX_ORDER) {
 		if (!(gfp & LAB___GFP_NOWARN))
-			lab_log(mem, LAB_LOG_WARNING,
+			lab__log(mem, LAB_LOG_WARNING,
 				"labyrinth: alloc_pages: order %u >= MAX_ORDER (%d) refused", order, LAB_MAX_ORDER);
 		return NULL;
 	}
 	if ((gfp & LAB___GFP_DIRECT_RECLAIM) && mem->plat.in_atomic && mem->plat.in_atomic(mem->plat.ctx)) {
 		/* might_sleep(): a sleeping request from atomic context */
-		report_might_sleep(mem, __FILE__, __LINE__);
+		lab__report_might_sleep(mem, __FILE__, __LINE__);
 		if (mem->flags & LAB_CFG_MIGHT_SLEEP_FAIL)
 			return NULL;
 		gfp &= ~LAB___GFP_DIRECT_RECLAIM;   /* degrade: try without sleeping */
 	}
 	ac.highest_zoneidx = gfp_highest_zone(mem, gfp);
 	if (ac.highest_zoneidx < 0) {
-		lab_log(mem, LAB_LOG_WARNING,
+		lab__log(mem, LAB_LOG_WARNING,
 			"labyrinth: alloc_pages: invalid zone modifiers in gfp %#x (GFP_ZONE_BAD)", gfp);
 		ac.highest_zoneidx = LAB_ZONE_DMA;   /* the table's answer for bad bits */
 	}
@@ -493,8 +493,8 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 	 * with trylocks only (never spins), because a page parked on another
 	 * CPU's list must not fail an interrupt handler's request.
 	 */
-	if (ac.preferred_zoneidx >= 0 && drain_all_pages_nonblocking(mem, ac.highest_zoneidx)) {
-		unsigned alloc_flags = alloc_flags_cma(mem, &ac, gfp_to_alloc_flags(gfp, order));
+	if (ac.preferred_zoneidx >= 0 && lab__drain_all_pages_nonblocking(mem, ac.highest_zoneidx)) {
+		unsigned alloc_flags = alloc_flags_cma(mem, &ac, lab__gfp_to_alloc_flags(gfp, order));
 		p = get_page_from_freelist(mem, gfp, order, alloc_flags, &ac);
 		if (p)
 			return p;
@@ -502,7 +502,7 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 	count_event(mem, LAB_EV_ALLOC_FAIL, 1);
 	if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
 		count_event(mem, LAB_EV_ALLOC_FAIL_ATOMIC, 1);
-	report_alloc_failure(mem, gfp, order);
+	lab__report_alloc_failure(mem, gfp, order);
 	return NULL;
 }
 
@@ -511,7 +511,7 @@ void *lab_get_free_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
 	struct lab_page *p = lab_alloc_pages(mem, gfp & ~LAB___GFP_HIGHMEM, order);
 	if (!p)
 		return NULL;
-	void *va = page_lowmem_address(p);
+	void *va = lab__page_lowmem_address(p);
 	if (!va) {
 		/* highmem page: not addressable, give it back */
 		lab_free_pages(mem, p, order);
@@ -568,7 +568,7 @@ void lab_free_pages_exact(struct lab_mem *mem, void *addr, size_t size)
 {
 	struct lab_page *p = lab_virt_to_page(addr);
 	if (size_to_order(size) >= LAB_MAX_ORDER) {
-		report_bad_page(mem, p, "free_pages_exact: size larger than any allocation");
+		lab__report_bad_page(mem, p, "free_pages_exact: size larger than any allocation");
 		return;
 	}
 	uint64_t used = (size + LAB_PAGE_SIZE - 1) >> LAB_PAGE_SHIFT;
@@ -625,7 +625,7 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 		unsigned want = 0, first = i;
 		for (; i < nr && want < 64; i++)
 			want += pages[i] == NULL;
-		unsigned n = rmqueue_pcplist_bulk(mem, z, mt, alloc_flags, want, got);
+		unsigned n = lab__rmqueue_pcplist_bulk(mem, z, mt, alloc_flags, want, got);
 		for (unsigned k = 0, j = first; k < n; j++) {
 			if (pages[j])
 				continue;

@@ -41,7 +41,7 @@ static void account(struct lab_zone *z, unsigned order, int mt, int sign)
 }
 
 /* Puts a free block on list (order, mt) at its head or tail. */
-void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+void lab__buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		    unsigned order, int mt, bool tail)
 {
 	uint32_t idx = page_idx(mem, p);
@@ -73,7 +73,7 @@ void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 }
 
 /* Takes a free block off its list; it keeps no flags (the caller decides). */
-void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
+void lab__buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 {
 	unsigned order = p->order;
 	int mt = p->mt;
@@ -98,10 +98,10 @@ void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 
 /* __isolate_free_page + split_page: takes a free block off its list and
  * leaves it as 2^order allocated order-0 pages of type @mt, unowned. */
-void buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt)
+void lab__buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt)
 {
 	unsigned order = p->order;
-	buddy_list_del(mem, z, p);
+	lab__buddy_list_del(mem, z, p);
 	for (uint64_t i = 0; i < (1ull << order); i++) {
 		p[i].flags = LAB_PG_HEAD;
 		p[i].order = 0;
@@ -111,11 +111,11 @@ void buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_pag
 }
 
 /* move_to_free_list: same block, other migratetype list. */
-void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail)
+void lab__buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail)
 {
 	unsigned order = p->order;
-	buddy_list_del(mem, z, p);
-	buddy_list_add(mem, z, p, order, mt, tail);
+	lab__buddy_list_del(mem, z, p);
+	lab__buddy_list_add(mem, z, p, order, mt, tail);
 }
 
 /*
@@ -124,12 +124,12 @@ void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p
  * Allocating order 0 from an order-3 block at P returns P and frees P+4
  * (order 2), P+2 (order 1), P+1 (order 0) - vector K3.
  */
-void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
-		  unsigned low, unsigned high, int mt)
+static void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+			 unsigned low, unsigned high, int mt)
 {
 	while (high > low) {
 		high--;
-		buddy_list_add(mem, z, p + (1u << high), high, mt, false);
+		lab__buddy_list_add(mem, z, p + (1u << high), high, mt, false);
 	}
 }
 
@@ -138,7 +138,7 @@ void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
  * (o >= order, mt), split down to @order. NULL if there is none. O(1) find
  * through the nonempty bitmap, then O(order) to split.
  */
-struct lab_page *buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
+struct lab_page *lab__buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
 					unsigned order, int mt)
 {
 	uint32_t mask = (uint32_t)z->nonempty[mt] >> order;
@@ -146,7 +146,7 @@ struct lab_page *buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
 		return NULL;
 	unsigned o = order + lab_ctz32(mask);
 	struct lab_page *p = &mem->pages[z->free_head[o][mt]];
-	buddy_list_del(mem, z, p);
+	lab__buddy_list_del(mem, z, p);
 	buddy_expand(mem, z, p, order, o, mt);
 	/* remember the list the pages came from (get_pcppage_migratetype) */
 	p->mt = (uint8_t)mt;
@@ -162,11 +162,6 @@ static bool is_free_buddy(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 	return (b.flags & LAB_PG_BUDDY) && b.order == order && b.zone == z->idx;
 }
 
-bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order)
-{
-	return is_free_buddy(mem, z, pfn, order);
-}
-
 /*
  * __free_one_page: merges the block [pfn, pfn + 2^order) with free buddies
  * as far as possible and puts the result on list (order, @mt).
@@ -180,7 +175,7 @@ bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, 
  * @to_tail forces the tail (FPI_TO_TAIL, used when memory is first freed).
  * O(MAX_ORDER).
  */
-void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+void lab__buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 		    unsigned order, int mt, bool to_tail)
 {
 	uint64_t buddy_pfn = pfn;
@@ -194,7 +189,7 @@ void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 			if (mt != bmt && (!migratetype_is_mergeable(mt) || !migratetype_is_mergeable(bmt)))
 				break;
 		}
-		buddy_list_del(mem, z, pfn_page(mem, buddy_pfn));
+		lab__buddy_list_del(mem, z, pfn_page(mem, buddy_pfn));
 		pfn &= buddy_pfn;
 		order++;
 	}
@@ -203,7 +198,7 @@ void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 		uint64_t higher = pfn & ~(1ull << order);
 		to_tail = is_free_buddy(mem, z, higher ^ (1ull << (order + 1)), order + 1);
 	}
-	buddy_list_add(mem, z, pfn_page(mem, pfn), order, mt, to_tail);
+	lab__buddy_list_add(mem, z, pfn_page(mem, pfn), order, mt, to_tail);
 }
 
 /*
@@ -212,7 +207,7 @@ void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
  * to give back the parts of a block around a contiguous range). Zone lock
  * held. O((end - start) / 2^(MAX_ORDER-1) + MAX_ORDER).
  */
-void buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail)
+void lab__buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail)
 {
 	while (start < end) {
 		unsigned order = start ? (unsigned)__builtin_ctzll(start) : LAB_MAX_ORDER - 1;
@@ -220,7 +215,7 @@ void buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, u
 			order = LAB_MAX_ORDER - 1;
 		while ((1ull << order) > end - start)
 			order--;
-		buddy_free_one(mem, z, start, order, get_pageblock_migratetype(mem, start), to_tail);
+		lab__buddy_free_one(mem, z, start, order, get_pageblock_migratetype(mem, start), to_tail);
 		start += 1ull << order;
 	}
 }

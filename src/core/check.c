@@ -30,7 +30,7 @@
 		if (!(cond)) {                             \
 			errors++;                          \
 			if (errors <= 20)                  \
-				lab_log(mem, LAB_LOG_ERR, __VA_ARGS__); \
+				lab__log(mem, LAB_LOG_ERR, __VA_ARGS__); \
 		}                                          \
 	} while (0)
 
@@ -180,7 +180,7 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 		for (uint32_t i = z->lru_head[l]; i != LAB_NIL; i = mem->pages[i].next) {
 			struct lab_page *p = &mem->pages[i];
 			if (++len > span || !(p->flags & LAB_PG_HEAD) || !(p->owner & LAB_OWN_LRU) ||
-			    lru_index(p) != l || p->zone != z->idx || p->prev != prev) {
+			    lab__lru_index(p) != l || p->zone != z->idx || p->prev != prev) {
 				CHECK(0, "check: zone %s LRU list %d corrupt at pfn %#llx", zn, l,
 				      (unsigned long long)page_pfn(mem, p));
 				break;
@@ -193,7 +193,7 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 	}
 
 	uint64_t pcp_listed = 0;
-	errors += pcp_check(mem, z, &pcp_listed);
+	errors += lab__pcp_check(mem, z, &pcp_listed);
 	CHECK(pcp_listed == pcp, "check: zone %s pcp lists hold %llu pages, %llu marked per-CPU", zn,
 	      (unsigned long long)pcp_listed, (unsigned long long)pcp);
 

@@ -32,6 +32,8 @@ static int proactiveness(const struct lab_mem *mem)
 }
 #include <labyrinth/fragindex.h>
 
+static int fragmentation_score_zone(struct lab_mem *mem, struct lab_zone *z);
+
 struct compact_control {
 	struct lab_zone *z;
 	int order;                  /* -1: manual (compact_memory) */
@@ -50,23 +52,23 @@ struct compact_control {
 	unsigned long migrated;
 };
 
-unsigned compact_gap(unsigned order)
+unsigned lab__compact_gap(unsigned order)
 {
 	return 2u << order;
 }
 
 /* compaction_suitable / __compaction_suitable (facts §10.2). */
-enum compact_result compaction_suitable(struct lab_mem *mem, struct lab_zone *z, int order,
+enum compact_result lab__compaction_suitable(struct lab_mem *mem, struct lab_zone *z, int order,
 					unsigned alloc_flags, int highest_zoneidx)
 {
 	if (order < 0)
 		return COMPACT_CONTINUE;
 	uint64_t mark = zone_wmark(z, (int)(alloc_flags & ALLOC_WMARK_MASK));
-	if (zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, alloc_flags, (int64_t)zone_free(z)))
+	if (lab__zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, alloc_flags, (int64_t)zone_free(z)))
 		return COMPACT_SUCCESS;
 	uint64_t wm = (order > LAB_PAGE_ALLOC_COSTLY_ORDER ? zone_wmark(z, LAB_WMARK_LOW) : zone_wmark(z, LAB_WMARK_MIN)) +
-		      compact_gap((unsigned)order);
-	if (!zone_watermark_ok_free(z, 0, wm, highest_zoneidx, ALLOC_CMA, (int64_t)zone_free(z)))
+		      lab__compact_gap((unsigned)order);
+	if (!lab__zone_watermark_ok_free(z, 0, wm, highest_zoneidx, ALLOC_CMA, (int64_t)zone_free(z)))
 		return COMPACT_SKIPPED;
 	if (order > LAB_PAGE_ALLOC_COSTLY_ORDER) {
 		uint64_t nr_free[LAB_MAX_ORDER];
@@ -80,7 +82,7 @@ enum compact_result compaction_suitable(struct lab_mem *mem, struct lab_zone *z,
 }
 
 /* compaction_deferred / defer_compaction / compaction_defer_reset (§10.5). */
-bool compaction_deferred(struct lab_zone *z, int order)
+bool lab__compaction_deferred(struct lab_zone *z, int order)
 {
 	unsigned limit = 1u << z->compact_defer_shift;
 	if (order < z->compact_order_failed)
@@ -92,7 +94,7 @@ bool compaction_deferred(struct lab_zone *z, int order)
 	return true;
 }
 
-void defer_compaction(struct lab_zone *z, int order)
+void lab__defer_compaction(struct lab_zone *z, int order)
 {
 	z->compact_considered = 0;
 	z->compact_defer_shift++;
@@ -102,7 +104,7 @@ void defer_compaction(struct lab_zone *z, int order)
 		z->compact_defer_shift = LAB_COMPACT_MAX_DEFER_SHIFT;
 }
 
-void compaction_defer_reset(struct lab_zone *z, int order, bool alloc_success)
+void lab__compaction_defer_reset(struct lab_zone *z, int order, bool alloc_success)
 {
 	if (alloc_success) {
 		z->compact_considered = 0;
@@ -140,7 +142,7 @@ static enum compact_result compact_finished(struct lab_mem *mem, struct compact_
 			return COMPACT_SUCCESS;
 		if (cc->migratetype == LAB_MIGRATE_MOVABLE && (zone_nonempty(z, LAB_MIGRATE_CMA) & (1u << o)))
 			return COMPACT_SUCCESS;
-		if (find_suitable_fallback(mem, z, (unsigned)o, cc->migratetype, true, &can_steal) != -1)
+		if (lab__find_suitable_fallback(mem, z, (unsigned)o, cc->migratetype, true, &can_steal) != -1)
 			return COMPACT_SUCCESS;
 	}
 	return COMPACT_CONTINUE;
@@ -188,10 +190,10 @@ static void isolate_freepages(struct lab_mem *mem, struct compact_control *cc, u
 				}
 				unsigned o = st.order;
 				/* __isolate_free_page: keep the zone above min + the block */
-				if (!zone_watermark_ok_free(z, 0, z->wmark[LAB_WMARK_MIN] + (1ull << o), 0, ALLOC_CMA,
+				if (!lab__zone_watermark_ok_free(z, 0, z->wmark[LAB_WMARK_MIN] + (1ull << o), 0, ALLOC_CMA,
 							    (int64_t)zone_free(z)))
 					break;
-				buddy_take_as_pages(mem, z, p, LAB_MIGRATE_MOVABLE);
+				lab__buddy_take_as_pages(mem, z, p, LAB_MIGRATE_MOVABLE);
 				for (uint64_t i = 0; i < (1ull << o); i++) {
 					struct lab_page *q = p + i;
 					q->next = cc->freelist;
@@ -219,7 +221,7 @@ static void release_freepages(struct lab_mem *mem, struct compact_control *cc)
 		struct lab_page *p = &mem->pages[cc->freelist];
 		cc->freelist = p->next;
 		p->next = LAB_NIL;
-		free_isolated_page(mem, p, 0);
+		lab__free_isolated_page(mem, p, 0);
 	}
 	cc->nr_free = 0;
 }
@@ -252,8 +254,8 @@ static uint32_t isolate_migratepages(struct lab_mem *mem, struct compact_control
 			continue;
 		}
 		unsigned o = st.order;
-		if (o == 0 && page_is_movable(mem, p)) {
-			lru_del(mem, z, p);
+		if (o == 0 && lab__page_is_movable(mem, p)) {
+			lab__lru_del(mem, z, p);
 			page_owner_set(p, page_owner(p) | LAB_OWN_ISOLATED);
 			p->next = list;
 			list = page_idx(mem, p);
@@ -289,7 +291,7 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 	enum compact_result ret;
 
 	if (cc->order >= 0 && !cc->proactive) {
-		ret = compaction_suitable(mem, z, cc->order, cc->alloc_flags, cc->highest_zoneidx);
+		ret = lab__compaction_suitable(mem, z, cc->order, cc->alloc_flags, cc->highest_zoneidx);
 		if (ret == COMPACT_SUCCESS || ret == COMPACT_SKIPPED)
 			return ret;
 	}
@@ -331,7 +333,7 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 		while (list != LAB_NIL) {
 			struct lab_page *src = &mem->pages[list];
 			void *ctx = NULL;
-			const struct lab_page_owner_ops *ops = owner_ops(mem, src, &ctx);
+			const struct lab_page_owner_ops *ops = lab__owner_ops(mem, src, &ctx);
 			list = src->next;
 			bool done = false;
 			if (cc->freelist != LAB_NIL && ops && (!ops->isolate || ops->isolate(ctx, src) == 0)) {
@@ -339,8 +341,8 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 				cc->freelist = dst->next;
 				cc->nr_free--;
 				dst->next = LAB_NIL;
-				if (migrate_page(mem, src, dst)) {
-					free_isolated_page(mem, src, 0);
+				if (lab__migrate_page(mem, src, dst)) {
+					lab__free_isolated_page(mem, src, 0);
 					cc->migrated++;
 					done = true;
 				} else {
@@ -355,7 +357,7 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 					ops->putback(ctx, src);
 				zone_lock(mem, z, &flags);
 				page_owner_set(src, page_owner(src) & ~LAB_OWN_ISOLATED);
-				lru_add(mem, z, src, true);
+				lab__lru_add(mem, z, src, true);
 				zone_unlock(mem, z, flags);
 			}
 		}
@@ -370,7 +372,7 @@ static enum compact_result compact_zone(struct lab_mem *mem, struct compact_cont
 }
 
 /* compact_zone_order + try_to_compact_pages (direct compaction). */
-enum compact_result try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+enum compact_result lab__try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 					 unsigned alloc_flags, int highest_zoneidx, int migratetype,
 					 enum compact_priority prio)
 {
@@ -380,7 +382,7 @@ enum compact_result try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, uns
 		struct lab_zone *z = &mem->zones[zi];
 		if (!z->populated)
 			continue;
-		if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(z, (int)order)) {
+		if (prio > MIN_COMPACT_PRIORITY && lab__compaction_deferred(z, (int)order)) {
 			if (rc < COMPACT_DEFERRED)
 				rc = COMPACT_DEFERRED;
 			continue;
@@ -396,17 +398,17 @@ enum compact_result try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, uns
 		if (status > rc)
 			rc = status;
 		if (status == COMPACT_SUCCESS) {
-			compaction_defer_reset(z, (int)order, false);
+			lab__compaction_defer_reset(z, (int)order, false);
 			break;
 		}
 		if (prio != COMPACT_PRIO_ASYNC && (status == COMPACT_COMPLETE || status == COMPACT_PARTIAL_SKIPPED))
-			defer_compaction(z, (int)order);
+			lab__defer_compaction(z, (int)order);
 	}
 	return rc;
 }
 
 /* fragmentation_score_zone: extfrag_for_order at the huge page order (pageblock order). */
-int fragmentation_score_zone(struct lab_mem *mem, struct lab_zone *z)
+static int fragmentation_score_zone(struct lab_mem *mem, struct lab_zone *z)
 {
 	uint64_t nr_free[LAB_MAX_ORDER];
 	for (int o = 0; o < LAB_MAX_ORDER; o++)
@@ -438,7 +440,7 @@ static int wmark_high_score(const struct lab_mem *mem)
 
 /* wakeup_kcompactd: record the request and wake kcompactd. As Linux, an
  * order-0 request wakes nobody: there is no block to build for it. */
-void wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zoneidx)
+void lab__wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zoneidx)
 {
 	if (!order)
 		return;
@@ -492,9 +494,9 @@ enum lab_bg_result lab_kcompactd_once(struct lab_mem *mem, unsigned long budget)
 		if (!z->populated)
 			continue;
 		if (!proactive) {
-			if (compaction_deferred(z, order))
+			if (lab__compaction_deferred(z, order))
 				continue;
-			if (compaction_suitable(mem, z, order, ALLOC_WMARK_MIN, zi) != COMPACT_CONTINUE)
+			if (lab__compaction_suitable(mem, z, order, ALLOC_WMARK_MIN, zi) != COMPACT_CONTINUE)
 				continue;
 		}
 		struct compact_control cc = {
@@ -509,9 +511,9 @@ enum lab_bg_result lab_kcompactd_once(struct lab_mem *mem, unsigned long budget)
 		}
 		if (!proactive) {
 			if (r == COMPACT_SUCCESS)
-				compaction_defer_reset(z, order, false);
+				lab__compaction_defer_reset(z, order, false);
 			else if (r == COMPACT_COMPLETE || r == COMPACT_PARTIAL_SKIPPED)
-				defer_compaction(z, order);
+				lab__defer_compaction(z, order);
 		}
 	}
 	if (more)

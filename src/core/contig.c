@@ -49,7 +49,7 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 			continue;
 		}
 		void *ctx = NULL;
-		const struct lab_page_owner_ops *ops = owner_ops(mem, p, &ctx);
+		const struct lab_page_owner_ops *ops = lab__owner_ops(mem, p, &ctx);
 		unsigned order = p->order;
 		struct lab_zone *z = &mem->zones[p->zone];
 		unsigned long flags;
@@ -64,13 +64,13 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 			zone_unlock(mem, z, flags);
 			return LAB_EBUSY;
 		}
-		lru_del(mem, z, p);
+		lab__lru_del(mem, z, p);
 		page_owner_set(p, page_owner(p) | LAB_OWN_ISOLATED);
 		zone_unlock(mem, z, flags);
 		if (ops->isolate && ops->isolate(ctx, p) != 0) {
 			zone_lock(mem, z, &flags);   /* the owner says busy: back on its LRU */
 			page_owner_set(p, page_owner(p) & ~LAB_OWN_ISOLATED);
-			lru_add(mem, z, p, true);
+			lab__lru_add(mem, z, p, true);
 			zone_unlock(mem, z, flags);
 			return LAB_EBUSY;
 		}
@@ -79,8 +79,8 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 			lab_gfp_t tgfp = LAB___GFP_MOVABLE | LAB___GFP_NOWARN | (gfp & LAB___GFP_HIGHMEM);
 			struct lab_page *dst = lab_alloc_pages(mem, tgfp | LAB___GFP_KSWAPD_RECLAIM, order);
 			if (dst) {
-				if (migrate_page(mem, p, dst)) {
-					free_isolated_page(mem, p, order);
+				if (lab__migrate_page(mem, p, dst)) {
+					lab__free_isolated_page(mem, p, order);
 					done = true;
 				} else {
 					lab_free_pages(mem, dst, order);
@@ -88,7 +88,7 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 			}
 		}
 		if (!done && ops->reclaim && ops->reclaim(ctx, p) == 0) {
-			free_isolated_page(mem, p, order);
+			lab__free_isolated_page(mem, p, order);
 			done = true;
 		}
 		if (!done) {
@@ -96,7 +96,7 @@ static int migrate_range(struct lab_mem *mem, uint64_t start, uint64_t end, lab_
 				ops->putback(ctx, p);
 			zone_lock(mem, z, &flags);
 			page_owner_set(p, page_owner(p) & ~LAB_OWN_ISOLATED);
-			lru_add(mem, z, p, true);
+			lab__lru_add(mem, z, p, true);
 			zone_unlock(mem, z, flags);
 			return LAB_EBUSY;
 		}
@@ -140,11 +140,11 @@ static int take_isolated_range(struct lab_mem *mem, struct lab_zone *z, uint64_t
 				break;
 		}
 		uint64_t bend = head + (1ull << h->order);
-		buddy_list_del(mem, z, h);
+		lab__buddy_list_del(mem, z, h);
 		if (head < start)
-			buddy_free_range(mem, z, head, start, false);
+			lab__buddy_free_range(mem, z, head, start, false);
 		if (bend > end)
-			buddy_free_range(mem, z, end, bend, false);
+			lab__buddy_free_range(mem, z, end, bend, false);
 		uint64_t a = head < start ? start : head, b = bend > end ? end : bend;
 		for (uint64_t q = a; q < b; q++) {
 			struct lab_page *pg = pfn_page(mem, q);
@@ -176,7 +176,7 @@ int lab_alloc_contig_range(struct lab_mem *mem, lab_pfn_t start, lab_pfn_t end, 
 		return LAB_EINVAL;
 	struct lab_zone *z = &mem->zones[zi];
 	int mt = contig_migratetype(mem, start);
-	int ret = start_isolate_page_range(mem, z, start, end, mt);
+	int ret = lab__start_isolate_page_range(mem, z, start, end, mt);
 	if (ret)
 		return ret;
 	lab_drain_all_pages(mem);
@@ -187,7 +187,7 @@ int lab_alloc_contig_range(struct lab_mem *mem, lab_pfn_t start, lab_pfn_t end, 
 		ret = take_isolated_range(mem, z, start, end);
 		zone_unlock(mem, z, flags);
 	}
-	undo_isolate_page_range(mem, z, start, end, mt);
+	lab__undo_isolate_page_range(mem, z, start, end, mt);
 	if (!ret)
 		count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + zi), end - start);
 	return ret;
@@ -201,7 +201,7 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 	uint64_t end = start + nr_pages;
 	int zi = range_zone(mem, start, end);
 	if (zi < 0) {
-		report_bad_page(mem, NULL, "free_contig_range: range outside one zone");
+		lab__report_bad_page(mem, NULL, "free_contig_range: range outside one zone");
 		return;
 	}
 	struct lab_zone *z = &mem->zones[zi];
@@ -210,19 +210,19 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 		struct lab_page *p = pfn_page(mem, q);
 		if (!(p->flags & LAB_PG_HEAD) || p->order || !(p->owner & LAB_OWN_CONTIG) || (p->owner & LAB_OWN_LRU)) {
 			zone_unlock(mem, z, flags);
-			report_bad_page(mem, p, "free_contig_range: page is not part of a contiguous allocation");
+			lab__report_bad_page(mem, p, "free_contig_range: page is not part of a contiguous allocation");
 			return;
 		}
 	}
 	for (uint64_t q = start; q < end; q++) {
 		struct lab_page *p = pfn_page(mem, q);
-		void *va = page_lowmem_address(p);
+		void *va = lab__page_lowmem_address(p);
 		if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
 			memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE);
 		p->flags = 0;
 		page_owner_set(p, 0);
 	}
-	buddy_free_range(mem, z, start, end, false);
+	lab__buddy_free_range(mem, z, start, end, false);
 	zone_unlock(mem, z, flags);
 	count_event(mem, LAB_PGFREE, nr_pages);
 }
@@ -235,7 +235,7 @@ static bool range_candidate(struct lab_mem *mem, struct lab_zone *z, uint64_t st
 		if (p->zone != z->idx || (p->flags & LAB_PG_RESERVED))
 			return false;
 		if (p->flags & LAB_PG_HEAD) {
-			if (!page_is_movable(mem, p) && !(owner_ops(mem, p, NULL) && (p->owner & LAB_OWN_LRU)))
+			if (!lab__page_is_movable(mem, p) && !(lab__owner_ops(mem, p, NULL) && (p->owner & LAB_OWN_LRU)))
 				return false;
 			pfn += 1ull << p->order;
 		} else if (p->flags & (LAB_PG_BUDDY | LAB_PG_PCP)) {
@@ -302,7 +302,7 @@ struct lab_page *lab_cma_alloc(struct lab_mem *mem, unsigned area, unsigned long
 
 int lab_cma_release(struct lab_mem *mem, unsigned area, struct lab_page *pages, unsigned long count)
 {
-	if (!mem || mem->magic != LAB_MEM_MAGIC || area >= mem->nr_cma || !pages || mem_of_page(pages) != mem)
+	if (!mem || mem->magic != LAB_MEM_MAGIC || area >= mem->nr_cma || !pages || lab__mem_of_page(pages) != mem)
 		return LAB_EINVAL;
 	uint64_t s = mem->cma[area].start_pfn, pfn = page_pfn(mem, pages);
 	uint8_t *bm = mem->cma[area].bitmap;
@@ -352,14 +352,14 @@ void *lab_dma_alloc(struct lab_mem *mem, size_t size, lab_phys_t dma_limit, lab_
 			p = NULL;
 		}
 		if (p) {
-			void *va = page_lowmem_address(p);
+			void *va = lab__page_lowmem_address(p);
 			if (va)
 				memset(va, 0, pages << LAB_PAGE_SHIFT);
 		}
 	}
 	if (!p)
 		return NULL;
-	void *va = page_lowmem_address(p);
+	void *va = lab__page_lowmem_address(p);
 	if (!va) {
 		if (p->owner & LAB_OWN_CONTIG)
 			lab_free_contig_range(mem, lab_page_to_pfn(p), pages);

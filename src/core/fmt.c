@@ -57,7 +57,7 @@ static size_t utoa(char *tmp, unsigned long long v, unsigned base, bool upper)
 	return n;
 }
 
-int lab_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+int lab__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct out o = { buf, size, 0 };
 	for (const char *f = fmt; *f; f++) {
@@ -155,11 +155,11 @@ int lab_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	return (int)o.len;
 }
 
-int lab_snprintf(char *buf, size_t size, const char *fmt, ...)
+int lab__snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = lab_vsnprintf(buf, size, fmt, ap);
+	int n = lab__vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }

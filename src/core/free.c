@@ -23,7 +23,7 @@ static void poison_block(struct lab_mem *mem, struct lab_page *p, unsigned order
 {
 	if (!(mem->flags & LAB_CFG_DEBUG_POISON))
 		return;
-	void *va = page_lowmem_address(p);
+	void *va = lab__page_lowmem_address(p);
 	if (va)
 		memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE << order);
 }
@@ -49,7 +49,7 @@ static void clear_allocated(struct lab_mem *mem, struct lab_page *p, unsigned or
  * caller owns the block (zone lock held, or claimed by compare-and-swap)
  * and then gives it to a free list.
  */
-void unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before)
+void lab__unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before)
 {
 	clear_allocated(mem, p, order, flags_before);
 	count_event(mem, LAB_PGFREE, 1ull << order);
@@ -93,10 +93,10 @@ static int refuse(struct lab_mem *mem, struct lab_page *page, const char *why, u
 {
 	if ((f & LAB_PG_HEAD) && !(f & (LAB_PG_BUDDY | LAB_PG_PCP)) && alloc_order != order) {
 		char msg[96];
-		lab_snprintf(msg, sizeof(msg), "freed with order %u but allocated with order %u", order, alloc_order);
-		report_bad_page(mem, page, msg);
+		lab__snprintf(msg, sizeof(msg), "freed with order %u but allocated with order %u", order, alloc_order);
+		lab__report_bad_page(mem, page, msg);
 	} else {
-		report_bad_page(mem, page, why);
+		lab__report_bad_page(mem, page, why);
 	}
 	return LAB_EINVAL;
 }
@@ -122,7 +122,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 	if (!why && order >= LAB_MAX_ORDER)
 		why = "order >= MAX_ORDER";
 	if (why) {
-		report_bad_page(mem, NULL, why);
+		lab__report_bad_page(mem, NULL, why);
 		return LAB_EINVAL;
 	}
 	struct lab_zone *z = &mem->zones[page->zone];
@@ -144,16 +144,16 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 		zone_lock(mem, z, &flags);
 		owner = page_owner(page);
 		if ((owner & LAB_OWN_LRU) && !(owner & LAB_OWN_ISOLATED))
-			lru_del(mem, z, page);
+			lab__lru_del(mem, z, page);
 		zone_unlock(mem, z, flags);
 	}
 	if (owner & LAB_OWN_ISOLATED) {
 		/* reclaim or compaction holds it right now: the owner raced */
-		report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
+		lab__report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
 		return LAB_EINVAL;
 	}
 	if (owner & LAB_OWN_CONTIG) {
-		report_bad_page(mem, page, "page of a contiguous range: free it with lab_free_contig_range");
+		lab__report_bad_page(mem, page, "page of a contiguous range: free it with lab_free_contig_range");
 		return LAB_EINVAL;
 	}
 	struct lab_page claimed = snap;
@@ -184,13 +184,13 @@ int lab_try_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned orde
 		return err;
 	struct lab_zone *z = &mem->zones[page->zone];
 	if (pcp_allowed_order(mem, order)) {
-		free_unref_page(mem, z, page, order);   /* counts PGFREE */
+		lab__free_unref_page(mem, z, page, order);   /* counts PGFREE */
 		return 0;
 	}
 	count_event(mem, LAB_PGFREE, 1ull << order);
 	uint64_t pfn = page_pfn(mem, page);
 	zone_lock(mem, z, &flags);
-	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
+	lab__buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
 	zone_unlock(mem, z, flags);
 	return 0;
 }
@@ -215,12 +215,12 @@ void lab_free_pages_bulk(struct lab_mem *mem, unsigned nr, struct lab_page **pag
 		page_set_flags(pages[i], LAB_PG_PCP);
 		batch[n++] = pages[i];
 		if (n == 64) {
-			free_unref_page_list(mem, batch, n);
+			lab__free_unref_page_list(mem, batch, n);
 			n = 0;
 		}
 	}
 	if (n)
-		free_unref_page_list(mem, batch, n);   /* counts PGFREE */
+		lab__free_unref_page_list(mem, batch, n);   /* counts PGFREE */
 }
 
 void lab_free_pages(struct lab_mem *mem, struct lab_page *page, unsigned order)
@@ -237,10 +237,10 @@ void lab_free_pages_addr(struct lab_mem *mem, void *addr, unsigned order)
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return;
 	p = lab_virt_to_page(addr);
-	if (!p || mem_of_page(p) != mem || ((uintptr_t)addr & (LAB_PAGE_SIZE - 1))) {
+	if (!p || lab__mem_of_page(p) != mem || ((uintptr_t)addr & (LAB_PAGE_SIZE - 1))) {
 		char msg[96];
-		lab_snprintf(msg, sizeof(msg), "free_pages: address %p is not a page of this allocator", addr);
-		report_bad_page(mem, NULL, msg);
+		lab__snprintf(msg, sizeof(msg), "free_pages: address %p is not a page of this allocator", addr);
+		lab__report_bad_page(mem, NULL, msg);
 		return;
 	}
 	lab_free_pages(mem, p, order);

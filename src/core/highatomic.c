@@ -23,7 +23,7 @@
 #include "internal.h"
 
 /* reserve_highatomic_pageblock. Takes the zone lock. */
-void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
+void lab__reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 {
 	uint64_t max_managed = z->managed / 100 + pageblock_nr_pages(mem);
 	unsigned long flags;
@@ -41,7 +41,7 @@ void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struc
 		if (migratetype_is_mergeable(mt)) {
 			zone_set_reserved_highatomic(z, z->nr_reserved_highatomic + pageblock_nr_pages(mem));
 			set_pageblock_migratetype(mem, pfn, LAB_MIGRATE_HIGHATOMIC);
-			move_freepages_block(mem, z, pfn, LAB_MIGRATE_HIGHATOMIC, NULL);
+			lab__move_freepages_block(mem, z, pfn, LAB_MIGRATE_HIGHATOMIC, NULL);
 			count_event(mem, LAB_EV_HIGHATOMIC_RESERVE, 1);
 		}
 	}
@@ -55,7 +55,7 @@ void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struc
  * free pages were moved. Takes each zone's lock. O(zones * MAX_ORDER) plus
  * one pageblock walk.
  */
-bool unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, int migratetype, bool force)
+bool lab__unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, int migratetype, bool force)
 {
 	for (int zi = highest_zoneidx; zi >= 0; zi--) {
 		struct lab_zone *z = &mem->zones[zi];
@@ -77,7 +77,7 @@ bool unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, in
 							     (nr < z->nr_reserved_highatomic ? nr : z->nr_reserved_highatomic));
 			}
 			set_pageblock_migratetype(mem, pfn, migratetype);
-			if (move_freepages_block(mem, z, pfn, migratetype, NULL)) {
+			if (lab__move_freepages_block(mem, z, pfn, migratetype, NULL)) {
 				zone_unlock(mem, z, flags);
 				count_event(mem, LAB_EV_HIGHATOMIC_UNRESERVE, 1);
 				return true;

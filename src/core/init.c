@@ -45,13 +45,13 @@ static void registry_del(struct lab_mem *mem)
 	}
 }
 
-struct lab_mem *registry_at(unsigned i)
+struct lab_mem *lab__registry_at(unsigned i)
 {
 	return i < LAB_MAX_INSTANCES ? __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE) : NULL;
 }
 
 /* The instance whose page array holds @p: O(instances), usually one compare. */
-struct lab_mem *mem_of_page(const struct lab_page *p)
+struct lab_mem *lab__mem_of_page(const struct lab_page *p)
 {
 	for (int i = 0; i < LAB_MAX_INSTANCES; i++) {
 		struct lab_mem *m = __atomic_load_n(&registry[i], __ATOMIC_ACQUIRE);
@@ -132,7 +132,7 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 	l->off_pcp = l->off_cnt + (size_t)(cfg->nr_cpus ? cfg->nr_cpus : 1) * sizeof(struct lab_cpu_counters);
 	l->off_cma = l->off_pcp;
 	if (!(cfg->flags & LAB_CFG_NO_PCP))
-		l->off_cma += align_up(pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
+		l->off_cma += align_up(lab__pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
 	l->total = l->off_cma;
 	for (unsigned i = 0; i < cfg->nr_cma; i++)
 		l->total += align_up((size_t)((cfg->cma[i].size >> LAB_PAGE_SHIFT) + 7) / 8, 8);
@@ -235,7 +235,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	if (why) {
 		if (cfg && cfg->platform && cfg->platform->log) {
 			char line[160];
-			lab_snprintf(line, sizeof(line), "labyrinth: lab_mem_init: %s", why);
+			lab__snprintf(line, sizeof(line), "labyrinth: lab_mem_init: %s", why);
 			cfg->platform->log(cfg->platform->ctx, LAB_LOG_ERR, line);
 		}
 		if (err)
@@ -335,7 +335,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 				run = pfn;
 				in_run = true;
 			} else if (!usable && in_run) {
-				buddy_free_range(mem, z, run, pfn, true);
+				lab__buddy_free_range(mem, z, run, pfn, true);
 				in_run = false;
 			}
 		}
@@ -346,8 +346,8 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 			if (!(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED) && pfn < mem->highmem_start_pfn)
 				memset((void *)(mem->virt_base + ((uintptr_t)(pfn - mem->base_pfn) << LAB_PAGE_SHIFT)),
 				       LAB_POISON_FREE, LAB_PAGE_SIZE);
-	pcp_init(mem, (cfg->flags & LAB_CFG_NO_PCP) ? NULL : (char *)cfg->metadata + l.off_pcp);
-	init_per_zone_wmark_min(mem);
+	lab__pcp_init(mem, (cfg->flags & LAB_CFG_NO_PCP) ? NULL : (char *)cfg->metadata + l.off_pcp);
+	lab__init_per_zone_wmark_min(mem);
 	/* a configured min_free_kbytes acts like writing the sysctl after boot */
 	if (cfg->min_free_kbytes)
 		lab_set_min_free_kbytes(mem, cfg->min_free_kbytes);

@@ -55,6 +55,16 @@
 #include <string.h>   /* the only libc the core uses: mem*, strlen */
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/background.h>
+#include <stdarg.h>
+
+/*
+ * Every function and object declared below is the core's own: its name
+ * starts with lab__ and it is hidden, so that neither a kernel the core is
+ * linked into (which has its own migrate_page, wakeup_kswapd ...) nor a
+ * shared object's dynamic symbol table sees it. tests/core/symbols.sh fails
+ * on any global the core defines outside lab_ / lab__.
+ */
+#pragma GCC visibility push(hidden)
 
 #define LAB_MAX_SHRINKERS 32
 #define LAB_DEF_PRIORITY 12
@@ -567,7 +577,7 @@ static inline int64_t zone_watermark_unusable_free(const struct lab_zone *z, uns
 	return unusable;
 }
 
-bool zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
+bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
 			      int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp, int64_t free_pages);
 
 /*
@@ -586,7 +596,7 @@ static inline bool zone_watermark_fast(const struct lab_zone *z, unsigned order,
 		if (usable > (int64_t)mark + z->lowmem_reserve[highest_zoneidx])
 			return true;
 	}
-	return zone_watermark_fast_full(z, order, mark, highest_zoneidx, alloc_flags, gfp, free_pages);
+	return lab__zone_watermark_fast_full(z, order, mark, highest_zoneidx, alloc_flags, gfp, free_pages);
 }
 
 /* Orders served by the per-CPU lists: 0..PAGE_ALLOC_COSTLY_ORDER and
@@ -602,92 +612,87 @@ static inline struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned
 }
 
 /* ---- buddy.c: free lists (call with the zone lock held) ---------------- */
-void buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
+void lab__buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		    unsigned order, int mt, bool tail);
-void buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
-void buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail);
-void buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt);
-struct lab_page *buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
+void lab__buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
+void lab__buddy_list_move(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt, bool tail);
+void lab__buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, int mt);
+struct lab_page *lab__buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zone *z,
 					unsigned order, int mt);
-void buddy_expand(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
-		  unsigned low, unsigned high, int mt);
-void buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+void lab__buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 		    unsigned order, int mt, bool to_tail);
-bool buddy_block_free_at(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn, unsigned order);
-void buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail);
+void lab__buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail);
 
 /* ---- migratetype.c: pageblocks and anti-fragmentation (zone lock held) --- */
-extern const int lab_fallbacks[LAB_MIGRATE_TYPES][2];
-bool can_steal_fallback(const struct lab_mem *mem, unsigned order, int start_mt);
-int find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+extern const int lab__fallbacks[LAB_MIGRATE_TYPES][2];
+bool lab__can_steal_fallback(const struct lab_mem *mem, unsigned order, int start_mt);
+int lab__find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 			   int migratetype, bool only_stealable, bool *can_steal);
-bool rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+bool lab__rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 		      int start_mt, unsigned alloc_flags);
-unsigned move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+unsigned lab__move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 			      int mt, unsigned *movable_pages);
 
 /* ---- highatomic.c ------------------------------------------------------ */
-void reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
-bool unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, int migratetype, bool force);
+void lab__reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
+bool lab__unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, int migratetype, bool force);
 
 /* ---- watermark.c ------------------------------------------------------- */
-void setup_per_zone_wmarks(struct lab_mem *mem);
-void setup_per_zone_lowmem_reserve(struct lab_mem *mem);
-void calculate_totalreserve_pages(struct lab_mem *mem);
-void init_per_zone_wmark_min(struct lab_mem *mem);
-bool boost_watermark(struct lab_mem *mem, struct lab_zone *z);
-bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
+void lab__setup_per_zone_wmarks(struct lab_mem *mem);
+void lab__setup_per_zone_lowmem_reserve(struct lab_mem *mem);
+void lab__init_per_zone_wmark_min(struct lab_mem *mem);
+bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z);
+bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
 			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages);
 
 /* ---- zone.c --------------------------------------------------------------- */
-void zone_pcp_update_sizes(struct lab_mem *mem);
-uint32_t zone_batchsize(uint64_t managed);
-uint32_t zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpus, int fraction);
-uint32_t zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus);
+void lab__zone_pcp_update_sizes(struct lab_mem *mem);
+uint32_t lab__zone_batchsize(uint64_t managed);
+uint32_t lab__zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpus, int fraction);
+uint32_t lab__zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus);
 
 /* ---- pcp.c: per-CPU lists ------------------------------------------------- */
-struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+struct lab_page *lab__rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				 int mt, unsigned alloc_flags);
-unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
+unsigned lab__rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
 			      unsigned nr, struct lab_page **out);
 /* free_unref_page: 0 if the page went to a pcp list or the buddy */
-void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order);
-void free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n);
-uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z);
-uint64_t pcp_event_sum(const struct lab_mem *mem, enum lab_vm_event e);
-bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx);
-void pcp_update_sizes(struct lab_mem *mem);
-size_t pcp_bytes(unsigned nr_cpus);
-void pcp_init(struct lab_mem *mem, void *area);
-int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
-struct lab_page *rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+void lab__free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order);
+void lab__free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n);
+uint64_t lab__pcp_event_sum(const struct lab_mem *mem, enum lab_vm_event e);
+bool lab__drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx);
+void lab__pcp_update_sizes(struct lab_mem *mem);
+size_t lab__pcp_bytes(unsigned nr_cpus);
+void lab__pcp_init(struct lab_mem *mem, void *area);
+int lab__pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
+struct lab_page *lab__rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				int mt, unsigned alloc_flags);
 
 /* ---- owner.c: page owners and LRU lists (zone lock held for lru_*) ---------- */
-void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head);
-void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
-int lru_index(const struct lab_page *p);
-const struct lab_page_owner_ops *owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx);
-bool page_is_movable(struct lab_mem *mem, const struct lab_page *p);
-unsigned long shrink_slab(struct lab_mem *mem, int priority);
+void lab__lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head);
+void lab__lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p);
+int lab__lru_index(const struct lab_page *p);
+const struct lab_page_owner_ops *lab__owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx);
+bool lab__page_is_movable(struct lab_mem *mem, const struct lab_page *p);
+unsigned long lab__shrink_slab(struct lab_mem *mem, int priority);
 
 /* ---- migrate.c ----------------------------------------------------------- */
 /* Moves allocated, isolated head @src (order 0..) to @dst (allocated, same
  * order); true on success (then @src is freed by the caller). */
-bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst);
-void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order);
+bool lab__migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst);
+void lab__free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order);
 /* free.c */
-void unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before);
+void lab__unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned order, uint8_t flags_before);
 
 /* ---- vmscan.c ------------------------------------------------------------------ */
-unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,
+unsigned long lab__shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,
 			      int priority, unsigned long *nr_scanned);
-unsigned long try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t gfp, int highest_zoneidx);
-uint64_t zone_reclaimable_pages(const struct lab_zone *z);
+unsigned long lab__try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t gfp, int highest_zoneidx);
+uint64_t lab__zone_reclaimable_pages(const struct lab_zone *z);
 
 /* ---- kswapd.c -------------------------------------------------------------------- */
-void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsigned order, int highest_zoneidx);
-void wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zoneidx);
+void lab__wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsigned order, int highest_zoneidx);
+void lab__wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zoneidx);
 
 /* ---- compaction.c ---------------------------------------------------------------- */
 enum compact_result {
@@ -699,44 +704,42 @@ enum compact_priority { COMPACT_PRIO_SYNC_FULL = 0, COMPACT_PRIO_SYNC_LIGHT = 1,
 #define MIN_COMPACT_COSTLY_PRIORITY COMPACT_PRIO_SYNC_LIGHT
 #define DEF_COMPACT_PRIORITY COMPACT_PRIO_SYNC_LIGHT
 #define INIT_COMPACT_PRIORITY COMPACT_PRIO_ASYNC
-enum compact_result compaction_suitable(struct lab_mem *mem, struct lab_zone *z, int order,
+enum compact_result lab__compaction_suitable(struct lab_mem *mem, struct lab_zone *z, int order,
 					unsigned alloc_flags, int highest_zoneidx);
-bool compaction_deferred(struct lab_zone *z, int order);
-void defer_compaction(struct lab_zone *z, int order);
-void compaction_defer_reset(struct lab_zone *z, int order, bool alloc_success);
-enum compact_result try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+bool lab__compaction_deferred(struct lab_zone *z, int order);
+void lab__defer_compaction(struct lab_zone *z, int order);
+void lab__compaction_defer_reset(struct lab_zone *z, int order, bool alloc_success);
+enum compact_result lab__try_to_compact_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 					 unsigned alloc_flags, int highest_zoneidx, int migratetype,
 					 enum compact_priority prio);
-unsigned compact_gap(unsigned order);
-int fragmentation_score_zone(struct lab_mem *mem, struct lab_zone *z);
+unsigned lab__compact_gap(unsigned order);
 
 /* ---- isolation.c ------------------------------------------------------------------ */
-int start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt);
-void undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt);
+int lab__start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt);
+void lab__undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt);
 
 /* ---- alloc.c -------------------------------------------------------------- */
-unsigned gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);
+unsigned lab__gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);
 
 /* ---- report.c (core side of reports: log text, failure records) --------- */
-void lab_log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
+void lab__log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason);
-void report_might_sleep(struct lab_mem *mem, const char *file, int line);
-void report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
-const char *current_comm(struct lab_mem *mem);
-enum lab_context current_context(struct lab_mem *mem);
+void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason);
+void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line);
+void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
 
 /* ---- fmt.c: freestanding formatting ------------------------------------ */
-#include <stdarg.h>
-int lab_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int lab_snprintf(char *buf, size_t size, const char *fmt, ...)
+int lab__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int lab__snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* ---- init.c: instance registry ----------------------------------------- */
 #define LAB_MAX_INSTANCES 32
-struct lab_mem *mem_of_page(const struct lab_page *p);
-void *page_lowmem_address(const struct lab_page *page);                          /* page.c */
-void *pkmap_page_address(struct lab_mem *mem, const struct lab_page *page);      /* kmap.c */
-struct lab_mem *registry_at(unsigned i);
+struct lab_mem *lab__mem_of_page(const struct lab_page *p);
+void *lab__page_lowmem_address(const struct lab_page *page);                          /* page.c */
+void *lab__pkmap_page_address(struct lab_mem *mem, const struct lab_page *page);      /* kmap.c */
+struct lab_mem *lab__registry_at(unsigned i);
+
+#pragma GCC visibility pop
 
 #endif

@@ -26,7 +26,7 @@ static bool pageblock_has_unmovable(struct lab_mem *mem, struct lab_zone *z, uin
 		if (p->flags & (LAB_PG_BUDDY | LAB_PG_PCP)) {
 			pfn += 1ull << p->order;
 		} else if (p->flags & LAB_PG_HEAD) {
-			const struct lab_page_owner_ops *ops = owner_ops(mem, p, NULL);
+			const struct lab_page_owner_ops *ops = lab__owner_ops(mem, p, NULL);
 			if (!ops || (!ops->migrate && !ops->reclaim) || !(p->owner & LAB_OWN_LRU))
 				return true;
 			pfn += 1ull << p->order;
@@ -44,7 +44,7 @@ static void unset_migratetype_isolate(struct lab_mem *mem, struct lab_zone *z, u
 	if (get_pageblock_migratetype(mem, pb) != LAB_MIGRATE_ISOLATE)
 		return;
 	set_pageblock_migratetype(mem, pb, mt);
-	move_freepages_block(mem, z, pb, mt, NULL);
+	lab__move_freepages_block(mem, z, pb, mt, NULL);
 	z->nr_isolate_pageblock--;
 	/* free blocks that could not merge across the isolated boundary merge now */
 	uint64_t end = pb + pageblock_nr_pages(mem);
@@ -53,8 +53,8 @@ static void unset_migratetype_isolate(struct lab_mem *mem, struct lab_zone *z, u
 		if ((p->flags & LAB_PG_BUDDY) && p->order >= mem->pageblock_order) {
 			unsigned o = p->order;
 			int bmt = p->mt;
-			buddy_list_del(mem, z, p);
-			buddy_free_one(mem, z, pfn, o, bmt, false);
+			lab__buddy_list_del(mem, z, p);
+			lab__buddy_free_one(mem, z, pfn, o, bmt, false);
 			pfn += 1ull << o;
 		} else {
 			pfn++;
@@ -70,7 +70,7 @@ static void unset_migratetype_isolate(struct lab_mem *mem, struct lab_zone *z, u
  * holds an unmovable page.
  * Takes the zone lock.
  */
-int start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt)
+int lab__start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt)
 {
 	uint64_t nr = pageblock_nr_pages(mem);
 	uint64_t first = start & ~(nr - 1), last = (end + nr - 1) & ~(nr - 1);
@@ -91,14 +91,14 @@ int start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t s
 			zone_set_reserved_highatomic(z, z->nr_reserved_highatomic - n);
 		}
 		set_pageblock_migratetype(mem, pb < z->start_pfn ? z->start_pfn : pb, LAB_MIGRATE_ISOLATE);
-		move_freepages_block(mem, z, pb < z->start_pfn ? z->start_pfn : pb, LAB_MIGRATE_ISOLATE, NULL);
+		lab__move_freepages_block(mem, z, pb < z->start_pfn ? z->start_pfn : pb, LAB_MIGRATE_ISOLATE, NULL);
 		z->nr_isolate_pageblock++;
 	}
 	zone_unlock(mem, z, flags);
 	return 0;
 }
 
-void undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt)
+void lab__undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt)
 {
 	uint64_t nr = pageblock_nr_pages(mem);
 	uint64_t first = start & ~(nr - 1), last = (end + nr - 1) & ~(nr - 1);

@@ -43,7 +43,7 @@
 
 static struct lab_mem *checked_page_mem(const struct lab_page *page)
 {
-	struct lab_mem *mem = page ? mem_of_page(page) : NULL;
+	struct lab_mem *mem = page ? lab__mem_of_page(page) : NULL;
 	return mem && mem->magic == LAB_MEM_MAGIC ? mem : NULL;
 }
 
@@ -51,7 +51,7 @@ static struct lab_mem *checked_page_mem(const struct lab_page *page)
 static struct lab_mem *any_mem(void)
 {
 	for (unsigned i = 0; i < LAB_MAX_INSTANCES; i++) {
-		struct lab_mem *m = registry_at(i);
+		struct lab_mem *m = lab__registry_at(i);
 		if (m && m->plat.log)
 			return m;
 	}
@@ -73,11 +73,11 @@ static void report_kmap_bug(struct lab_mem *mem, bool warning, int line, const c
 	if (warning) {
 		unsigned cpu = mem->plat.cpu_id ? mem->plat.cpu_id(mem->plat.ctx) : 0;
 		int pid = mem->plat.pid ? mem->plat.pid(mem->plat.ctx) : 0;
-		lab_log(mem, LAB_LOG_WARNING, "WARNING: CPU: %u PID: %d at %s:%d %s", cpu, pid, KMAP_FILE, line, fn);
+		lab__log(mem, LAB_LOG_WARNING, "WARNING: CPU: %u PID: %d at %s:%d %s", cpu, pid, KMAP_FILE, line, fn);
 	} else {
-		lab_log(mem, LAB_LOG_ERR, "kernel BUG at %s:%d!", KMAP_FILE, line);
+		lab__log(mem, LAB_LOG_ERR, "kernel BUG at %s:%d!", KMAP_FILE, line);
 	}
-	lab_log(mem, warning ? LAB_LOG_WARNING : LAB_LOG_ERR, "labyrinth: %s: %s (pfn %#llx, address %p): refused",
+	lab__log(mem, warning ? LAB_LOG_WARNING : LAB_LOG_ERR, "labyrinth: %s: %s (pfn %#llx, address %p): refused",
 		fn, what, (unsigned long long)pfn, addr);
 }
 
@@ -88,10 +88,10 @@ static void kmap_might_sleep(struct lab_mem *mem, int line, const char *fn, cons
 	 * racing report only costs a missing or extra call-trace line */
 	const volatile uint64_t *last = &mem->might_sleep_last_ns;
 	uint64_t before = *last;
-	report_might_sleep(mem, KMAP_FILE, line);
+	lab__report_might_sleep(mem, KMAP_FILE, line);
 	if (!mem->plat.now_ns || *last != before) {
-		lab_log(mem, LAB_LOG_ERR, "Call Trace:");
-		lab_log(mem, LAB_LOG_ERR, " %s called from [<%p>]", fn, caller);
+		lab__log(mem, LAB_LOG_ERR, "Call Trace:");
+		lab__log(mem, LAB_LOG_ERR, " %s called from [<%p>]", fn, caller);
 	}
 }
 
@@ -113,7 +113,7 @@ static void *kmap_local_push(struct lab_mem *mem, struct lab_page *page)
 	uint64_t pfn = page_pfn(mem, page);
 
 	if (!st || !mem->plat.kmap_local_map || !mem->plat.kmap_local_unmap) {
-		lab_log(mem, LAB_LOG_ERR,
+		lab__log(mem, LAB_LOG_ERR,
 			"labyrinth: kmap_local: pfn %#llx has no permanent address and the platform cannot map it",
 			(unsigned long long)pfn);
 		return NULL;
@@ -131,7 +131,7 @@ static void *kmap_local_push(struct lab_mem *mem, struct lab_page *page)
 	if (!va) {
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		__atomic_store_n(&st->idx, idx, __ATOMIC_RELAXED);
-		lab_log(mem, LAB_LOG_ERR, "labyrinth: kmap_local: the platform could not map pfn %#llx",
+		lab__log(mem, LAB_LOG_ERR, "labyrinth: kmap_local: the platform could not map pfn %#llx",
 			(unsigned long long)pfn);
 		return NULL;
 	}
@@ -147,7 +147,7 @@ void *lab_kmap_local(struct lab_page *page)
 	struct lab_mem *mem = checked_page_mem(page);
 	if (!mem)
 		return NULL;
-	void *va = page_lowmem_address(page);
+	void *va = lab__page_lowmem_address(page);
 	return va ? va : kmap_local_push(mem, page);
 }
 
@@ -162,7 +162,7 @@ static struct lab_kmap_stack *find_local(const void *addr, int *pos)
 	struct lab_kmap_stack *seen = NULL;
 
 	for (unsigned i = 0; i < LAB_MAX_INSTANCES; i++) {
-		struct lab_mem *m = registry_at(i);
+		struct lab_mem *m = lab__registry_at(i);
 		struct lab_kmap_stack *st = m ? task_stack(m) : NULL;
 		if (!st || st == seen)
 			continue;
@@ -198,7 +198,7 @@ static struct lab_mem *kunmap_local_pop(void *addr, const char *fn)
 	int top = __atomic_load_n(&st->idx, __ATOMIC_RELAXED) - 1;
 	if (pos != top) {
 		char what[96];
-		lab_snprintf(what, sizeof(what), "out-of-order unmap: slot %d named, the most recent is slot %d",
+		lab__snprintf(what, sizeof(what), "out-of-order unmap: slot %d named, the most recent is slot %d",
 			     pos, top);
 		report_kmap_bug(mem, true, __LINE__, fn, what, page_pfn(mem, e->page), addr);
 		return NULL;
@@ -285,7 +285,7 @@ static int pkmap_find(const struct lab_pkmap *pool, const struct lab_page *page)
 
 /* The address of @page's pkmap slot (count >= 1: in use or not yet
  * flushed), or NULL: page_address() of a highmem page. O(pkmap slots). */
-void *pkmap_page_address(struct lab_mem *mem, const struct lab_page *page)
+void *lab__pkmap_page_address(struct lab_mem *mem, const struct lab_page *page)
 {
 	struct lab_pkmap *pool = pkmap_pool(mem);
 	unsigned long flags;
@@ -356,7 +356,7 @@ static void *kmap_high(struct lab_mem *mem, struct lab_page *page, bool may_wait
 	unsigned long flags;
 
 	if (!pool) {
-		lab_log(mem, LAB_LOG_ERR, "labyrinth: kmap: pfn %#llx has no permanent address and the platform has no pkmap pool",
+		lab__log(mem, LAB_LOG_ERR, "labyrinth: kmap: pfn %#llx has no permanent address and the platform has no pkmap pool",
 			(unsigned long long)page_pfn(mem, page));
 		return NULL;
 	}
@@ -373,7 +373,7 @@ static void *kmap_high(struct lab_mem *mem, struct lab_page *page, bool may_wait
 		}
 		if (s == -2 || !may_wait || !mem->plat.wait_event) {
 			kmap_unlock(mem, flags);
-			lab_log(mem, LAB_LOG_WARNING, "labyrinth: kmap: pfn %#llx: %s",
+			lab__log(mem, LAB_LOG_WARNING, "labyrinth: kmap: pfn %#llx: %s",
 				(unsigned long long)page_pfn(mem, page),
 				s == -2 ? "the platform could not map it" :
 				!may_wait ? "all pkmap slots in use and the caller may not sleep" :
@@ -403,7 +403,7 @@ void *lab_kmap(struct lab_page *page)
 			return NULL;
 		may_wait = false;   /* degrade: take a slot only if one is free now */
 	}
-	void *va = page_lowmem_address(page);
+	void *va = lab__page_lowmem_address(page);
 	return va ? va : kmap_high(mem, page, may_wait);
 }
 
@@ -422,7 +422,7 @@ void lab_kunmap(struct lab_page *page)
 		return;
 	if (sleep_forbidden(mem))
 		kmap_might_sleep(mem, __LINE__, "kunmap", __builtin_return_address(0));
-	if (page_lowmem_address(page))
+	if (lab__page_lowmem_address(page))
 		return;
 	struct lab_pkmap *pool = pkmap_pool(mem);
 	int s = -1;

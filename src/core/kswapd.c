@@ -21,7 +21,7 @@
 static bool zone_balanced(struct lab_mem *mem, struct lab_zone *z, int order, int highest_zoneidx)
 {
 	uint64_t mark = zone_wmark(z, LAB_WMARK_HIGH);
-	return zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, 0, (int64_t)zone_free(z));
+	return lab__zone_watermark_ok_free(z, (unsigned)order, mark, highest_zoneidx, 0, (int64_t)zone_free(z));
 }
 
 /* pgdat_balanced: any eligible managed zone balanced is enough. */
@@ -52,7 +52,7 @@ static bool pgdat_watermark_boosted(struct lab_mem *mem, int highest_zoneidx)
  * wake it unless the node is balanced already (then, for a non-blocking
  * caller, kcompactd instead) or hopeless. Never blocks.
  */
-void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsigned order, int highest_zoneidx)
+void lab__wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsigned order, int highest_zoneidx)
 {
 	if (!z->populated)
 		return;
@@ -68,7 +68,7 @@ void wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, unsig
 	if (kswapd_failures(mem) >= LAB_MAX_RECLAIM_RETRIES ||
 	    (pgdat_balanced(mem, (int)order, highest_zoneidx) && !pgdat_watermark_boosted(mem, highest_zoneidx))) {
 		if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
-			wakeup_kcompactd(mem, order, highest_zoneidx);
+			lab__wakeup_kcompactd(mem, order, highest_zoneidx);
 		return;
 	}
 	if (mem->plat.wake_kswapd)
@@ -137,7 +137,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 	bool boosted = pgdat_watermark_boosted(mem, hz);
 	/* order fallback: after compact_gap pages, balance at order 0 and let
 	 * compaction build the high-order block */
-	if (order && mem->kswapd_reclaimed >= compact_gap((unsigned)order))
+	if (order && mem->kswapd_reclaimed >= lab__compact_gap((unsigned)order))
 		order = 0;
 	if (!boosted && pgdat_balanced(mem, order, hz)) {
 		bool was_boosted = mem->kswapd_boosted;
@@ -153,7 +153,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 		/* kswapd_try_to_sleep: reset skip hints, wake kcompactd */
 		reset_isolation_suitable(mem);
 		if (woken_order || was_boosted)
-			wakeup_kcompactd(mem, was_boosted ? mem->pageblock_order : woken_order, hz);
+			lab__wakeup_kcompactd(mem, was_boosted ? mem->pageblock_order : woken_order, hz);
 		return LAB_BG_NAP;
 	}
 	/* kswapd_shrink_node: reclaim towards high (+boost) of each eligible zone */
@@ -165,9 +165,9 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 		uint64_t high = zone_wmark(z, LAB_WMARK_HIGH);
 		if (!zone_boost(z) && zone_free(z) > high)
 			continue;
-		reclaimed += shrink_zone_lru(mem, z, budget - reclaimed, mem->kswapd_priority, &scanned);
+		reclaimed += lab__shrink_zone_lru(mem, z, budget - reclaimed, mem->kswapd_priority, &scanned);
 	}
-	shrink_slab(mem, mem->kswapd_priority);
+	lab__shrink_slab(mem, mem->kswapd_priority);
 	count_event(mem, LAB_PGSCAN_KSWAPD, scanned);
 	count_event(mem, LAB_PGSTEAL_KSWAPD, reclaimed);
 	mem->kswapd_reclaimed += reclaimed;
@@ -180,7 +180,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 				zone_set_boost(z, 0);
 		}
 		if (done)
-			wakeup_kcompactd(mem, mem->pageblock_order, hz);
+			lab__wakeup_kcompactd(mem, mem->pageblock_order, hz);
 	}
 	if (reclaimed < budget) {
 		if (mem->kswapd_priority > 0) {
@@ -196,7 +196,7 @@ enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long bu
 				 * hints and hands a high-order request to kcompactd
 				 * (prepare_kswapd_sleep is true for such a node) */
 				reset_isolation_suitable(mem);
-				wakeup_kcompactd(mem, kswapd_req_order(kswapd_req_load(mem)), hz);
+				lab__wakeup_kcompactd(mem, kswapd_req_order(kswapd_req_load(mem)), hz);
 				return LAB_BG_STUCK;
 			}
 		}

@@ -16,10 +16,10 @@
  */
 #include "internal.h"
 
-bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst)
+bool lab__migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *dst)
 {
 	void *ctx = NULL;
-	const struct lab_page_owner_ops *ops = owner_ops(mem, src, &ctx);
+	const struct lab_page_owner_ops *ops = lab__owner_ops(mem, src, &ctx);
 	unsigned order = src->order;
 	unsigned long flags;
 
@@ -27,7 +27,7 @@ bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *ds
 		count_event(mem, LAB_PGMIGRATE_FAIL, 1ull << order);
 		return false;
 	}
-	void *s = page_lowmem_address(src), *d = page_lowmem_address(dst);
+	void *s = lab__page_lowmem_address(src), *d = lab__page_lowmem_address(dst);
 	if (s && d)
 		memcpy(d, s, LAB_PAGE_SIZE << order);
 	else if (mem->plat.copy_page)
@@ -52,7 +52,7 @@ bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *ds
 	}
 	zone_lock(mem, dz, &flags);
 	page_owner_set(dst, page_owner(dst) & ~LAB_OWN_ISOLATED);
-	lru_add(mem, dz, dst, true);
+	lab__lru_add(mem, dz, dst, true);
 	zone_unlock(mem, dz, flags);
 	struct lab_zone *sz = &mem->zones[src->zone];
 	zone_lock(mem, sz, &flags);
@@ -67,14 +67,14 @@ bool migrate_page(struct lab_mem *mem, struct lab_page *src, struct lab_page *ds
  * the buddy lists (not through the per-CPU lists: the point of freeing it
  * is that it merges now). Takes the zone lock.
  */
-void free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order)
+void lab__free_isolated_page(struct lab_mem *mem, struct lab_page *p, unsigned order)
 {
 	struct lab_zone *z = &mem->zones[p->zone];
 	uint64_t pfn = page_pfn(mem, p);
 	unsigned long flags;
 
 	zone_lock(mem, z, &flags);
-	unaccount_allocated(mem, p, order, p->flags);
-	buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
+	lab__unaccount_allocated(mem, p, order, p->flags);
+	lab__buddy_free_one(mem, z, pfn, order, get_pageblock_migratetype(mem, pfn), false);
 	zone_unlock(mem, z, flags);
 }

@@ -27,7 +27,7 @@
  */
 #include "internal.h"
 
-const int lab_fallbacks[LAB_MIGRATE_TYPES][2] = {
+const int lab__fallbacks[LAB_MIGRATE_TYPES][2] = {
 	[LAB_MIGRATE_UNMOVABLE] = { LAB_MIGRATE_RECLAIMABLE, LAB_MIGRATE_MOVABLE },
 	[LAB_MIGRATE_MOVABLE] = { LAB_MIGRATE_RECLAIMABLE, LAB_MIGRATE_UNMOVABLE },
 	[LAB_MIGRATE_RECLAIMABLE] = { LAB_MIGRATE_UNMOVABLE, LAB_MIGRATE_MOVABLE },
@@ -43,7 +43,7 @@ const int lab_fallbacks[LAB_MIGRATE_TYPES][2] = {
  * request's)? Only small Movable requests may not: they would break big
  * blocks that unmovable requests need.
  */
-bool can_steal_fallback(const struct lab_mem *mem, unsigned order, int start_mt)
+bool lab__can_steal_fallback(const struct lab_mem *mem, unsigned order, int start_mt)
 {
 	if (order >= mem->pageblock_order)
 		return true;
@@ -53,19 +53,19 @@ bool can_steal_fallback(const struct lab_mem *mem, unsigned order, int start_mt)
 	return false;
 }
 
-int find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+int lab__find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 			   int migratetype, bool only_stealable, bool *can_steal)
 {
 	*can_steal = false;
 	if (!zone_nr_free(z, order))   /* compaction's finish test reads it without the lock */
 		return -1;
 	for (int i = 0; i < 2; i++) {
-		int fmt = lab_fallbacks[migratetype][i];
+		int fmt = lab__fallbacks[migratetype][i];
 		if (fmt < 0)
 			break;
 		if (!(zone_nonempty(z, fmt) & (1u << order)))
 			continue;
-		if (can_steal_fallback(mem, order, migratetype))
+		if (lab__can_steal_fallback(mem, order, migratetype))
 			*can_steal = true;
 		if (!only_stealable || *can_steal)
 			return fmt;
@@ -80,7 +80,7 @@ int find_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned ord
  * movable. A pageblock that would start before the zone starts at @pfn; one
  * that ends past the zone moves nothing (returns 0), as Linux.
  */
-unsigned move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+unsigned lab__move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 			      int mt, unsigned *movable_pages)
 {
 	uint64_t nr = pageblock_nr_pages(mem);
@@ -97,7 +97,7 @@ unsigned move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint64_t 
 		struct lab_page *pg = pfn_page(mem, p);
 		if (pg->flags & LAB_PG_BUDDY) {
 			unsigned o = pg->order;
-			buddy_list_move(mem, z, pg, mt, true);
+			lab__buddy_list_move(mem, z, pg, mt, true);
 			moved += 1u << o;
 			p += 1ull << o;
 		} else if (pg->flags & (LAB_PG_HEAD | LAB_PG_PCP)) {
@@ -145,11 +145,11 @@ static void steal_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, str
 		change_pageblock_range(mem, pfn, current_order, start_type);
 		goto single_page;
 	}
-	if (boost_watermark(mem, z) && (alloc_flags & ALLOC_KSWAPD))
+	if (lab__boost_watermark(mem, z) && (alloc_flags & ALLOC_KSWAPD))
 		__atomic_fetch_or(&z->flags, LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
 	if (!whole_block)
 		goto single_page;
-	free_pages = move_freepages_block(mem, z, pfn, start_type, &movable_pages);
+	free_pages = lab__move_freepages_block(mem, z, pfn, start_type, &movable_pages);
 	if (!free_pages)
 		goto single_page;
 	if (start_type == LAB_MIGRATE_MOVABLE)
@@ -163,7 +163,7 @@ static void steal_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, str
 		set_pageblock_migratetype(mem, pfn, start_type);
 	return;
 single_page:
-	buddy_list_move(mem, z, p, start_type, true);
+	lab__buddy_list_move(mem, z, p, start_type, true);
 }
 
 /*
@@ -175,7 +175,7 @@ single_page:
  * qualify. Returns true when blocks were moved to @start_mt's lists (the
  * caller retries __rmqueue_smallest).
  */
-bool rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+bool lab__rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 		      int start_mt, unsigned alloc_flags)
 {
 	int current_order, min_order = (int)order, fmt = -1;
@@ -184,7 +184,7 @@ bool rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 	if (order < mem->pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
 		min_order = (int)mem->pageblock_order;
 	for (current_order = LAB_MAX_ORDER - 1; current_order >= min_order; current_order--) {
-		fmt = find_suitable_fallback(mem, z, (unsigned)current_order, start_mt, false, &can_steal);
+		fmt = lab__find_suitable_fallback(mem, z, (unsigned)current_order, start_mt, false, &can_steal);
 		if (fmt == -1)
 			continue;
 		if (!can_steal && start_mt == LAB_MIGRATE_MOVABLE && current_order > (int)order)
@@ -195,7 +195,7 @@ bool rmqueue_fallback(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 
 find_smallest:
 	for (current_order = (int)order; current_order < LAB_MAX_ORDER; current_order++) {
-		fmt = find_suitable_fallback(mem, z, (unsigned)current_order, start_mt, false, &can_steal);
+		fmt = lab__find_suitable_fallback(mem, z, (unsigned)current_order, start_mt, false, &can_steal);
 		if (fmt != -1)
 			break;
 	}

@@ -19,7 +19,7 @@
  */
 #include "internal.h"
 
-int lru_index(const struct lab_page *p)
+int lab__lru_index(const struct lab_page *p)
 {
 	if (p->owner & LAB_OWN_UNEVICT)
 		return LAB_LRU_UNEVICTABLE_LIST;
@@ -27,9 +27,9 @@ int lru_index(const struct lab_page *p)
 	       ((p->owner & LAB_OWN_ACTIVE) ? 1 : 0);
 }
 
-void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head)
+void lab__lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head)
 {
-	int l = lru_index(p);
+	int l = lab__lru_index(p);
 	uint32_t idx = page_idx(mem, p);
 	if (z->lru_head[l] == LAB_NIL) {
 		p->next = p->prev = LAB_NIL;
@@ -49,9 +49,9 @@ void lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool h
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] + (1ull << p->order), __ATOMIC_RELAXED);   /* read locklessly */
 }
 
-void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
+void lab__lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 {
-	int l = lru_index(p);
+	int l = lab__lru_index(p);
 	if (p->prev != LAB_NIL)
 		mem->pages[p->prev].next = p->next;
 	else
@@ -65,7 +65,7 @@ void lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] - (1ull << p->order), __ATOMIC_RELAXED);
 }
 
-const struct lab_page_owner_ops *owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx)
+const struct lab_page_owner_ops *lab__owner_ops(struct lab_mem *mem, const struct lab_page *p, void **ctx)
 {
 	unsigned id = p->owner & LAB_OWN_ID_MASK;
 	if (!id || !mem->owners[id].ops)
@@ -76,9 +76,9 @@ const struct lab_page_owner_ops *owner_ops(struct lab_mem *mem, const struct lab
 }
 
 /* PageLRU || __PageMovable: an owned page whose owner can migrate it. */
-bool page_is_movable(struct lab_mem *mem, const struct lab_page *p)
+bool lab__page_is_movable(struct lab_mem *mem, const struct lab_page *p)
 {
-	const struct lab_page_owner_ops *ops = owner_ops(mem, p, NULL);
+	const struct lab_page_owner_ops *ops = lab__owner_ops(mem, p, NULL);
 	return ops && ops->migrate && (p->owner & LAB_OWN_LRU);
 }
 
@@ -98,7 +98,7 @@ int lab_owner_register(struct lab_mem *mem, const struct lab_page_owner_ops *ops
 int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, unsigned lru)
 {
 	unsigned long flags;
-	if (!mem || mem->magic != LAB_MEM_MAGIC || !page || mem_of_page(page) != mem ||
+	if (!mem || mem->magic != LAB_MEM_MAGIC || !page || lab__mem_of_page(page) != mem ||
 	    owner < 1 || owner > LAB_MAX_OWNERS || !mem->owners[owner].ops)
 		return LAB_EINVAL;
 	struct lab_zone *z = &mem->zones[page->zone];
@@ -109,7 +109,7 @@ int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, un
 	}
 	page_owner_set(page, (uint32_t)owner | ((lru & LAB_LRU_FILE) ? LAB_OWN_FILE : 0) |
 		      ((lru & LAB_LRU_UNEVICTABLE) ? LAB_OWN_UNEVICT : 0));
-	lru_add(mem, z, page, true);
+	lab__lru_add(mem, z, page, true);
 	zone_unlock(mem, z, flags);
 	return 0;
 }
@@ -124,7 +124,7 @@ int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, un
 int lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
 {
 	unsigned long flags;
-	if (!mem || !page || mem_of_page(page) != mem)
+	if (!mem || !page || lab__mem_of_page(page) != mem)
 		return LAB_EINVAL;
 	struct lab_zone *z = &mem->zones[page->zone];
 	zone_lock(mem, z, &flags);
@@ -133,7 +133,7 @@ int lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
 		return LAB_EBUSY;
 	}
 	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU))
-		lru_del(mem, z, page);
+		lab__lru_del(mem, z, page);
 	if (page->flags & LAB_PG_HEAD)
 		page_owner_set(page, page_owner(page) & LAB_OWN_CONTIG);
 	zone_unlock(mem, z, flags);
@@ -143,15 +143,15 @@ int lab_page_clear_owner(struct lab_mem *mem, struct lab_page *page)
 void lab_page_mark_accessed(struct lab_mem *mem, struct lab_page *page)
 {
 	unsigned long flags;
-	if (!mem || !page || mem_of_page(page) != mem)
+	if (!mem || !page || lab__mem_of_page(page) != mem)
 		return;
 	struct lab_zone *z = &mem->zones[page->zone];
 	zone_lock(mem, z, &flags);
 	if ((page->flags & LAB_PG_HEAD) && (page->owner & LAB_OWN_LRU) &&
 	    !(page->owner & (LAB_OWN_ACTIVE | LAB_OWN_UNEVICT))) {
-		lru_del(mem, z, page);
+		lab__lru_del(mem, z, page);
 		page_owner_set(page, page_owner(page) | LAB_OWN_ACTIVE);
-		lru_add(mem, z, page, true);
+		lab__lru_add(mem, z, page, true);
 	}
 	zone_unlock(mem, z, flags);
 }
@@ -181,7 +181,7 @@ void lab_unregister_shrinker(struct lab_mem *mem, struct lab_shrinker *s)
  * 4 / seeks (a cache that is expensive to refill gives less). Bounded by
  * twice the freeable count per call. Returns objects freed.
  */
-unsigned long shrink_slab(struct lab_mem *mem, int priority)
+unsigned long lab__shrink_slab(struct lab_mem *mem, int priority)
 {
 	unsigned long freed = 0;
 	for (int i = 0; i < LAB_MAX_SHRINKERS; i++) {

@@ -14,7 +14,7 @@
 
 lab_pfn_t lab_page_to_pfn(const struct lab_page *page)
 {
-	struct lab_mem *mem = mem_of_page(page);
+	struct lab_mem *mem = lab__mem_of_page(page);
 	return mem ? page_pfn(mem, page) : 0;
 }
 
@@ -32,15 +32,15 @@ struct lab_page *lab_pfn_to_page(struct lab_mem *mem, lab_pfn_t pfn)
 
 struct lab_mem *lab_page_mem(const struct lab_page *page)
 {
-	return page ? mem_of_page(page) : NULL;
+	return page ? lab__mem_of_page(page) : NULL;
 }
 
 /* lowmem_page_address(): the direct-map address, NULL for highmem. The
  * core's own users (zeroing, poisoning, migration, kmap's lowmem test) want
  * exactly this and never the pkmap lookup. */
-void *page_lowmem_address(const struct lab_page *page)
+void *lab__page_lowmem_address(const struct lab_page *page)
 {
-	struct lab_mem *mem = page ? mem_of_page(page) : NULL;
+	struct lab_mem *mem = page ? lab__mem_of_page(page) : NULL;
 	if (!mem || !mem->virt_base)
 		return NULL;
 	uint64_t pfn = page_pfn(mem, page);
@@ -55,18 +55,18 @@ void *page_lowmem_address(const struct lab_page *page)
  * are not returned, as in Linux. */
 void *lab_page_address(const struct lab_page *page)
 {
-	void *va = page_lowmem_address(page);
+	void *va = lab__page_lowmem_address(page);
 	if (va || !page)
 		return va;
-	struct lab_mem *mem = mem_of_page(page);
-	return mem && mem->magic == LAB_MEM_MAGIC ? pkmap_page_address(mem, page) : NULL;
+	struct lab_mem *mem = lab__mem_of_page(page);
+	return mem && mem->magic == LAB_MEM_MAGIC ? lab__pkmap_page_address(mem, page) : NULL;
 }
 
 struct lab_page *lab_virt_to_page(const void *addr)
 {
 	/* search the registry: the instance whose direct map holds addr */
 	for (unsigned i = 0; i < LAB_MAX_INSTANCES; i++) {
-		struct lab_mem *m = registry_at(i);
+		struct lab_mem *m = lab__registry_at(i);
 		if (!m || !m->virt_base)
 			continue;
 		uintptr_t a = (uintptr_t)addr;

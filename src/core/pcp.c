@@ -26,28 +26,28 @@
  */
 #include "internal.h"
 
-size_t pcp_bytes(unsigned nr_cpus)
+size_t lab__pcp_bytes(unsigned nr_cpus)
 {
 	return (size_t)nr_cpus * LAB_MAX_NR_ZONES * sizeof(struct lab_pcp);
 }
 
-void pcp_init(struct lab_mem *mem, void *area)
+void lab__pcp_init(struct lab_mem *mem, void *area)
 {
 	mem->pcp = area;
 	if (!area)
 		return;
-	memset(area, 0, pcp_bytes(mem->nr_cpus));
+	memset(area, 0, lab__pcp_bytes(mem->nr_cpus));
 	for (unsigned c = 0; c < mem->nr_cpus; c++)
 		for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 			struct lab_pcp *pcp = pcp_of(mem, c, z);
 			for (int i = 0; i < LAB_NR_PCP_LISTS; i++)
 				pcp->head[i] = pcp->tail[i] = LAB_NIL;
 		}
-	pcp_update_sizes(mem);
+	lab__pcp_update_sizes(mem);
 }
 
 /* zone_pcp_update: copy the zone's batch/high into every CPU's pcp. */
-void pcp_update_sizes(struct lab_mem *mem)
+void lab__pcp_update_sizes(struct lab_mem *mem)
 {
 	if (!mem->pcp)
 		return;
@@ -83,7 +83,7 @@ static inline void pcp_event(unsigned long *c, unsigned long n)
 }
 
 /* The pcp share of vm event @e (0 for events the pcps do not count). */
-uint64_t pcp_event_sum(const struct lab_mem *mem, enum lab_vm_event e)
+uint64_t lab__pcp_event_sum(const struct lab_mem *mem, enum lab_vm_event e)
 {
 	uint64_t sum = 0;
 	if (!mem->pcp)
@@ -164,7 +164,7 @@ static int rmqueue_bulk(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 
 	zone_lock(mem, z, &flags);
 	for (i = 0; i < count; i++) {
-		struct lab_page *p = rmqueue_locked(mem, z, order, mt, alloc_flags);
+		struct lab_page *p = lab__rmqueue_locked(mem, z, order, mt, alloc_flags);
 		if (!p)
 			break;
 		/* keep the type of the list it came from (get_pcppage_migratetype) */
@@ -202,7 +202,7 @@ static struct lab_page *pcplist_take(struct lab_mem *mem, struct lab_zone *z, st
 	return p;
 }
 
-struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+struct lab_page *lab__rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsigned order,
 				 int mt, unsigned alloc_flags)
 {
 	unsigned cpu = mem_cpu(mem);
@@ -225,7 +225,7 @@ struct lab_page *rmqueue_pcplist(struct lab_mem *mem, struct lab_zone *z, unsign
  * refilling its ring pays the lock once). Returns how many; each is a bare
  * block (no flags) the caller turns into an allocation.
  */
-unsigned rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
+unsigned lab__rmqueue_pcplist_bulk(struct lab_mem *mem, struct lab_zone *z, int mt, unsigned alloc_flags,
 			      unsigned nr, struct lab_page **out)
 {
 	unsigned cpu = mem_cpu(mem), n = 0;
@@ -273,7 +273,7 @@ static void free_pcppages_bulk(struct lab_mem *mem, struct lab_zone *z, int coun
 			count -= nr_pages;
 			pcp->count -= nr_pages;
 			page_set_flags(p, 0);
-			buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
+			lab__buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
 		} while (count > 0 && pcp->tail[pindex] != LAB_NIL);
 	}
 	zone_unlock(mem, z, flags);
@@ -346,12 +346,12 @@ static void free_to_buddy(struct lab_mem *mem, struct lab_page *p, unsigned orde
 	struct lab_zone *z = &mem->zones[p->zone];
 	unsigned long flags;
 	zone_lock(mem, z, &flags);
-	buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
+	lab__buddy_free_one(mem, z, page_pfn(mem, p), order, mt, false);
 	zone_unlock(mem, z, flags);
 	count_event(mem, LAB_PGFREE, 1ull << order);
 }
 
-void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
+void lab__free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned order)
 {
 	int mt, pcpmt;
 	unsigned long flags;
@@ -367,7 +367,7 @@ void free_unref_page(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p
 
 /* free_unref_page_list: order-0 pages already claimed by the caller, onto
  * this CPU's lists under one lock hold. */
-void free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n)
+void lab__free_unref_page_list(struct lab_mem *mem, struct lab_page **pages, unsigned n)
 {
 	unsigned cpu = mem_cpu(mem);
 	unsigned long flags;
@@ -437,7 +437,7 @@ void lab_drain_all_pages(struct lab_mem *mem)
  * spinning (trylock only), for a failing allocation in any context.
  * Returns true if any page went back.
  */
-bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx)
+bool lab__drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx)
 {
 	bool any = false;
 	if (!mem->pcp)
@@ -456,21 +456,11 @@ bool drain_all_pages_nonblocking(struct lab_mem *mem, int highest_zoneidx)
 	return any;
 }
 
-uint64_t zone_pcp_pages(struct lab_mem *mem, const struct lab_zone *z)
-{
-	uint64_t n = 0;
-	if (!mem->pcp)
-		return 0;
-	for (unsigned cpu = 0; cpu < mem->nr_cpus; cpu++)
-		n += (uint64_t)__atomic_load_n(&pcp_of(mem, cpu, z->idx)->count, __ATOMIC_RELAXED);
-	return n;
-}
-
 /* Invariants of the pcp lists of @z: every element is a PCP block of the
  * list's order in this zone, links are consistent, counts add up. Returns
  * errors; *@pcp_pages gets the pages found. Caller holds the zone lock;
  * quiescent per-CPU lists are assumed (a debugging check). */
-int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages)
+int lab__pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages)
 {
 	int errors = 0;
 	uint64_t total = 0, span = mem->end_pfn - mem->base_pfn;
@@ -488,7 +478,7 @@ int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages)
 				struct lab_page *p = &mem->pages[i];
 				if (i >= span || ++len > span || !(p->flags & LAB_PG_PCP) || p->order != order ||
 				    p->zone != z->idx || p->prev != prev) {
-					lab_log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp list %u corrupt at pfn %#llx",
+					lab__log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp list %u corrupt at pfn %#llx",
 						lab_zone_names[z->idx], cpu, pi, (unsigned long long)page_pfn(mem, p));
 					errors++;
 					break;
@@ -497,13 +487,13 @@ int pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages)
 				cpu_pages += 1ull << order;
 			}
 			if (pcp->tail[pi] != prev) {
-				lab_log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp list %u tail wrong",
+				lab__log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp list %u tail wrong",
 					lab_zone_names[z->idx], cpu, pi);
 				errors++;
 			}
 		}
 		if ((uint64_t)pcp->count != cpu_pages) {
-			lab_log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp count %d, lists hold %llu",
+			lab__log(mem, LAB_LOG_ERR, "check: zone %s cpu %u pcp count %d, lists hold %llu",
 				lab_zone_names[z->idx], cpu, pcp->count, (unsigned long long)cpu_pages);
 			errors++;
 		}

@@ -66,7 +66,7 @@ int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zo
 		struct lab_page *p = pfn_page(mem, pfn);
 		if (p->flags & LAB_PG_BUDDY) {
 			unsigned o = p->order;
-			buddy_take_as_pages(mem, z, p, LAB_MIGRATE_UNMOVABLE);
+			lab__buddy_take_as_pages(mem, z, p, LAB_MIGRATE_UNMOVABLE);
 			pfn += 1ull << o;
 		} else {
 			pfn++;
@@ -94,7 +94,7 @@ int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zo
 				if (mt == LAB_MIGRATE_HIGHATOMIC || mt == LAB_MIGRATE_CMA)
 					for (uint64_t b = cursor & ~(nr - 1); b < cursor + (1ull << o); b += nr)
 						set_pageblock_migratetype(mem, b < z->start_pfn ? z->start_pfn : b, mt);
-				buddy_list_add(mem, z, p, (unsigned)o, mt, true);
+				lab__buddy_list_add(mem, z, p, (unsigned)o, mt, true);
 				cursor += 1ull << o;
 			}
 		}

@@ -35,7 +35,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		s->managed = z->managed;
 		s->cma = z->cma_pages;
 		s->nr_cpus = mem->nr_cpus;
-		s->vm_stats_threshold = zone_vmstat_threshold(z->managed, mem->nr_cpus);
+		s->vm_stats_threshold = lab__zone_vmstat_threshold(z->managed, mem->nr_cpus);
 		for (unsigned c = 0; c < mem->nr_cpus && c < LAB_MAX_CPUS; c++) {
 			s->pcp[c].high = z->pcp_high;
 			s->pcp[c].batch = z->pcp_batch;
@@ -71,7 +71,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		zone_unlock(mem, z, flags);
 	}
 	for (int e = 0; e < LAB_NR_VM_EVENTS; e++)
-		out->events[e] = event_sum(mem, (enum lab_vm_event)e) + pcp_event_sum(mem, (enum lab_vm_event)e);
+		out->events[e] = event_sum(mem, (enum lab_vm_event)e) + lab__pcp_event_sum(mem, (enum lab_vm_event)e);
 	/* mechanisms that exist in this core: allocation and freeing counters */
 	out->events_valid = 0;
 	for (int e = LAB_PGALLOC_DMA; e <= LAB_CMA_ALLOC_FAIL; e++)
@@ -92,7 +92,7 @@ int lab_set_min_free_kbytes(struct lab_mem *mem, int kbytes)
 		return LAB_EINVAL;
 	mem->tun.min_free_kbytes = kbytes;
 	mem->tun.user_min_free_kbytes = kbytes;
-	setup_per_zone_wmarks(mem);
+	lab__setup_per_zone_wmarks(mem);
 	return 0;
 }
 
@@ -102,7 +102,7 @@ int lab_set_watermark_scale_factor(struct lab_mem *mem, int factor)
 	if (factor < 1 || factor > 3000)
 		return LAB_EINVAL;
 	mem->tun.watermark_scale_factor = factor;
-	setup_per_zone_wmarks(mem);
+	lab__setup_per_zone_wmarks(mem);
 	return 0;
 }
 
@@ -120,7 +120,7 @@ int lab_set_lowmem_reserve_ratio(struct lab_mem *mem, const int ratio[LAB_MAX_NR
 {
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
 		mem->tun.lowmem_reserve_ratio[i] = ratio[i] < 1 ? 0 : ratio[i];
-	setup_per_zone_lowmem_reserve(mem);
+	lab__setup_per_zone_lowmem_reserve(mem);
 	return 0;
 }
 
@@ -130,7 +130,7 @@ int lab_set_percpu_pagelist_high_fraction(struct lab_mem *mem, int fraction)
 	if (fraction != 0 && fraction < 8)
 		return LAB_EINVAL;
 	mem->tun.percpu_pagelist_high_fraction = fraction;
-	zone_pcp_update_sizes(mem);
+	lab__zone_pcp_update_sizes(mem);
 	return 0;
 }
 

@@ -23,7 +23,7 @@ static uint32_t isolate_lru_tail(struct lab_mem *mem, struct lab_zone *z, int l,
 	*got = 0;
 	while (*got < n && z->lru_tail[l] != LAB_NIL) {
 		struct lab_page *p = &mem->pages[z->lru_tail[l]];
-		lru_del(mem, z, p);
+		lab__lru_del(mem, z, p);
 		page_owner_set(p, page_owner(p) | LAB_OWN_ISOLATED);
 		p->next = list;
 		list = page_idx(mem, p);
@@ -39,7 +39,7 @@ static void putback(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 	page_owner_set(p, page_owner(p) & ~LAB_OWN_ISOLATED);
 	if (activate)
 		page_owner_set(p, page_owner(p) | LAB_OWN_ACTIVE);
-	lru_add(mem, z, p, true);
+	lab__lru_add(mem, z, p, true);
 	zone_unlock(mem, z, flags);
 }
 
@@ -51,9 +51,9 @@ static void shrink_active_file(struct lab_mem *mem, struct lab_zone *z, unsigned
 	while (nr-- && zone_nr_lru(z, LAB_LRU_ACTIVE_FILE) > zone_nr_lru(z, LAB_LRU_INACTIVE_FILE) &&
 	       z->lru_tail[LAB_LRU_ACTIVE_FILE] != LAB_NIL) {
 		struct lab_page *p = &mem->pages[z->lru_tail[LAB_LRU_ACTIVE_FILE]];
-		lru_del(mem, z, p);
+		lab__lru_del(mem, z, p);
 		page_owner_set(p, page_owner(p) & ~LAB_OWN_ACTIVE);
-		lru_add(mem, z, p, true);
+		lab__lru_add(mem, z, p, true);
 	}
 	zone_unlock(mem, z, flags);
 }
@@ -63,7 +63,7 @@ static void shrink_active_file(struct lab_mem *mem, struct lab_zone *z, unsigned
  * LRU at @priority (scan size >> priority). Returns pages reclaimed; adds
  * the pages scanned to *@nr_scanned. No lock held by the caller.
  */
-unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,
+unsigned long lab__shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned long nr_to_reclaim,
 			      int priority, unsigned long *nr_scanned)
 {
 	unsigned long reclaimed = 0, scanned = 0, flags;
@@ -83,7 +83,7 @@ unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned 
 		while (list != LAB_NIL) {
 			struct lab_page *p = &mem->pages[list];
 			void *ctx = NULL;
-			const struct lab_page_owner_ops *ops = owner_ops(mem, p, &ctx);
+			const struct lab_page_owner_ops *ops = lab__owner_ops(mem, p, &ctx);
 			unsigned order = p->order;
 			list = p->next;
 			scanned += 1ull << order;
@@ -92,7 +92,7 @@ unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned 
 				continue;
 			}
 			if (ops->reclaim && ops->reclaim(ctx, p) == 0) {
-				free_isolated_page(mem, p, order);
+				lab__free_isolated_page(mem, p, order);
 				reclaimed += 1ull << order;
 				continue;
 			}
@@ -108,7 +108,7 @@ unsigned long shrink_zone_lru(struct lab_mem *mem, struct lab_zone *z, unsigned 
 
 /* zone_reclaimable_pages (6.1.124+): file LRU (anon needs swap); a zone
  * with no LRU pages at all counts its free pages. */
-uint64_t zone_reclaimable_pages(const struct lab_zone *z)
+uint64_t lab__zone_reclaimable_pages(const struct lab_zone *z)
 {
 	uint64_t n = zone_nr_lru(z, LAB_LRU_INACTIVE_FILE) + zone_nr_lru(z, LAB_LRU_ACTIVE_FILE);
 	uint64_t all = n + zone_nr_lru(z, LAB_LRU_INACTIVE_ANON) + zone_nr_lru(z, LAB_LRU_ACTIVE_ANON) +
@@ -122,7 +122,7 @@ uint64_t zone_reclaimable_pages(const struct lab_zone *z)
  * SWAP_CLUSTER_MAX pages are reclaimed. Counts allocstall for the
  * request's highest zone. Returns pages reclaimed (did_some_progress).
  */
-unsigned long try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t gfp, int highest_zoneidx)
+unsigned long lab__try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t gfp, int highest_zoneidx)
 {
 	unsigned long reclaimed = 0, scanned = 0;
 	(void)order;
@@ -132,10 +132,10 @@ unsigned long try_to_free_pages(struct lab_mem *mem, unsigned order, lab_gfp_t g
 		for (int zi = highest_zoneidx; zi >= 0; zi--) {
 			struct lab_zone *z = &mem->zones[zi];
 			if (z->populated)
-				reclaimed += shrink_zone_lru(mem, z, LAB_SWAP_CLUSTER_MAX - (reclaimed < 32 ? reclaimed : 32),
+				reclaimed += lab__shrink_zone_lru(mem, z, LAB_SWAP_CLUSTER_MAX - (reclaimed < 32 ? reclaimed : 32),
 							     prio, &scanned);
 		}
-		shrink_slab(mem, prio);
+		lab__shrink_slab(mem, prio);
 	}
 	count_event(mem, LAB_PGSCAN_DIRECT, scanned);
 	count_event(mem, LAB_PGSTEAL_DIRECT, reclaimed);

@@ -17,7 +17,7 @@
  */
 #include "internal.h"
 
-void lab_log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
+void lab__log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
@@ -25,18 +25,18 @@ void lab_log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
 	if (!mem->plat.log)
 		return;
 	va_start(ap, fmt);
-	lab_vsnprintf(line, sizeof(line), fmt, ap);
+	lab__vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	mem->plat.log(mem->plat.ctx, lvl, line);
 }
 
-const char *current_comm(struct lab_mem *mem)
+static const char *current_comm(struct lab_mem *mem)
 {
 	const char *c = mem->plat.comm ? mem->plat.comm(mem->plat.ctx) : NULL;
 	return c ? c : "labyrinth";
 }
 
-enum lab_context current_context(struct lab_mem *mem)
+static enum lab_context current_context(struct lab_mem *mem)
 {
 	return mem->plat.context ? mem->plat.context(mem->plat.ctx) : LAB_CTX_PROCESS;
 }
@@ -57,19 +57,19 @@ static void page_flag_names(const struct lab_page *p, char *buf, size_t size)
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (p->flags & names[i].bit)
-			n += (size_t)lab_snprintf(buf + n, n < size ? size - n : 0, "%s%s",
+			n += (size_t)lab__snprintf(buf + n, n < size ? size - n : 0, "%s%s",
 						  n ? "|" : "", names[i].name);
 }
 
 /* bad_page(): report a refused free. @p may be NULL for foreign pointers. */
-void report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason)
+void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason)
 {
 	count_event(mem, LAB_EV_BAD_PAGE, 1);
 	if (mem->plat.now_ns) {
 		uint64_t now = now_ns(mem);
 		if (now - mem->badpage_window_ns >= 60ull * 1000000000ull) {
 			if (mem->badpage_suppressed)
-				lab_log(mem, LAB_LOG_ERR, "BUG: Bad page state: %llu messages suppressed",
+				lab__log(mem, LAB_LOG_ERR, "BUG: Bad page state: %llu messages suppressed",
 					(unsigned long long)mem->badpage_suppressed);
 			mem->badpage_window_ns = now;
 			mem->badpage_in_window = 0;
@@ -81,27 +81,27 @@ void report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason
 		}
 	}
 	if (!p) {
-		lab_log(mem, LAB_LOG_ERR, "BUG: Bad page state in process %s  (no page): %s",
+		lab__log(mem, LAB_LOG_ERR, "BUG: Bad page state in process %s  (no page): %s",
 			current_comm(mem), reason);
 		return;
 	}
 	char fl[64];
 	uint64_t pfn = page_pfn(mem, p);
 	page_flag_names(p, fl, sizeof(fl));
-	lab_log(mem, LAB_LOG_ERR, "BUG: Bad page state in process %s  pfn:%05llx",
+	lab__log(mem, LAB_LOG_ERR, "BUG: Bad page state in process %s  pfn:%05llx",
 		current_comm(mem), (unsigned long long)pfn);
-	lab_log(mem, LAB_LOG_ERR, "page:%p pfn:%#llx order:%u zone:%s migratetype:%s",
+	lab__log(mem, LAB_LOG_ERR, "page:%p pfn:%#llx order:%u zone:%s migratetype:%s",
 		(void *)p, (unsigned long long)pfn, p->order, lab_zone_names[p->zone],
 		lab_migratetype_names[p->mt < LAB_MIGRATE_TYPES ? p->mt : 0]);
-	lab_log(mem, LAB_LOG_ERR, "flags: %#x(%s)", p->flags, fl);
-	lab_log(mem, LAB_LOG_ERR, "page dumped because: %s", reason);
+	lab__log(mem, LAB_LOG_ERR, "flags: %#x(%s)", p->flags, fl);
+	lab__log(mem, LAB_LOG_ERR, "page dumped because: %s", reason);
 }
 
 /*
  * __might_sleep(): Linux's report for a call that may sleep made from
  * atomic context. Counted always; printed at most once a second.
  */
-void report_might_sleep(struct lab_mem *mem, const char *file, int line)
+void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line)
 {
 	count_event(mem, LAB_EV_MIGHT_SLEEP, 1);
 	uint64_t now = now_ns(mem);
@@ -115,11 +115,11 @@ void report_might_sleep(struct lab_mem *mem, const char *file, int line)
 	int in_atomic = mem->plat.preempt_count ? pc != 0 :
 			(mem->plat.in_atomic ? mem->plat.in_atomic(mem->plat.ctx) : 0);
 	int pid = mem->plat.pid ? mem->plat.pid(mem->plat.ctx) : 0;
-	lab_log(mem, LAB_LOG_ERR, "BUG: sleeping function called from invalid context at %s:%d", file, line);
-	lab_log(mem, LAB_LOG_ERR, "in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s",
+	lab__log(mem, LAB_LOG_ERR, "BUG: sleeping function called from invalid context at %s:%d", file, line);
+	lab__log(mem, LAB_LOG_ERR, "in_atomic(): %d, irqs_disabled(): %d, non_block: 0, pid: %d, name: %s",
 		in_atomic, irqs, pid, current_comm(mem));
-	lab_log(mem, LAB_LOG_ERR, "preempt_count: %x, expected: 0", pc);
-	lab_log(mem, LAB_LOG_ERR, "labyrinth: %s", (mem->flags & LAB_CFG_MIGHT_SLEEP_FAIL) ?
+	lab__log(mem, LAB_LOG_ERR, "preempt_count: %x, expected: 0", pc);
+	lab__log(mem, LAB_LOG_ERR, "labyrinth: %s", (mem->flags & LAB_CFG_MIGHT_SLEEP_FAIL) ?
 		"the request fails (LAB_CFG_MIGHT_SLEEP_FAIL)" :
 		"the request is retried without __GFP_DIRECT_RECLAIM (it will not sleep)");
 }
@@ -129,7 +129,7 @@ void report_might_sleep(struct lab_mem *mem, const char *file, int line)
  * CPU is writing one right now) and hand it to platform->warn_alloc unless
  * __GFP_NOWARN or rate limited.
  */
-void report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
+void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
 {
 	uint64_t seq = __atomic_add_fetch(&mem->fail_seq, 1ul, __ATOMIC_RELAXED);
 	uint64_t now = now_ns(mem);

@@ -20,6 +20,8 @@
  */
 #include "internal.h"
 
+static void calculate_totalreserve_pages(struct lab_mem *mem);
+
 /* int_sqrt: floor(sqrt(x)), bit by bit. */
 static uint64_t int_sqrt(uint64_t x)
 {
@@ -68,7 +70,7 @@ static uint64_t nr_free_buffer_pages(const struct lab_mem *mem)
 }
 
 /* __setup_per_zone_wmarks: min/low/high/promo of every zone; boost reset. */
-void setup_per_zone_wmarks(struct lab_mem *mem)
+void lab__setup_per_zone_wmarks(struct lab_mem *mem)
 {
 	uint64_t pages_min = (uint64_t)mem->tun.min_free_kbytes >> (LAB_PAGE_SHIFT - 10);
 	uint64_t lowmem_pages = 0;
@@ -102,11 +104,11 @@ void setup_per_zone_wmarks(struct lab_mem *mem)
 		zone_set_boost(z, 0);
 	}
 	calculate_totalreserve_pages(mem);
-	zone_pcp_update_sizes(mem);
+	lab__zone_pcp_update_sizes(mem);
 }
 
 /* setup_per_zone_lowmem_reserve ("protection"). */
-void setup_per_zone_lowmem_reserve(struct lab_mem *mem)
+void lab__setup_per_zone_lowmem_reserve(struct lab_mem *mem)
 {
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
@@ -124,7 +126,7 @@ void setup_per_zone_lowmem_reserve(struct lab_mem *mem)
 }
 
 /* calculate_totalreserve_pages: what MemAvailable keeps back. */
-void calculate_totalreserve_pages(struct lab_mem *mem)
+static void calculate_totalreserve_pages(struct lab_mem *mem)
 {
 	uint64_t total = 0;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
@@ -146,7 +148,7 @@ void calculate_totalreserve_pages(struct lab_mem *mem)
  * default from lowmem (unless the user's value is larger, which then
  * stays), then watermarks and lowmem reserve.
  */
-void init_per_zone_wmark_min(struct lab_mem *mem)
+void lab__init_per_zone_wmark_min(struct lab_mem *mem)
 {
 	int def = lab_default_min_free_kbytes(nr_free_buffer_pages(mem) * (LAB_PAGE_SIZE >> 10));
 	if (def > mem->tun.user_min_free_kbytes) {
@@ -154,12 +156,12 @@ void init_per_zone_wmark_min(struct lab_mem *mem)
 	} else {
 		mem->tun.min_free_kbytes = mem->tun.user_min_free_kbytes;
 		if (def != mem->tun.user_min_free_kbytes)
-			lab_log(mem, LAB_LOG_WARNING,
+			lab__log(mem, LAB_LOG_WARNING,
 				"min_free_kbytes is not updated to %d because user defined value %d is preferred",
 				def, mem->tun.user_min_free_kbytes);
 	}
-	setup_per_zone_wmarks(mem);
-	setup_per_zone_lowmem_reserve(mem);
+	lab__setup_per_zone_wmarks(mem);
+	lab__setup_per_zone_lowmem_reserve(mem);
 }
 
 /*
@@ -167,7 +169,7 @@ void init_per_zone_wmark_min(struct lab_mem *mem)
  * watermarks by a pageblock (up to watermark_boost_factor/10000 of high)
  * so kswapd reclaims and compacts before the damage spreads. Zone lock held.
  */
-bool boost_watermark(struct lab_mem *mem, struct lab_zone *z)
+bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z)
 {
 	uint64_t nr = pageblock_nr_pages(mem), max_boost;
 
@@ -189,7 +191,7 @@ bool boost_watermark(struct lab_mem *mem, struct lab_zone *z)
  * reserve, and for order > 0 a free block of at least @order on a list this
  * caller may use. O(1) through the nonempty bitmaps.
  */
-bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
+bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
 			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages)
 {
 	int64_t min = (int64_t)mark;
@@ -223,14 +225,14 @@ bool zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t m
  * WMARK_MIN ignore a boost (a boost exists to make kswapd work, not to fail
  * atomics). @free_pages: the snapshot the shortcut read.
  */
-bool zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
+bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
 			      int highest_zoneidx, unsigned alloc_flags, lab_gfp_t gfp, int64_t free_pages)
 {
-	if (zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
+	if (lab__zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
 	if (!order && (gfp & LAB___GFP_ATOMIC) && zone_boost(z) &&
 	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
-		return zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
+		return lab__zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
 					      alloc_flags, free_pages);
 	return false;
 }

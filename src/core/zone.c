@@ -31,7 +31,7 @@ static uint32_t rounddown_pow_of_two(uint32_t x)
 }
 
 /* zone_batchsize: pages moved between a per-CPU list and the buddy at once. */
-uint32_t zone_batchsize(uint64_t managed)
+uint32_t lab__zone_batchsize(uint64_t managed)
 {
 	uint64_t batch = managed >> 10;
 	if (batch > (1024 * 1024) / LAB_PAGE_SIZE)
@@ -44,7 +44,7 @@ uint32_t zone_batchsize(uint64_t managed)
 }
 
 /* zone_highsize (6.1): per-CPU high mark: the low watermark split over CPUs. */
-uint32_t zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpus, int fraction)
+uint32_t lab__zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpus, int fraction)
 {
 	uint64_t total = fraction ? z->managed / (uint64_t)fraction : zone_wmark(z, LAB_WMARK_LOW);
 	uint64_t high = total / (nr_cpus ? nr_cpus : 1);
@@ -54,19 +54,19 @@ uint32_t zone_highsize(const struct lab_zone *z, uint32_t batch, unsigned nr_cpu
 }
 
 /* calculate_normal_threshold: per-CPU vmstat counter drift allowed. */
-uint32_t zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus)
+uint32_t lab__zone_vmstat_threshold(uint64_t managed, unsigned nr_cpus)
 {
 	uint32_t t = 2 * fls64(nr_cpus) * (1 + fls64(managed >> (27 - LAB_PAGE_SHIFT)));
 	return t < 125 ? t : 125;
 }
 
-void zone_pcp_update_sizes(struct lab_mem *mem)
+void lab__zone_pcp_update_sizes(struct lab_mem *mem)
 {
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
-		z->pcp_batch = zone_batchsize(z->managed);
-		z->pcp_high = zone_highsize(z, z->pcp_batch, mem->nr_cpus,
+		z->pcp_batch = lab__zone_batchsize(z->managed);
+		z->pcp_high = lab__zone_highsize(z, z->pcp_batch, mem->nr_cpus,
 					    mem->tun.percpu_pagelist_high_fraction);
 	}
-	pcp_update_sizes(mem);
+	lab__pcp_update_sizes(mem);
 }

@@ -14,16 +14,16 @@
 static void test_alloc_gfp_to_alloc_flags_vectors(void **state)
 {
 	(void)state;
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_KERNEL, 0), 0x840);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_ATOMIC, 0), 0x830);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_ATOMIC, 3), 0xa30);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_NOWAIT, 0), 0x850);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_NOWAIT, 2), 0x850);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_ATOMIC | LAB___GFP_NOMEMALLOC, 0), 0x820);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_NOIO, 0), 0x840);
-	assert_int_equal(gfp_to_alloc_flags(LAB_GFP_NOFS, 0), 0x840);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_KERNEL, 0), 0x840);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_ATOMIC, 0), 0x830);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_ATOMIC, 3), 0xa30);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_NOWAIT, 0), 0x850);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_NOWAIT, 2), 0x850);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_ATOMIC | LAB___GFP_NOMEMALLOC, 0), 0x820);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_NOIO, 0), 0x840);
+	assert_int_equal(lab__gfp_to_alloc_flags(LAB_GFP_NOFS, 0), 0x840);
 	/* a 6.3-style GFP_ATOMIC (0x820) is treated the same */
-	assert_int_equal(gfp_to_alloc_flags(0x820, 3), 0xa30);
+	assert_int_equal(lab__gfp_to_alloc_flags(0x820, 3), 0xa30);
 }
 
 /* Three zones: DMA [0,4M), DMA32 [4M,16M), Normal [16M,32M). */

@@ -48,7 +48,7 @@ static void test_check_detects_unmerged_buddies(void **state)
 	unsigned long fl;
 	struct lab_page *p = lab_alloc_pages(m, LAB_GFP_KERNEL, 0);   /* pfn 0, leaves 1 free */
 	zone_lock(m, z, &fl);
-	buddy_list_add(m, z, p, 0, LAB_MIGRATE_UNMOVABLE, false);   /* free without merging */
+	lab__buddy_list_add(m, z, p, 0, LAB_MIGRATE_UNMOVABLE, false);   /* free without merging */
 	assert_true(lab_mem_check(m) > 0);
 	assert_true(fixture_logged(f, "not merged"));
 	fixture_destroy(f);

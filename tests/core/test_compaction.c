@@ -101,10 +101,10 @@ static void test_compaction_busy_owner_not_migrated(void **state)
 static void test_compaction_gap_vectors(void **state)
 {
 	(void)state;
-	assert_int_equal(compact_gap(0), 2);
-	assert_int_equal(compact_gap(3), 16);
-	assert_int_equal(compact_gap(9), 1024);
-	assert_int_equal(compact_gap(10), 2048);
+	assert_int_equal(lab__compact_gap(0), 2);
+	assert_int_equal(lab__compact_gap(3), 16);
+	assert_int_equal(lab__compact_gap(9), 1024);
+	assert_int_equal(lab__compact_gap(10), 2048);
 }
 
 /* N7/N8: after k failures 2^k - 1 attempts are skipped, capped at 63; orders
@@ -115,23 +115,23 @@ static void test_compaction_deferral_vectors(void **state)
 	struct lab_zone z;
 	memset(&z, 0, sizeof(z));
 	z.compact_order_failed = LAB_MAX_ORDER;
-	defer_compaction(&z, 9);
-	assert_true(compaction_deferred(&z, 9));
-	assert_false(compaction_deferred(&z, 9));
-	defer_compaction(&z, 9);
+	lab__defer_compaction(&z, 9);
+	assert_true(lab__compaction_deferred(&z, 9));
+	assert_false(lab__compaction_deferred(&z, 9));
+	lab__defer_compaction(&z, 9);
 	int skipped = 0;
-	while (compaction_deferred(&z, 9))
+	while (lab__compaction_deferred(&z, 9))
 		skipped++;
 	assert_int_equal(skipped, 3);
 	for (int i = 0; i < 10; i++)
-		defer_compaction(&z, 9);
+		lab__defer_compaction(&z, 9);
 	assert_int_equal(z.compact_defer_shift, 6);
 	skipped = 0;
-	while (compaction_deferred(&z, 9))
+	while (lab__compaction_deferred(&z, 9))
 		skipped++;
 	assert_int_equal(skipped, 63);
-	assert_false(compaction_deferred(&z, 8));   /* N8 */
-	compaction_defer_reset(&z, 9, true);
+	assert_false(lab__compaction_deferred(&z, 8));   /* N8 */
+	lab__compaction_defer_reset(&z, 9, true);
 	assert_int_equal(z.compact_defer_shift, 0);
 	assert_int_equal(z.compact_order_failed, 10);
 }
@@ -144,15 +144,15 @@ static void test_compaction_suitable_gates(void **state)
 	struct fixture *f = zone16m(0);
 	struct lab_zone *z = &f->mem->zones[LAB_ZONE_NORMAL];
 	/* all memory free in big blocks: order 9 is available -> SUCCESS */
-	assert_int_equal(compaction_suitable(f->mem, z, 9, ALLOC_WMARK_MIN, 2), COMPACT_SUCCESS);
+	assert_int_equal(lab__compaction_suitable(f->mem, z, 9, ALLOC_WMARK_MIN, 2), COMPACT_SUCCESS);
 	/* take everything but 500 pages: below low + 1024 -> SKIPPED */
 	struct lab_page *big[8];
 	int n = 0;
 	while (n < 7 && (big[n] = lab_alloc_pages(f->mem, LAB_GFP_KERNEL | LAB___GFP_NOWARN, 9)))
 		n++;
 	struct lab_page *rest = lab_alloc_pages(f->mem, LAB_GFP_KERNEL | LAB___GFP_NOWARN, 8);
-	assert_int_equal(compaction_suitable(f->mem, z, 9, ALLOC_WMARK_MIN, 2), COMPACT_SKIPPED);
-	assert_int_equal(compaction_suitable(f->mem, z, -1, ALLOC_WMARK_MIN, 2), COMPACT_CONTINUE);
+	assert_int_equal(lab__compaction_suitable(f->mem, z, 9, ALLOC_WMARK_MIN, 2), COMPACT_SKIPPED);
+	assert_int_equal(lab__compaction_suitable(f->mem, z, -1, ALLOC_WMARK_MIN, 2), COMPACT_CONTINUE);
 	if (rest)
 		lab_free_pages(f->mem, rest, 8);
 	for (int i = 0; i < n; i++)
@@ -196,10 +196,10 @@ static void test_compaction_kcompactd_not_woken_for_order0(void **state)
 	f->mem->tun.compaction_proactiveness = 0;   /* no proactive work either */
 	f->mem->plat.wake_kcompactd = count_kcompactd_wake;
 	kcompactd_wakes = 0;
-	wakeup_kcompactd(f->mem, 0, LAB_ZONE_NORMAL);
+	lab__wakeup_kcompactd(f->mem, 0, LAB_ZONE_NORMAL);
 	assert_int_equal(kcompactd_wakes, 0);
 	assert_false(lab_kcompactd_wanted(f->mem));
-	wakeup_kcompactd(f->mem, 3, LAB_ZONE_NORMAL);
+	lab__wakeup_kcompactd(f->mem, 3, LAB_ZONE_NORMAL);
 	assert_int_equal(kcompactd_wakes, 1);
 	assert_true(lab_kcompactd_wanted(f->mem));
 	assert_mem_ok(f);

@@ -9,7 +9,7 @@ static void test_fmt_matches_snprintf(void **state)
 {
 	(void)state;
 	char a[128], b[128];
-#define SAME(...) do { lab_snprintf(a, sizeof(a), __VA_ARGS__); snprintf(b, sizeof(b), __VA_ARGS__); \
+#define SAME(...) do { lab__snprintf(a, sizeof(a), __VA_ARGS__); snprintf(b, sizeof(b), __VA_ARGS__); \
 		assert_string_equal(a, b); } while (0)
 	SAME("pfn:%05llx", 0x1a2bull);
 	SAME("pfn:%05llx", 0x12345678ull);
@@ -25,9 +25,9 @@ static void test_fmt_truncates_and_returns_length(void **state)
 {
 	(void)state;
 	char s[8];
-	assert_int_equal(lab_snprintf(s, sizeof(s), "%s", "0123456789"), 10);
+	assert_int_equal(lab__snprintf(s, sizeof(s), "%s", "0123456789"), 10);
 	assert_string_equal(s, "0123456");
-	assert_int_equal(lab_snprintf(NULL, 0, "%d", 12345), 5);
+	assert_int_equal(lab__snprintf(NULL, 0, "%d", 12345), 5);
 }
 
 int main(void)

@@ -66,7 +66,7 @@ static void test_highatomic_limit_per_zone(void **state)
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
 	/* limit = 512 + 512 = 1024: the third call must not reserve */
 	for (int i = 0; i < 5; i++)
-		reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, (uint64_t)i * 512));
+		lab__reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, (uint64_t)i * 512));
 	assert_int_equal(z->nr_reserved_highatomic, 1024);
 	assert_int_equal(get_pageblock_migratetype(m, 1024), LAB_MIGRATE_MOVABLE);
 	assert_mem_ok(f);
@@ -82,8 +82,8 @@ static void test_highatomic_unreserve_keeps_last_block_unless_forced(void **stat
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
 	struct lab_page *p = lab_alloc_pages(m, LAB_GFP_ATOMIC, 3);
 	assert_int_equal(z->nr_reserved_highatomic, 512);
-	assert_false(unreserve_highatomic_pageblock(m, LAB_ZONE_NORMAL, LAB_MIGRATE_MOVABLE, false));
-	assert_true(unreserve_highatomic_pageblock(m, LAB_ZONE_NORMAL, LAB_MIGRATE_MOVABLE, true));
+	assert_false(lab__unreserve_highatomic_pageblock(m, LAB_ZONE_NORMAL, LAB_MIGRATE_MOVABLE, false));
+	assert_true(lab__unreserve_highatomic_pageblock(m, LAB_ZONE_NORMAL, LAB_MIGRATE_MOVABLE, true));
 	assert_int_equal(z->nr_reserved_highatomic, 0);
 	assert_int_equal(get_pageblock_migratetype(m, lab_page_to_pfn(p)), LAB_MIGRATE_MOVABLE);
 	lab_free_pages(m, p, 3);
@@ -103,7 +103,7 @@ static void test_highatomic_order0_atomic_last_resort(void **state)
 	lab_set_watermark_scale_factor(m, 1);
 	struct lab_page *pb = lab_alloc_pages(m, LAB_GFP_KERNEL, 9);   /* takes one pageblock */
 	assert_non_null(pb);
-	reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, 512));
+	lab__reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, 512));
 	assert_int_equal(z->nr_reserved_highatomic, 512);
 	assert_int_equal(z->nr_free_mt[9][LAB_MIGRATE_HIGHATOMIC], 1);
 	assert_null(lab_alloc_pages(m, LAB_GFP_KERNEL | LAB___GFP_NOWARN | LAB___GFP_NORETRY, 0));
@@ -126,7 +126,7 @@ static void test_highatomic_blocking_request_unreserves_before_failing(void **st
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
 	lab_set_watermark_scale_factor(m, 1);
 	struct lab_page *pb = lab_alloc_pages(m, LAB_GFP_KERNEL, 9);
-	reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, 512));
+	lab__reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, 512));
 	struct lab_page *k = lab_alloc_pages(m, LAB_GFP_KERNEL, 0);
 	assert_non_null(k);
 	assert_int_equal(z->nr_reserved_highatomic, 0);

@@ -30,12 +30,12 @@ static struct lab_page *split_all(struct fixture *f, lab_gfp_t gfp, size_t pages
 static void test_migratetype_fallback_order(void **state)
 {
 	(void)state;
-	assert_int_equal(lab_fallbacks[LAB_MIGRATE_UNMOVABLE][0], LAB_MIGRATE_RECLAIMABLE);
-	assert_int_equal(lab_fallbacks[LAB_MIGRATE_UNMOVABLE][1], LAB_MIGRATE_MOVABLE);
-	assert_int_equal(lab_fallbacks[LAB_MIGRATE_MOVABLE][0], LAB_MIGRATE_RECLAIMABLE);
-	assert_int_equal(lab_fallbacks[LAB_MIGRATE_MOVABLE][1], LAB_MIGRATE_UNMOVABLE);
-	assert_int_equal(lab_fallbacks[LAB_MIGRATE_RECLAIMABLE][0], LAB_MIGRATE_UNMOVABLE);
-	assert_int_equal(lab_fallbacks[LAB_MIGRATE_RECLAIMABLE][1], LAB_MIGRATE_MOVABLE);
+	assert_int_equal(lab__fallbacks[LAB_MIGRATE_UNMOVABLE][0], LAB_MIGRATE_RECLAIMABLE);
+	assert_int_equal(lab__fallbacks[LAB_MIGRATE_UNMOVABLE][1], LAB_MIGRATE_MOVABLE);
+	assert_int_equal(lab__fallbacks[LAB_MIGRATE_MOVABLE][0], LAB_MIGRATE_RECLAIMABLE);
+	assert_int_equal(lab__fallbacks[LAB_MIGRATE_MOVABLE][1], LAB_MIGRATE_UNMOVABLE);
+	assert_int_equal(lab__fallbacks[LAB_MIGRATE_RECLAIMABLE][0], LAB_MIGRATE_UNMOVABLE);
+	assert_int_equal(lab__fallbacks[LAB_MIGRATE_RECLAIMABLE][1], LAB_MIGRATE_MOVABLE);
 }
 
 /* L2: can_steal_fallback by the candidate block's order. */
@@ -43,12 +43,12 @@ static void test_migratetype_can_steal_fallback(void **state)
 {
 	(void)state;
 	struct fixture *f = blocks(1);
-	assert_false(can_steal_fallback(f->mem, 0, LAB_MIGRATE_MOVABLE));
-	assert_false(can_steal_fallback(f->mem, 3, LAB_MIGRATE_MOVABLE));
-	assert_true(can_steal_fallback(f->mem, 4, LAB_MIGRATE_MOVABLE));
-	assert_true(can_steal_fallback(f->mem, 0, LAB_MIGRATE_UNMOVABLE));
-	assert_true(can_steal_fallback(f->mem, 0, LAB_MIGRATE_RECLAIMABLE));
-	assert_true(can_steal_fallback(f->mem, 9, LAB_MIGRATE_MOVABLE));
+	assert_false(lab__can_steal_fallback(f->mem, 0, LAB_MIGRATE_MOVABLE));
+	assert_false(lab__can_steal_fallback(f->mem, 3, LAB_MIGRATE_MOVABLE));
+	assert_true(lab__can_steal_fallback(f->mem, 4, LAB_MIGRATE_MOVABLE));
+	assert_true(lab__can_steal_fallback(f->mem, 0, LAB_MIGRATE_UNMOVABLE));
+	assert_true(lab__can_steal_fallback(f->mem, 0, LAB_MIGRATE_RECLAIMABLE));
+	assert_true(lab__can_steal_fallback(f->mem, 9, LAB_MIGRATE_MOVABLE));
 	fixture_destroy(f);
 }
 

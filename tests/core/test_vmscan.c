@@ -305,7 +305,7 @@ static void test_vmscan_clear_owner_busy_while_isolated(void **state)
 	assert_int_equal(lab_page_set_owner(f->mem, p, id, LAB_LRU_FILE), 0);
 	uint64_t free_before = f->mem->zones[p->zone].free_pages;
 	unsigned long scanned = 0;
-	assert_int_equal(shrink_zone_lru(f->mem, &f->mem->zones[p->zone], 32, 0, &scanned), 1);
+	assert_int_equal(lab__shrink_zone_lru(f->mem, &f->mem->zones[p->zone], 32, 0, &scanned), 1);
 	assert_int_equal(probe_clear_rc, LAB_EBUSY);
 	assert_true(f->mem->zones[p->zone].free_pages > free_before);   /* reclaim freed it after all */
 	assert_int_equal(lab_page_clear_owner(f->mem, NULL), LAB_EINVAL);

@@ -129,7 +129,7 @@ static void test_watermark_user_min_free_kbytes_preferred(void **state)
 	(void)state;
 	struct fixture *f = host_zones(90000);
 	fixture_clear_log(f);
-	init_per_zone_wmark_min(f->mem);   /* a recomputation (hotplug, khugepaged) */
+	lab__init_per_zone_wmark_min(f->mem);   /* a recomputation (hotplug, khugepaged) */
 	assert_int_equal(f->mem->tun.min_free_kbytes, 90000);
 	assert_true(fixture_logged(f, "min_free_kbytes is not updated to"));
 	assert_true(fixture_logged(f, "because user defined value 90000 is preferred"));
@@ -175,8 +175,8 @@ static void test_watermark_check_strict_comparison(void **state)
 {
 	(void)state;
 	struct lab_zone z = host_normal(0);
-	assert_true(zone_watermark_ok_free(&z, 0, 8500, 2, 0x840, 8501));
-	assert_false(zone_watermark_ok_free(&z, 0, 8500, 2, 0x840, 8500));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x840, 8501));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x840, 8500));
 }
 
 /* H3-H6: GFP_ATOMIC -> 3188, blocking __GFP_HIGH -> 4250, NOWAIT none, OOM -> 4250. */
@@ -184,14 +184,14 @@ static void test_watermark_check_reserve_reductions(void **state)
 {
 	(void)state;
 	struct lab_zone z = host_normal(0);
-	assert_true(zone_watermark_ok_free(&z, 0, 8500, 2, 0x830, 3189));
-	assert_false(zone_watermark_ok_free(&z, 0, 8500, 2, 0x830, 3188));
-	assert_true(zone_watermark_ok_free(&z, 0, 8500, 2, 0x860, 4251));
-	assert_false(zone_watermark_ok_free(&z, 0, 8500, 2, 0x860, 4250));
-	assert_false(zone_watermark_ok_free(&z, 0, 8500, 2, 0x850, 8500));
-	assert_true(zone_watermark_ok_free(&z, 0, 8500, 2, 0x850, 8501));
-	assert_true(zone_watermark_ok_free(&z, 0, 8500, 2, ALLOC_OOM, 4251));
-	assert_false(zone_watermark_ok_free(&z, 0, 8500, 2, ALLOC_OOM, 4250));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x830, 3189));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x830, 3188));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x860, 4251));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x860, 4250));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x850, 8500));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x850, 8501));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8500, 2, ALLOC_OOM, 4251));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8500, 2, ALLOC_OOM, 4250));
 }
 
 /* H9: DMA32 for a Normal request adds lowmem_reserve[2] = 3072. */
@@ -200,9 +200,9 @@ static void test_watermark_check_adds_lowmem_reserve(void **state)
 	(void)state;
 	struct lab_zone z = host_normal(0);
 	z.lowmem_reserve[2] = 3072;
-	assert_true(zone_watermark_ok_free(&z, 0, 8353, 2, 0x840, 11426));
-	assert_false(zone_watermark_ok_free(&z, 0, 8353, 2, 0x840, 11425));
-	assert_true(zone_watermark_ok_free(&z, 0, 8353, 1, 0x840, 8354));   /* own zone: no reserve */
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8353, 2, 0x840, 11426));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8353, 2, 0x840, 11425));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8353, 1, 0x840, 8354));   /* own zone: no reserve */
 }
 
 /* H10/H11: the highatomic reserve is unusable for GFP_KERNEL, usable for GFP_ATOMIC. */
@@ -211,8 +211,8 @@ static void test_watermark_check_highatomic_reserve_subtracted(void **state)
 	(void)state;
 	struct lab_zone z = host_normal(9000);
 	z.nr_reserved_highatomic = 512;
-	assert_false(zone_watermark_ok_free(&z, 0, 8500, 2, 0x840, 9000));
-	assert_true(zone_watermark_ok_free(&z, 0, 8500, 2, 0x830, 9000));
+	assert_false(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x840, 9000));
+	assert_true(lab__zone_watermark_ok_free(&z, 0, 8500, 2, 0x830, 9000));
 }
 
 /* H12-H14: order 3 subtracts 7 pages and needs a usable order>=3 block;
@@ -222,14 +222,14 @@ static void test_watermark_check_high_order_needs_usable_block(void **state)
 	(void)state;
 	struct lab_zone z = host_normal(0);
 	z.nonempty[LAB_MIGRATE_MOVABLE] = 1u << 3;
-	assert_false(zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 8507));
-	assert_true(zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 8508));
+	assert_false(lab__zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 8507));
+	assert_true(lab__zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 8508));
 	z.nonempty[LAB_MIGRATE_MOVABLE] = 1u << 2;          /* too small */
-	assert_false(zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 20000));
+	assert_false(lab__zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 20000));
 	z.nonempty[LAB_MIGRATE_MOVABLE] = 0;
 	z.nonempty[LAB_MIGRATE_HIGHATOMIC] = 1u << 4;
-	assert_false(zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 20000));
-	assert_true(zone_watermark_ok_free(&z, 3, 8500, 2, 0xa30, 20000));
+	assert_false(lab__zone_watermark_ok_free(&z, 3, 8500, 2, 0x840, 20000));
+	assert_true(lab__zone_watermark_ok_free(&z, 3, 8500, 2, 0xa30, 20000));
 }
 
 /* H15/H16: the order-0 fast path, and the unboosted retry for __GFP_ATOMIC at WMARK_MIN. */
@@ -254,21 +254,21 @@ static void test_watermark_boost_steps_and_cap(void **state)
 	(void)state;
 	struct fixture *f = host_zones(67584);
 	struct lab_zone *z = &f->mem->zones[2];
-	assert_true(boost_watermark(f->mem, z));
+	assert_true(lab__boost_watermark(f->mem, z));
 	assert_int_equal(z->boost, 512);
 	assert_int_equal(zone_wmark(z, LAB_WMARK_MIN), 9012);
 	assert_int_equal(zone_wmark(z, LAB_WMARK_LOW), 11137);
 	assert_int_equal(zone_wmark(z, LAB_WMARK_HIGH), 13262);
 	for (int i = 0; i < 40; i++)
-		boost_watermark(f->mem, z);
+		lab__boost_watermark(f->mem, z);
 	assert_int_equal(z->boost, 19125);
 	/* M6: DMA: max(512, 91) = 512 */
-	assert_true(boost_watermark(f->mem, &f->mem->zones[0]));
-	assert_true(boost_watermark(f->mem, &f->mem->zones[0]));
+	assert_true(lab__boost_watermark(f->mem, &f->mem->zones[0]));
+	assert_true(lab__boost_watermark(f->mem, &f->mem->zones[0]));
 	assert_int_equal(f->mem->zones[0].boost, 512);
 	/* M7: factor 0 never boosts */
 	assert_int_equal(lab_set_watermark_boost_factor(f->mem, 0), 0);
-	assert_false(boost_watermark(f->mem, &f->mem->zones[1]));
+	assert_false(lab__boost_watermark(f->mem, &f->mem->zones[1]));
 	fixture_destroy(f);
 }
 
@@ -278,7 +278,7 @@ static void test_watermark_small_zone_never_boosted(void **state)
 	(void)state;
 	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 2047, .pageblock_order = 9,
 								   .min_free_kbytes = -1 });
-	assert_false(boost_watermark(f->mem, &f->mem->zones[LAB_ZONE_NORMAL]));
+	assert_false(lab__boost_watermark(f->mem, &f->mem->zones[LAB_ZONE_NORMAL]));
 	fixture_destroy(f);
 }
 

@@ -13,14 +13,14 @@
 static void test_zone_batchsize_vectors(void **state)
 {
 	(void)state;
-	assert_int_equal(zone_batchsize(772808), 63);
-	assert_int_equal(zone_batchsize(786432), 63);
-	assert_int_equal(zone_batchsize(262144), 63);
-	assert_int_equal(zone_batchsize(16777216), 63);
-	assert_int_equal(zone_batchsize(100000), 31);
-	assert_int_equal(zone_batchsize(16384), 3);
-	assert_int_equal(zone_batchsize(4096), 1);
-	assert_int_equal(zone_batchsize(3840), 1);
+	assert_int_equal(lab__zone_batchsize(772808), 63);
+	assert_int_equal(lab__zone_batchsize(786432), 63);
+	assert_int_equal(lab__zone_batchsize(262144), 63);
+	assert_int_equal(lab__zone_batchsize(16777216), 63);
+	assert_int_equal(lab__zone_batchsize(100000), 31);
+	assert_int_equal(lab__zone_batchsize(16384), 3);
+	assert_int_equal(lab__zone_batchsize(4096), 1);
+	assert_int_equal(lab__zone_batchsize(3840), 1);
 }
 
 /* I3/I5: 6.1 pcp high = low watermark / CPUs (at least 4*batch), or managed/fraction/CPUs. */
@@ -30,27 +30,27 @@ static void test_zone_highsize_vectors(void **state)
 	struct lab_zone z;
 	memset(&z, 0, sizeof(z));
 	z.wmark[LAB_WMARK_LOW] = 51;
-	assert_int_equal(zone_highsize(&z, 1, 2, 0), 25);
+	assert_int_equal(lab__zone_highsize(&z, 1, 2, 0), 25);
 	z.wmark[LAB_WMARK_LOW] = 10441;
-	assert_int_equal(zone_highsize(&z, 63, 2, 0), 5220);
+	assert_int_equal(lab__zone_highsize(&z, 63, 2, 0), 5220);
 	z.wmark[LAB_WMARK_LOW] = 10625;
-	assert_int_equal(zone_highsize(&z, 63, 2, 0), 5312);
+	assert_int_equal(lab__zone_highsize(&z, 63, 2, 0), 5312);
 	z.managed = 786432;
-	assert_int_equal(zone_highsize(&z, 63, 2, 8), 49152);
+	assert_int_equal(lab__zone_highsize(&z, 63, 2, 8), 49152);
 	z.wmark[LAB_WMARK_LOW] = 10;
-	assert_int_equal(zone_highsize(&z, 63, 2, 0), 252);   /* floor 4*batch */
+	assert_int_equal(lab__zone_highsize(&z, 63, 2, 0), 252);   /* floor 4*batch */
 }
 
 /* I11/I12: vm stats threshold. */
 static void test_zone_vmstat_threshold_vectors(void **state)
 {
 	(void)state;
-	assert_int_equal(zone_vmstat_threshold(3840, 2), 4);
-	assert_int_equal(zone_vmstat_threshold(772808, 2), 24);
-	assert_int_equal(zone_vmstat_threshold(786432, 2), 24);
-	assert_int_equal(zone_vmstat_threshold(786432, 64), 84);
-	assert_int_equal(zone_vmstat_threshold(786432, 256), 108);
-	assert_int_equal(zone_vmstat_threshold(16777216, 256), 125);
+	assert_int_equal(lab__zone_vmstat_threshold(3840, 2), 4);
+	assert_int_equal(lab__zone_vmstat_threshold(772808, 2), 24);
+	assert_int_equal(lab__zone_vmstat_threshold(786432, 2), 24);
+	assert_int_equal(lab__zone_vmstat_threshold(786432, 64), 84);
+	assert_int_equal(lab__zone_vmstat_threshold(786432, 256), 108);
+	assert_int_equal(lab__zone_vmstat_threshold(16777216, 256), 125);
 }
 
 /* Default limits: 16 MiB DMA, 4 GiB DMA32, the rest Normal; spanned,
