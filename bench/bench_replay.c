@@ -25,7 +25,7 @@
 #include "bench_replay.h"
 #include "formats/ftrace.h"
 #include "formats/snapshot.h"
-#include "sim/replay.h"
+#include "engines/replay.h"
 #include "util/rng.h"
 #include "util/snapshot_zone.h"
 

@@ -4,7 +4,7 @@
  * allocation failure" report in a kernel log.
  *
  * Thin by design: formats/dmesg.c finds and reads the reports,
- * formats/diagnose.c computes the verdicts; this file parses arguments and
+ * engines/diagnose.c computes the verdicts; this file parses arguments and
  * prints one block per report, meant to be read at 3 a.m.: where the report
  * is, what asked for memory and from which context, which zones it could use
  * with free vs. the watermark it had to beat, the VERDICT with its numbers,
@@ -20,8 +20,8 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
-#include "formats/diagnose.h"
-#include "formats/simulate.h"
+#include "engines/diagnose.h"
+#include "engines/simulate.h"
 #include <labyrinth/labyrinth.h>
 #include "formats/dmesg.h"
 

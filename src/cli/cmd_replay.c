@@ -7,7 +7,7 @@
  * /proc snapshots).
  *
  * This file only parses arguments, loads the trace and the snapshots next
- * to it (formats/), runs an engine (sim/replay.c) and prints text and JSON.
+ * to it (formats/), runs an engine (engines/replay.c) and prints text and JSON.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,7 +22,7 @@
 #include "cli.h"
 #include "formats/ftrace.h"
 #include "formats/snapshot.h"
-#include "sim/replay.h"
+#include "engines/replay.h"
 
 /* Also to be declared in cli.h (owned by the lead); a duplicate prototype is harmless. */
 int lab_cmd_replay(int argc, char **argv);

@@ -19,9 +19,9 @@
 
 #include <jansson.h>
 
-#include "formats/diagnose.h"
+#include "engines/diagnose.h"
 #include "formats/dmesg.h"
-#include "formats/simulate.h"
+#include "engines/simulate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include "formats/ftrace.h"
 #include "formats/snapshot.h"
-#include "sim/replay.h"
+#include "engines/replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/fuzz/fuzz_scenario.c - libFuzzer target for the scenario parser
- * (sim/scenario.c): any bytes must give a scenario or an error with a
+ * (engines/scenario.c): any bytes must give a scenario or an error with a
  * class and a message - never a crash, a leak or an out-of-bounds read.
  * A parsed scenario also takes a few --set overrides and is cloned, so the
  * override path sees fuzzed scenarios too. No simulator is created (a

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/util/snapshot_zone.h - a made-up "before" snapshot of one DMA32
- * zone, for replaying hand-made traces (tests/sim/test_replay.c) and
+ * zone, for replaying hand-made traces (tests/engines/test_replay.c) and
  * synthetic ones (bench/bench_replay.c) without a recorded machine.
  */
 #ifndef LAB_TEST_SNAPSHOT_ZONE_H

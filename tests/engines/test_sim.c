@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/sim/test_sim.c - the simulator's core: determinism (same seed ->
+ * tests/engines/test_sim.c - the simulator's core: determinism (same seed ->
  * byte-identical JSON and text), seeds that differ, the platform it gives
  * the allocator (contexts, comm, nesting that fails the pcp trylock), the
  * core's invariants after a run, the output files (PNG sizes, /proc

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * formats/diagnose.h - why did a real "page allocation failure" happen?
+ * engines/diagnose.h - why did a real "page allocation failure" happen?
  *
  * Takes one report read by formats/dmesg.h and replays, with the numbers the
  * kernel printed, the checks that failed: which zones the request could use

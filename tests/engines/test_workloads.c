@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/sim/test_workloads.c - each workload generator produces what its
+ * tests/engines/test_workloads.c - each workload generator produces what its
  * parameters say: rates, order mixes, periods, fractions, within
  * statistical tolerance (about 4 standard deviations of the count, or a
  * stated relative margin). Machines are big enough that nothing fails, so

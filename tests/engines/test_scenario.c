@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/sim/test_scenario.c - scenario files (sim/scenario.c): units, the
+ * tests/engines/test_scenario.c - scenario files (engines/scenario.c): units, the
  * shipped scenarios, --set overrides, and each class of bad input with its
  * error code, line and key (and, through the CLI when it is built with
  * `run`, its message on stderr and exit code 2).
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <labyrinth/sim.h>
-#include "sim/sim_int.h"
+#include "engines/sim_int.h"
 
 static const char good[] =
 	"name: t\n"

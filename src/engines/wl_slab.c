@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/wl_slab.c - "slab": long-lived kernel allocations (kmalloc caches,
+ * engines/wl_slab.c - "slab": long-lived kernel allocations (kmalloc caches,
  * inodes, dentries, skb heads): the unmovable walls of the labyrinth.
  *
  *   every `tick`:

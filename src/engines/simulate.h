@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * formats/simulate.h - `labyrinth diagnose --simulate`: a real report's
+ * engines/simulate.h - `labyrinth diagnose --simulate`: a real report's
  * zones rebuilt in a Labyrinth instance (sizes, watermarks, reserves, free
  * lists with their migratetype letters), the failing request re-run
  * against them with Linux 6.1.192's rules, and the tunables searched for
@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <labyrinth/gfp.h>
-#include "formats/diagnose.h"
+#include "engines/diagnose.h"
 #include "formats/dmesg.h"
 
 /* Reports whose zones total more than this (kB) are not rebuilt: every

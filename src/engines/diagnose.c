@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * formats/diagnose.c - replays the failed allocation of a dmesg report with
+ * engines/diagnose.c - replays the failed allocation of a dmesg report with
  * the numbers the kernel printed, and says why it failed and what to tune.
  *
  * What it mirrors (Linux names; linux-mm-facts §2-§7 and the "How the
@@ -26,7 +26,7 @@
  * Cost: O(zones x orders) arithmetic and some snprintf; no allocation except
  * in lab_diagnosis_to_json().
  */
-#include "formats/diagnose.h"
+#include "engines/diagnose.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/scenario.c - scenario files (YAML, through libyaml's document API)
+ * engines/scenario.c - scenario files (YAML, through libyaml's document API)
  * and "key=value" overrides, into struct lab_scenario.
  *
  *   name: nic-rx-storm            top level      keys of the table below

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/plot.c - the time-series picture of a run (cairo PNG).
+ * engines/plot.c - the time-series picture of a run (cairo PNG).
  *
  *   +-------------------------------------------------------------+
  *   | title                                                       |

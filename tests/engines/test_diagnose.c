@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/formats/test_diagnose.c - the verdict engine.
+ * tests/engines/test_diagnose.c - the verdict engine.
  *
  * Corpus half: the verdict of every report of shared/corpus/dmesg equals the
  * verdict column of its INDEX.md (parsed at run time), decoded flag names
@@ -21,7 +21,7 @@
 #include <jansson.h>
 
 #include "util/fixture.h"
-#include "formats/diagnose.h"
+#include "engines/diagnose.h"
 #include "formats/dmesg.h"
 #include "util/corpus_index.h"
 

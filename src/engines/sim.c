@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/sim.c - the simulator's core: virtual clock, event queue, virtual
+ * engines/sim.c - the simulator's core: virtual clock, event queue, virtual
  * CPUs, and the struct lab_platform the allocator core sees.
  *
  *   lab_sim_run:  while heap[0].next_ns <= end:

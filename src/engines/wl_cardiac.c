@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/wl_cardiac.c - "cardiac-monitor": a periodic timer interrupt (e.g.
+ * engines/wl_cardiac.c - "cardiac-monitor": a periodic timer interrupt (e.g.
  * 1 kHz) that must have a small DMA buffer within a deadline, every tick.
  *
  *   tick k due at k * period

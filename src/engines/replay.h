@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/replay.h - replaying a real kernel's page-allocator trace.
+ * engines/replay.h - replaying a real kernel's page-allocator trace.
  *
  * Two engines over one parsed trace (formats/ftrace.h) and the /proc
  * snapshots taken next to it (formats/snapshot.h):

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/report.c - the run report: text for a kernel engineer, JSON for
+ * engines/report.c - the run report: text for a kernel engineer, JSON for
  * tools (docs/run-json.md), the /proc files, and the map.
  *
  *   == Labyrinth run ==          scenario, machine, tunables, seed, time

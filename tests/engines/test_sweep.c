@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/sim/test_sweep.c - `labyrinth sweep` (sim/sweep.c): parameter
+ * tests/engines/test_sweep.c - `labyrinth sweep` (engines/sweep.c): parameter
  * grids, and the claim the whole feature exists for: the default scenario
  * (nic-rx-storm) fails atomic allocations with default tunables, the sweep
  * finds a min_free_kbytes with none, and a fresh run with that setting and

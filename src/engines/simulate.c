@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * formats/simulate.c - see simulate.h.
+ * engines/simulate.c - see simulate.h.
  *
  *   report zones (managed kB, min/low/high, boost, lowmem_reserve,
  *   reserved_highatomic, "N*SIZEkB (letters)")
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <labyrinth/labyrinth.h>
-#include "formats/simulate.h"
+#include "engines/simulate.h"
 
 struct zone_map {
 	int type[LAB_DMESG_MAX_ZONES];   /* report zone -> lab zone type, -1 skip */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/sweep.c - "what min_free_kbytes do I need?": run a scenario over a
+ * engines/sweep.c - "what min_free_kbytes do I need?": run a scenario over a
  * grid of settings and seeds, and find the smallest setting that brings
  * atomic allocation failures to zero.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/sim/test_replay.c - the replay engines (sim/replay.c).
+ * tests/engines/test_replay.c - the replay engines (engines/replay.c).
  *
  * On the real corpus (shared/corpus/realkernel, parsed once in the group
  * setup): every trace replays in both modes without rejecting an event;
@@ -23,7 +23,7 @@
 #include <string.h>
 #include "util/fixture.h"
 #include "util/snapshot_zone.h"
-#include "sim/replay.h"
+#include "engines/replay.h"
 
 #define NRUNS 4
 static const char *const runs[NRUNS] = { "atomic-pressure-256M", "boot-idle-256M", "compaction-256M", "fragment-256M" };

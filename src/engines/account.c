@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/account.c - every allocation a workload makes goes through here:
+ * engines/account.c - every allocation a workload makes goes through here:
  * counted by order x gfp class x context, judged when it fails, and the
  * machine's state sampled over time.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/wl_nicrx.c - "nic-rx": a network card receiving packets on every CPU
+ * engines/wl_nicrx.c - "nic-rx": a network card receiving packets on every CPU
  * (one RX queue per CPU, as with RSS), buffers allocated in softirq (NAPI)
  * or hardirq context with GFP_ATOMIC.
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * sim/replay.c - the two trace replay engines (what-if and shadow) and the
+ * engines/replay.c - the two trace replay engines (what-if and shadow) and the
  * reconstruction of the state at trace start they share.
  *
  * The shadow model
@@ -41,7 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "sim/replay.h"
+#include "engines/replay.h"
 #include "core/internal.h"   /* set_pageblock_migratetype for seeding only */
 
 enum { K_NONE = 0, K_FREE = 1, K_PCP = 2, K_ALLOC = 3 };

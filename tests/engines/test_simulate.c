@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/formats/test_simulate.c - `diagnose --simulate`: a report's zones
+ * tests/engines/test_simulate.c - `diagnose --simulate`: a report's zones
  * rebuilt in Labyrinth and its request re-run with 6.1.192's rules.
  *
  * Synthetic half: one-zone reports whose outcome is known by hand - below
@@ -18,9 +18,9 @@
 #include <string.h>
 
 #include "util/fixture.h"
-#include "formats/diagnose.h"
+#include "engines/diagnose.h"
 #include "formats/dmesg.h"
-#include "formats/simulate.h"
+#include "engines/simulate.h"
 #include "util/corpus_index.h"
 
 static struct lab_diagnosis diag;

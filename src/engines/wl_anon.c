@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/wl_anon.c - "anon": processes that are born (alone or in fork/exec
+ * engines/wl_anon.c - "anon": processes that are born (alone or in fork/exec
  * bursts), fault in anonymous memory, live, and exit.
  *
  *   birth (spawn_rate, `burst` processes at once)

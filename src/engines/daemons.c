@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/daemons.c - kswapd and kcompactd on the virtual clock.
+ * engines/daemons.c - kswapd and kcompactd on the virtual clock.
  *
  *   wake_kswapd (platform hook, from the allocator's slow path)
  *        |  idle? schedule a step after sim.kswapd_wake_latency

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/wl_pagecache.c - "page-cache": processes reading and writing files;
+ * engines/wl_pagecache.c - "page-cache": processes reading and writing files;
  * every page of file data they touch is cached in memory until reclaim
  * evicts it.
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/wl_contig.c - "contig-dma": a device driver that periodically needs a
+ * engines/wl_contig.c - "contig-dma": a device driver that periodically needs a
  * physically contiguous buffer (a camera frame, a firmware blob, a DMA
  * ring), holds it, and gives it back.
  *
