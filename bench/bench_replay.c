@@ -50,15 +50,17 @@ static uint64_t median(uint64_t *v)
 	return v[RUNS / 2];
 }
 
+/* The run in the repository's tests/data/realkernel/: first beside this
+ * file's bench/ (the source tree it was built from), then under the working
+ * directory (a checkout's root). */
 static const char *find_corpus(char *buf, size_t n)
 {
-	static const char *const rel[] = { "../shared", "../../shared", "../../../shared" };
-	const char *env = getenv("LAB_SHARED_DIR");
-	for (int i = -1; i < (int)(sizeof(rel) / sizeof(rel[0])); i++) {
-		const char *base = i < 0 ? env : rel[i];
-		if (!base)
-			continue;
-		snprintf(buf, n, "%s/corpus/realkernel/atomic-pressure-256M", base);
+	const char *here = __FILE__, *slash = strrchr(here, '/');
+	char src[512];
+	snprintf(src, sizeof(src), "%.*s/..", slash ? (int)(slash - here) : 1, slash ? here : ".");
+	const char *const base[] = { src, "." };
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++) {
+		snprintf(buf, n, "%s/tests/data/realkernel/atomic-pressure-256M", base[i]);
 		char p[4200];
 		snprintf(p, sizeof(p), "%s/trace.txt.xz", buf);
 		FILE *f = fopen(p, "r");
@@ -138,7 +140,7 @@ void lab_bench_replay(FILE *out)
 		text = synth_trace(&len, &snaps[0]);
 		nsnaps = 1;
 		before = 0;
-		src = "synthetic (corpus not found; set LAB_SHARED_DIR)";
+		src = "synthetic (tests/data/realkernel not found)";
 	}
 	if (!text || before < 0) {
 		fprintf(out, "bench replay: no input\n");

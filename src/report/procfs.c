@@ -9,7 +9,7 @@
  * zoneinfo) read these formats; a Labyrinth instance should be readable by
  * both unchanged, and a test can compare our text with a real kernel's file.
  * The authority for every byte is the real 6.1 output in
- * shared/corpus/realkernel/ (the facts document where that is silent).
+ * tests/data/realkernel/ (the facts document where that is silent).
  *
  * Single node (node 0). Everything is O(zones * orders * types) and
  * allocates nothing except the JSON builder.

@@ -9,7 +9,7 @@
  * the dmesg reader of src/formats/, and existing scripts) read ours with no
  * translation. Lines follow Linux 6.1 mm/page_alloc.c:warn_alloc and
  * __show_free_areas and lib/show_mem.c; a real 6.1 report is in
- * shared/corpus/realkernel/atomic-pressure-256M/dmesg.txt.
+ * tests/data/realkernel/atomic-pressure-256M/dmesg.txt.
  *
  * What is not Linux's (and says so): Labyrinth has no stack to dump, so the
  * "CPU: .. PID: .. Comm:" + call trace part is replaced by one line that

@@ -6,6 +6,7 @@
 # simulation).
 set -euo pipefail
 lab=${LAB_CLI:?}
+data=${LAB_SOURCE_DIR:?}/tests/data
 fail() { echo "FAIL: $*"; exit 1; }
 for c in run sweep map demo diagnose replay gfp watermarks; do
   "$lab" "$c" --help >/dev/null || fail "$c --help"
@@ -26,11 +27,11 @@ echo "$out" | grep -q "context: softirq" || fail "demo's storm runs in softirq c
 wm=$("$lab" watermarks --zone DMA:3840 --zone DMA32:772808 --zone Normal:786432 --min-free-kbytes 67584 --cpus 2)
 echo "$wm" | grep -A1 "zone    DMA32" | grep -q "min      8353" || fail "watermarks DMA32 min"
 echo "$wm" | grep -q "protection: (0, 3018, 6090, 6090, 6090)" || fail "watermarks DMA protection"
-d=$("$lab" diagnose "$LAB_SHARED_DIR/corpus/dmesg/011-x86_64-kvm-3.8rc2-cat-virtio_net-order0-atomic.txt")
+d=$("$lab" diagnose "$data/dmesg/011-x86_64-kvm-3.8rc2-cat-virtio_net-order0-atomic.txt")
 echo "$d" | grep -q "LOW_MEMORY" || fail "diagnose verdict"
-s=$("$lab" diagnose --simulate "$LAB_SHARED_DIR/corpus/dmesg/006-arm64-android-5.4-system_server-order0-atomic.txt")
+s=$("$lab" diagnose --simulate "$data/dmesg/006-arm64-android-5.4-system_server-order0-atomic.txt")
 echo "$s" | grep -q "FAILS the same way" || fail "diagnose --simulate re-runs the failure"
 echo "$s" | grep -q "served when min_free_kbytes <= " || fail "diagnose --simulate finds the tunable"
-s=$("$lab" diagnose --simulate --json "$LAB_SHARED_DIR/corpus/dmesg/009-arm64-android-4.19-binder-order0-atomic-highatomic.txt")
+s=$("$lab" diagnose --simulate --json "$data/dmesg/009-arm64-android-4.19-binder-order0-atomic-highatomic.txt")
 echo "$s" | grep -q '"failed": false' || fail "diagnose --simulate --json: 009 served on 6.1"
 echo "frontdoor: ok"

@@ -2,7 +2,7 @@
 /*
  * tests/core/test_fragindex.c - the fragmentation, unusable and extfrag
  * indices (core/fragindex.c) against vectors J1-J12 of
- * shared/reference/linux-mm-testvectors.md. J1-J4 are numbers a real
+ * tests/data/reference/linux-mm-testvectors.md. J1-J4 are numbers a real
  * kernel printed in debugfs for the given buddyinfo lines; the others are
  * the kernel formula evaluated by a script. The printed forms are tested in
  * tests/report/test_procfs.c.

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include <labyrinth/gfp.h>
+#include "util/fixture.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ERA(x) LAB_GFP_ERA_##x
@@ -569,40 +570,6 @@ static void test_gfp_era_from_name_inverts_era_name(void **state)
 
 /* ---- real kernel output ------------------------------------------------------------------ */
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 65536 + 1 > cap) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 1 << 20;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, 65536, f);
-
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 /* The kernel version a report names: its "# kernel:" header, else the
  * "Linux version" line; "" if neither. Copied into @out. */
 static void report_version(const char *text, char *out, size_t size)
@@ -730,7 +697,7 @@ static int find_corpus_file(const char *prefix, char *path, size_t size)
 	struct dirent *de;
 	int found = -1;
 
-	snprintf(dir, sizeof(dir), "%s/corpus/dmesg", LAB_SHARED_DIR);
+	snprintf(dir, sizeof(dir), "%s/tests/data/dmesg", LAB_SOURCE_DIR);
 	d = opendir(dir);
 	if (!d)
 		return -1;
@@ -780,7 +747,7 @@ static void test_gfp_realkernel_trace_strings_roundtrip_6_1(void **state)
 	unsigned nseen = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/corpus/realkernel/boot-idle-256M/trace.txt", LAB_SHARED_DIR);
+	snprintf(path, sizeof(path), "%s/tests/data/realkernel/boot-idle-256M/trace.txt", LAB_SOURCE_DIR);
 	text = read_file(path, NULL);
 	assert_non_null(text);
 	for (p = text; (p = strstr(p, "gfp_flags=")); ) {
@@ -854,6 +821,10 @@ static void add_corpus_dir(struct test_list *l, const char *dir, const char *onl
 		if (name[0] == '.')
 			continue;
 		if (only_name) {
+			/* run folders: the Debian 6.1 runs only (their meta.txt says) */
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			if (!data_run_is_linux_6_1(path))
+				continue;
 			snprintf(path, sizeof(path), "%s/%s/%s", dir, name, only_name);
 		} else {
 			size_t len = strlen(name);
@@ -954,9 +925,9 @@ int main(void)
 	T(test_gfp_era_from_name_inverts_era_name);
 	T(test_gfp_realkernel_trace_strings_roundtrip_6_1);
 
-	snprintf(dir, sizeof(dir), "%s/corpus/dmesg", LAB_SHARED_DIR);
+	snprintf(dir, sizeof(dir), "%s/tests/data/dmesg", LAB_SOURCE_DIR);
 	add_corpus_dir(&l, dir, NULL);
-	snprintf(dir, sizeof(dir), "%s/corpus/realkernel", LAB_SHARED_DIR);
+	snprintf(dir, sizeof(dir), "%s/tests/data/realkernel", LAB_SOURCE_DIR);
 	add_corpus_dir(&l, dir, "dmesg.txt");
 	T(test_gfp_corpus_has_named_reports);
 #undef T

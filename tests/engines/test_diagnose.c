@@ -2,7 +2,7 @@
 /*
  * tests/engines/test_diagnose.c - the verdict engine.
  *
- * Corpus half: the verdict of every report of shared/corpus/dmesg equals the
+ * Corpus half: the verdict of every report of tests/data/dmesg equals the
  * verdict column of its INDEX.md (parsed at run time), decoded flag names
  * equal the names the kernel printed, every report gets advice, incomplete
  * ones say what is missing. Synthetic half: one small report per rule of
@@ -121,7 +121,7 @@ static void test_diagnose_corpus_007_numbers(void **state)
 	struct lab_dmesg_log log;
 	char err[256];
 	(void)state;
-	assert_int_equal(lab_dmesg_parse_file(shared_path("corpus/dmesg/007-x86_64-kvm-5.4-ceph-virtio_net-order0-atomic.txt"),
+	assert_int_equal(lab_dmesg_parse_file(data_path("dmesg/007-x86_64-kvm-5.4-ceph-virtio_net-order0-atomic.txt"),
 					      &log, err, sizeof(err)), 0);
 	lab_diagnose(&log, &log.reports[0], NULL, &d);
 	assert_int_equal(d.nr_zones, 3);
@@ -476,11 +476,11 @@ static void test_diagnose_cli_exit_codes(void **state)
 	if (help < 0 || help == 2)
 		skip();	/* no binary yet, or main.c does not dispatch "diagnose" yet */
 	assert_int_equal(help, 0);
-	snprintf(args, sizeof(args), "%s", shared_path("corpus/dmesg/007-x86_64-kvm-5.4-ceph-virtio_net-order0-atomic.txt"));
+	snprintf(args, sizeof(args), "%s", data_path("dmesg/007-x86_64-kvm-5.4-ceph-virtio_net-order0-atomic.txt"));
 	assert_int_equal(run_cli(args), 0);
-	snprintf(args, sizeof(args), "--json %s", shared_path("corpus/dmesg/007-x86_64-kvm-5.4-ceph-virtio_net-order0-atomic.txt"));
+	snprintf(args, sizeof(args), "--json %s", data_path("dmesg/007-x86_64-kvm-5.4-ceph-virtio_net-order0-atomic.txt"));
 	assert_int_equal(run_cli(args), 0);
-	snprintf(args, sizeof(args), "%s", shared_path("corpus/dmesg/INDEX.md"));
+	snprintf(args, sizeof(args), "%s", data_path("dmesg/INDEX.md"));
 	assert_int_equal(run_cli(args), 1);
 	assert_int_equal(run_cli("/nonexistent/kern.log"), 2);
 	assert_int_equal(run_cli("--bogus x"), 2);

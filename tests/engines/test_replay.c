@@ -2,7 +2,7 @@
 /*
  * tests/engines/test_replay.c - the replay engines (engines/replay.c).
  *
- * On the real corpus (shared/corpus/realkernel, parsed once in the group
+ * On the real corpus (tests/data/realkernel, parsed once in the group
  * setup): every trace replays in both modes without rejecting an event;
  * the shadow model reproduces the kernel's own buddyinfo where the trace
  * covers every change; the what-if replay of atomic-pressure reproduces an
@@ -42,7 +42,7 @@ static struct run R[NRUNS];
 static int load_run(struct run *r, const char *name)
 {
 	char dir[1024], path[1100], err[512];
-	snprintf(dir, sizeof(dir), "%s", shared_path("corpus/realkernel/"));
+	snprintf(dir, sizeof(dir), "%s", data_path("realkernel/"));
 	strncat(dir, name, sizeof(dir) - strlen(dir) - 1);
 	snprintf(path, sizeof(path), "%s/trace.txt.xz", dir);
 	FILE *f = fopen(path, "r");

@@ -2,7 +2,7 @@
 /*
  * tests/formats/test_dmesg.c - the dmesg failure-report reader.
  *
- * Two halves. The corpus half reads every file of shared/corpus/dmesg and
+ * Two halves. The corpus half reads every file of tests/data/dmesg and
  * compares what the reader found with the table of its INDEX.md (parsed at
  * run time, so the test follows the corpus): report count, order, mode,
  * printed flag names, zones listed, completeness, comm, context, kernel
@@ -232,7 +232,7 @@ static void test_dmesg_corpus_midtoken_wraps_are_glued(void **state)
 	struct lab_dmesg_log log;
 	char err[256];
 	(void)state;
-	assert_int_equal(lab_dmesg_parse_file(shared_path("corpus/dmesg/004-i686-2.6.33-vlc-bttv-order2.txt"),
+	assert_int_equal(lab_dmesg_parse_file(data_path("dmesg/004-i686-2.6.33-vlc-bttv-order2.txt"),
 					      &log, err, sizeof(err)), 0);
 	assert_int_equal(log.reports[0].nr_zones, 2);
 	assert_int_equal(log.reports[0].zones[1].kb[LAB_ZF_FREE], 11888);

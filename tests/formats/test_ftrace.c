@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/formats/test_ftrace.c - the ftrace reader (formats/ftrace.c) on the
- * real Linux 6.1 traces of shared/corpus/realkernel (counts must equal the
+ * real Linux 6.1 traces of tests/data/realkernel (counts must equal the
  * harness's own counts in meta.txt), on one capture of a 6.18 host kept in
  * three text layouts and as trace.dat (tests/formats/data/host-6.18: the
  * tracefs `trace` text, `trace-cmd report`, `trace-cmd report -l`, the
@@ -37,7 +37,7 @@ static struct lab_ftrace corpus[NRUNS];
 static const char *trace_path(const char *run)
 {
 	static char p[1024];
-	snprintf(p, sizeof(p), "%s", shared_path("corpus/realkernel/"));
+	snprintf(p, sizeof(p), "%s", data_path("realkernel/"));
 	size_t n = strlen(p);
 	snprintf(p + n, sizeof(p) - n, "%s/trace.txt.xz", run);
 	FILE *f = fopen(p, "r");
@@ -75,7 +75,7 @@ static int teardown(void **state)
 static long meta_count(const char *run, const char *event)
 {
 	char path[1024];
-	snprintf(path, sizeof(path), "%s", shared_path("corpus/realkernel/"));
+	snprintf(path, sizeof(path), "%s", data_path("realkernel/"));
 	size_t n = strlen(path);
 	snprintf(path + n, sizeof(path) - n, "%s/meta.txt", run);
 	size_t len;

@@ -2,7 +2,7 @@
 /*
  * tests/formats/test_snapshot.c - the /proc snapshot readers
  * (formats/snapshot.c) on the real files of
- * shared/corpus/realkernel/atomic-pressure-256M, whose numbers are quoted
+ * tests/data/realkernel/atomic-pressure-256M, whose numbers are quoted
  * in the expectations, and on small hand-made files for the errors.
  */
 #include <setjmp.h>
@@ -18,7 +18,7 @@
 
 static const char *run_dir(void)
 {
-	return shared_path("corpus/realkernel/atomic-pressure-256M");
+	return data_path("realkernel/atomic-pressure-256M");
 }
 
 /* zoneinfo.before: DMA32 geometry, watermarks, protection and pagesets as printed. */

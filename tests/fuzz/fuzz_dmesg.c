@@ -10,7 +10,7 @@
  * iteration stays fast) with --simulate. Any crash, sanitizer report or leak is a bug: the reader
  * promises never to crash on any input.
  *
- * Seeds: the files of shared/corpus/dmesg make good ones.
+ * Seeds: the files of tests/data/dmesg make good ones.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
 /*
  * tests/report/test_procfs.c - the /proc and debugfs formats of
  * report/procfs.c against vectors O1-O5, O16-O18 and J1-J5/J9 (printed
- * forms) of shared/reference/linux-mm-testvectors.md, and against the
- * real 6.1 files of shared/corpus/realkernel/: every buddyinfo.* and
+ * forms) of tests/data/reference/linux-mm-testvectors.md, and against the
+ * real 6.1 files of tests/data/realkernel/: every buddyinfo.* and
  * pagetypeinfo.* is parsed, turned back into a struct lab_mem_stats and
  * must come out byte for byte; every zoneinfo.* must come out byte for
  * byte minus the lines Labyrinth documents as omitted; every vmstat.*
@@ -21,8 +21,9 @@
 #include <string.h>
 #include <labyrinth/fragindex.h>
 #include <labyrinth/report.h>
+#include "util/fixture.h"
 
-#define REALKERNEL LAB_SHARED_DIR "/corpus/realkernel"
+#define REALKERNEL LAB_SOURCE_DIR "/tests/data/realkernel"
 
 typedef void (*render_fn)(FILE *, const struct lab_mem_stats *);
 
@@ -62,13 +63,27 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Files matching REALKERNEL/<pattern>; fails if there are none. */
+/* Files matching REALKERNEL/<run>/<pattern> of the runs taken on Linux 6.1
+ * (these are 6.1 formats; runs of other kernels are skipped); fails if
+ * there are none. */
 static glob_t real_files(const char *pattern)
 {
-	glob_t g;
+	glob_t runs, g;
 	char path[512];
-	snprintf(path, sizeof(path), "%s/*/%s", REALKERNEL, pattern);
-	assert_int_equal(glob(path, 0, NULL, &g), 0);
+	int nr = 0;
+	snprintf(path, sizeof(path), "%s/*/meta.txt", REALKERNEL);
+	assert_int_equal(glob(path, 0, NULL, &runs), 0);
+	memset(&g, 0, sizeof(g));
+	for (size_t i = 0; i < runs.gl_pathc; i++) {
+		char *dir = runs.gl_pathv[i];
+		*strrchr(dir, '/') = '\0';
+		if (!data_run_is_linux_6_1(dir))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, pattern);
+		int rc = glob(path, nr++ ? GLOB_APPEND : 0, NULL, &g);
+		assert_true(rc == 0 || rc == GLOB_NOMATCH);
+	}
+	globfree(&runs);
 	assert_true(g.gl_pathc > 0);
 	return g;
 }

@@ -2,8 +2,8 @@
 /*
  * tests/report/test_warn_alloc.c - the warn_alloc + show_mem block of
  * report/warn_alloc.c against vectors O6-O12 (and A17's "mode:0x0()") of
- * shared/reference/linux-mm-testvectors.md, and against the real 6.1
- * report in shared/corpus/realkernel/atomic-pressure-256M/dmesg.txt: its
+ * tests/data/reference/linux-mm-testvectors.md, and against the real 6.1
+ * report in tests/data/realkernel/atomic-pressure-256M/dmesg.txt: its
  * numbers are parsed into a failure record, and our block must equal the
  * real one once the counters Labyrinth does not keep are read as 0 and the
  * lines it documents as omitted are dropped.
@@ -19,7 +19,7 @@
 #include <string.h>
 #include <labyrinth/report.h>
 
-#define REAL_DMESG LAB_SHARED_DIR "/corpus/realkernel/atomic-pressure-256M/dmesg.txt"
+#define REAL_DMESG LAB_SOURCE_DIR "/tests/data/realkernel/atomic-pressure-256M/dmesg.txt"
 
 static char *show_mem(const struct lab_mem_stats *s, int max_zone_idx)
 {

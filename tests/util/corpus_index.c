@@ -38,7 +38,7 @@ static int split_row(const char *line, struct corpus_row *r)
 int corpus_index_load(struct corpus_row *rows, int max)
 {
 	size_t len;
-	char *text = read_file(shared_path("corpus/dmesg/INDEX.md"), &len);
+	char *text = read_file(data_path("dmesg/INDEX.md"), &len);
 	int nr = 0;
 
 	if (!text)
@@ -57,8 +57,8 @@ int corpus_index_load(struct corpus_row *rows, int max)
 void corpus_index_parse_file(const struct corpus_row *r, struct lab_dmesg_log *log)
 {
 	char rel[1200], err[256];
-	snprintf(rel, sizeof(rel), "corpus/dmesg/%s", r->col[C_FILE]);
-	if (lab_dmesg_parse_file(shared_path(rel), log, err, sizeof(err)) != 0)
+	snprintf(rel, sizeof(rel), "dmesg/%s", r->col[C_FILE]);
+	if (lab_dmesg_parse_file(data_path(rel), log, err, sizeof(err)) != 0)
 		fail_msg("%s: %s", r->col[C_FILE], err);
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/util/corpus_index.h - the table of shared/corpus/dmesg/INDEX.md,
+ * tests/util/corpus_index.h - the table of tests/data/dmesg/INDEX.md,
  * parsed at run time so the corpus tests follow the corpus: one row per
  * corpus file ("| 0..."), cells trimmed, "\|" read as a literal bar.
  */

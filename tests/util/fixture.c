@@ -113,14 +113,29 @@ uint64_t fixture_zone_free(struct fixture *f, int zone)
 	return v;
 }
 
-const char *shared_path(const char *rel)
+const char *data_path(const char *rel)
 {
 	static char buf[4][1024];
 	static int k;
 	char *b = buf[k++ & 3];
-	const char *env = getenv("LAB_SHARED_DIR");
-	snprintf(b, 1024, "%s/%s", env ? env : LAB_SHARED_DIR, rel);
+	snprintf(b, 1024, "%s/tests/data/%s", LAB_SOURCE_DIR, rel);
 	return b;
+}
+
+int data_run_is_linux_6_1(const char *run_dir)
+{
+	char path[1100], release[128] = "";
+	snprintf(path, sizeof(path), "%s/meta.txt", run_dir);
+	char *text = read_file(path, NULL);
+	if (!text)
+		return 0;
+	/* "guest_uname: Linux (none) 6.1.0-56-amd64 #1 SMP ...": the third word
+	 * is the release; 6.12's "6.12.118+deb12-amd64" must not match */
+	const char *line = strstr(text, "\nguest_uname:");
+	if (line)
+		sscanf(line + strlen("\nguest_uname:"), "%*s %*s %127s", release);
+	free(text);
+	return strncmp(release, "6.1.", 4) == 0;
 }
 
 char *read_file(const char *path, size_t *len)

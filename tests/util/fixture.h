@@ -56,8 +56,15 @@ void fixture_clear_log(struct fixture *f);
 uint64_t fixture_zone_free(struct fixture *f, int zone);
 /* lab_mem_check must be 0 */
 #define assert_mem_ok(f) assert_int_equal(lab_mem_check((f)->mem), 0)
-/* Path inside ../shared */
-const char *shared_path(const char *rel);
+/* Path of @rel inside the repository's test data, tests/data/ (see its
+ * README.md), in one of four static buffers: the results of four calls
+ * in a row are valid together. */
+const char *data_path(const char *rel);
+/* 1 if the real-kernel run in folder @run_dir (tests/data/realkernel/<run>)
+ * was taken on Linux 6.1, by the release in its meta.txt's guest_uname line;
+ * 0 for any other kernel or an unreadable meta.txt. The 6.1 tests select
+ * their runs with it, so runs of other kernels can sit beside them. */
+int data_run_is_linux_6_1(const char *run_dir);
 /* Read a whole file into a malloc'ed NUL-terminated buffer (NULL if missing). */
 char *read_file(const char *path, size_t *len);
 
