@@ -580,31 +580,9 @@ static int apply_tunables(struct lab_sim *sim, struct lab_sim_error *err)
 	return rc;
 }
 
-struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, struct lab_sim_error *err)
+/* The virtual CPUs' task names and the platform hooks the core calls. */
+static void init_platform(struct lab_sim *sim)
 {
-	struct lab_sim_error dummy;
-	struct lab_sim *sim;
-
-	pthread_once(&exp_once, exp_table_init);
-	if (!err)
-		err = &dummy;
-	memset(err, 0, sizeof(*err));
-	sim = calloc(1, sizeof(*sim));
-	if (!sim) {
-		sim_error_set(err, LAB_SCN_ERR_NOMEM, sc->file, 0, 0, "", "out of memory");
-		return NULL;
-	}
-	sim->sc = *sc;
-	if (scenario_validate(&sim->sc, err) != 0) {
-		free(sim);
-		return NULL;
-	}
-	sc = &sim->sc;
-	sim->seed = seed;
-	sim->nr_cpus = sc->nr_cpus;
-	sim->next_pid = 100;
-	sim->first_atomic_failure_ns = SIM_NEVER;
-	sim->main_zone = -1;
 	for (unsigned c = 0; c < sim->nr_cpus; c++) {
 		snprintf(sim->cpus[c].swapper, SIM_COMM, "swapper/%u", c % 100);
 		snprintf(sim->cpus[c].ksoftirqd, SIM_COMM, "ksoftirqd/%u", c % 100);
@@ -631,6 +609,13 @@ struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, str
 		.pid = p_pid,
 		.wake_kcompactd = sim_wake_kcompactd,
 	};
+}
+
+/* The machine of the scenario as a lab_mem over malloc'ed metadata, its
+ * tunables applied, and the simulator's own buffers. 0 or -1 with *@err. */
+static int create_mem(struct lab_sim *sim, struct lab_sim_error *err)
+{
+	const struct lab_scenario *sc = &sim->sc;
 	struct lab_range range = { sc->phys_base, sc->mem_bytes };
 	unsigned flags = (sc->no_dma ? LAB_CFG_NO_ZONE_DMA : 0) | (sc->no_dma32 ? LAB_CFG_NO_ZONE_DMA32 : 0) |
 			 (sc->pcp ? 0 : LAB_CFG_NO_PCP);
@@ -653,18 +638,18 @@ struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, str
 	sim->metadata_bytes = lab_mem_metadata_bytes(&mc);
 	if (!sim->log || !sim->warn || !sim->stats_tmp) {
 		sim_error_set(err, LAB_SCN_ERR_NOMEM, sc->file, 0, 0, "", "out of memory");
-		goto fail;
+		return -1;
 	}
 	if (!sim->metadata_bytes) {
 		sim_error_set(err, LAB_SCN_ERR_VALUE, sc->file, 0, 0, "machine",
 			      "the allocator refuses this machine (memory, zones or pageblock order)");
-		goto fail;
+		return -1;
 	}
 	if (posix_memalign(&sim->metadata, 64, sim->metadata_bytes) != 0) {
 		sim->metadata = NULL;
 		sim_error_set(err, LAB_SCN_ERR_NOMEM, sc->file, 0, 0, "machine.memory",
 			      "cannot allocate %zu bytes of allocator metadata", sim->metadata_bytes);
-		goto fail;
+		return -1;
 	}
 	mc.metadata = sim->metadata;
 	mc.metadata_bytes = sim->metadata_bytes;
@@ -673,40 +658,41 @@ struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, str
 	if (!sim->mem) {
 		sim_error_set(err, LAB_SCN_ERR_VALUE, sc->file, 0, 0, "machine", "%s",
 			      sim->nr_log ? sim->log[0] : "lab_mem_init refused the machine");
-		goto fail;
+		return -1;
 	}
-	if (apply_tunables(sim, err) != 0)
-		goto fail;
+	return apply_tunables(sim, err);
+}
+
+/* The pfn -> owner slot table the owner callbacks look pages up in
+ * (sim_tag_get): page descriptors must be evenly spaced by a power of 2. */
+static int init_tags(struct lab_sim *sim, struct lab_sim_error *err)
+{
 #if LAB_HAVE_BACKGROUND
-	{
-		lab_pfn_t s, en;
-		lab_mem_span(sim->mem, &s, &en);
-		uintptr_t p0 = (uintptr_t)lab_pfn_to_page(sim->mem, s);
-		uintptr_t p1 = (uintptr_t)lab_pfn_to_page(sim->mem, s + 1);
-		sim->tag_base = p0;
-		sim->tag_shift = (unsigned)__builtin_ctzll(p1 - p0);
-		if (en - s < 2 || !p0 || (p1 - p0) != (1ull << sim->tag_shift)) {
-			sim_error_set(err, LAB_SCN_ERR_VALUE, sc->file, 0, 0, "machine", "unexpected page descriptor layout");
-			goto fail;
-		}
-		sim->tag = calloc((size_t)(en - s), sizeof(*sim->tag));
-		if (!sim->tag) {
-			sim_error_set(err, LAB_SCN_ERR_NOMEM, sc->file, 0, 0, "", "out of memory");
-			goto fail;
-		}
+	lab_pfn_t s, en;
+	lab_mem_span(sim->mem, &s, &en);
+	uintptr_t p0 = (uintptr_t)lab_pfn_to_page(sim->mem, s);
+	uintptr_t p1 = (uintptr_t)lab_pfn_to_page(sim->mem, s + 1);
+	sim->tag_base = p0;
+	sim->tag_shift = (unsigned)__builtin_ctzll(p1 - p0);
+	if (en - s < 2 || !p0 || (p1 - p0) != (1ull << sim->tag_shift)) {
+		sim_error_set(err, LAB_SCN_ERR_VALUE, sim->sc.file, 0, 0, "machine", "unexpected page descriptor layout");
+		return -1;
+	}
+	sim->tag = calloc((size_t)(en - s), sizeof(*sim->tag));
+	if (!sim->tag) {
+		sim_error_set(err, LAB_SCN_ERR_NOMEM, sim->sc.file, 0, 0, "", "out of memory");
+		return -1;
 	}
 #endif
-	/* phases: one source fires at each boundary */
-	uint64_t t = 0;
-	for (unsigned i = 0; i < sc->nr_phases; i++) {
-		sim->phase_start[i] = t;
-		t += sc->phases[i].duration_ns;
-	}
-	sim->phase_start[sc->nr_phases] = t;
-	sim->end_ns = t;
-	sim_source_init(sim, &sim->phase_src, phase_fire, NULL, 0, LAB_CTX_PROCESS, "init");
-	sim_daemons_init(sim);
-	sim_samples_init(sim);
+	return 0;
+}
+
+/* Each workload set up in scenario order (its sources get their ids, the
+ * tie-breaker, in that order), and the highest order an atomic request
+ * may ask for (the timeline's fragmentation index order). */
+static int init_workloads(struct lab_sim *sim, struct lab_sim_error *err)
+{
+	const struct lab_scenario *sc = &sim->sc;
 	for (unsigned i = 0; i < sc->nr_wl; i++) {
 		struct sim_wl *wl = &sim->wl[i];
 		wl->sim = sim;
@@ -717,7 +703,7 @@ struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, str
 		if (wl->ops->init(sim, wl) != 0) {
 			sim_error_set(err, LAB_SCN_ERR_VALUE, sc->file, wl->cfg->line, 0, wl->cfg->name,
 				      "cannot set up the workload (%s)", sim->nr_log ? sim->log[sim->nr_log - 1] : "out of memory");
-			goto fail;
+			return -1;
 		}
 		if (wl->cfg->type == WL_NICRX && wl->cfg->p.nicrx.orders.max_order > sim->highest_atomic_order &&
 		    sim_gfp_is_atomic(wl->cfg->p.nicrx.gfp))
@@ -726,7 +712,26 @@ struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, str
 		    sim_gfp_is_atomic(wl->cfg->p.cardiac.gfp))
 			sim->highest_atomic_order = wl->cfg->p.cardiac.order;
 	}
-	/* phase 0 starts now */
+	return 0;
+}
+
+/* Phase boundaries on the virtual clock (one source fires at each), then
+ * phase 0 starts: its workloads become active. */
+static void start_phases(struct lab_sim *sim)
+{
+	const struct lab_scenario *sc = &sim->sc;
+	uint64_t t = 0;
+	for (unsigned i = 0; i < sc->nr_phases; i++) {
+		sim->phase_start[i] = t;
+		t += sc->phases[i].duration_ns;
+	}
+	sim->phase_start[sc->nr_phases] = t;
+	sim->end_ns = t;
+	sim_source_init(sim, &sim->phase_src, phase_fire, NULL, 0, LAB_CTX_PROCESS, "init");
+}
+
+static void enter_phase0(struct lab_sim *sim)
+{
 	sim->phase = 0;
 	for (unsigned i = 0; i < sim->nr_wl; i++) {
 		struct sim_wl *wl = &sim->wl[i];
@@ -735,6 +740,42 @@ struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, str
 			wl->ops->phase(sim, wl, 1);
 	}
 	sim_schedule(sim, &sim->phase_src, sim->phase_start[1]);
+}
+
+struct lab_sim *lab_sim_create(const struct lab_scenario *sc, uint64_t seed, struct lab_sim_error *err)
+{
+	struct lab_sim_error dummy;
+	struct lab_sim *sim;
+
+	pthread_once(&exp_once, exp_table_init);
+	if (!err)
+		err = &dummy;
+	memset(err, 0, sizeof(*err));
+	sim = calloc(1, sizeof(*sim));
+	if (!sim) {
+		sim_error_set(err, LAB_SCN_ERR_NOMEM, sc->file, 0, 0, "", "out of memory");
+		return NULL;
+	}
+	sim->sc = *sc;
+	if (scenario_validate(&sim->sc, err) != 0) {
+		free(sim);
+		return NULL;
+	}
+	sim->seed = seed;
+	sim->nr_cpus = sim->sc.nr_cpus;
+	sim->next_pid = 100;
+	sim->first_atomic_failure_ns = SIM_NEVER;
+	sim->main_zone = -1;
+	init_platform(sim);
+	if (create_mem(sim, err) != 0 || init_tags(sim, err) != 0)
+		goto fail;
+	/* the order fixes the sources' ids: phases, daemons, sampler, workloads */
+	start_phases(sim);
+	sim_daemons_init(sim);
+	sim_samples_init(sim);
+	if (init_workloads(sim, err) != 0)
+		goto fail;
+	enter_phase0(sim);
 	return sim;
 fail:
 	lab_sim_destroy(sim);
