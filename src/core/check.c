@@ -203,9 +203,19 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 		if (pb >= z->start_pfn && pb + nr <= z->end_pfn &&
 		    get_pageblock_migratetype(mem, pb) == LAB_MIGRATE_HIGHATOMIC)
 			ha_blocks++;
-	CHECK(z->nr_reserved_highatomic == ha_blocks * pageblock_nr_pages(mem),
-	      "check: zone %s nr_reserved_highatomic %llu but %llu HighAtomic pageblocks", zn,
-	      (unsigned long long)z->nr_reserved_highatomic, (unsigned long long)ha_blocks);
+	/* the count may also hold pageblocks Linux 6.1 retyped without
+	 * uncounting them (migratetype.c, change_pageblock_range): a known,
+	 * named drift, logged but not a violation */
+	uint64_t drift = z->highatomic_drift;
+	CHECK(z->nr_reserved_highatomic == (ha_blocks + drift) * nr,
+	      "check: zone %s nr_reserved_highatomic %llu but %llu HighAtomic pageblocks (+%llu drift)", zn,
+	      (unsigned long long)z->nr_reserved_highatomic, (unsigned long long)ha_blocks,
+	      (unsigned long long)drift);
+	if (drift)
+		lab__log(mem, LAB_LOG_INFO,
+			 "check: zone %s highatomic drift: %llu pageblocks counted in nr_reserved_highatomic "
+			 "but retyped by change_pageblock_range (Linux 6.1 accounting, not corruption)", zn,
+			 (unsigned long long)drift);
 	return errors;
 }
 

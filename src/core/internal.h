@@ -236,6 +236,11 @@ struct lab_zone {
 	uint32_t lru_head[LAB_NR_LRU], lru_tail[LAB_NR_LRU];
 	unsigned long nr_lru[LAB_NR_LRU];   /* pages (not blocks); a word: atomic on 32-bit targets */
 	uint32_t nr_isolate_pageblock;      /* (z) pageblocks set to MIGRATE_ISOLATE */
+	/* (z) HighAtomic pageblocks that steal_suitable_fallback retyped whole
+	 * while nr_reserved_highatomic still counts them: Linux 6.1's own
+	 * accounting drift (migratetype.c, change_pageblock_range), which
+	 * lab_mem_check reports by name instead of as corruption */
+	uint32_t highatomic_drift;
 	/* (c) compaction state, c = the compacting context (one at a time per zone) */
 	uint64_t compact_cached_migrate_pfn;
 	uint64_t compact_cached_free_pfn;
@@ -644,6 +649,8 @@ void lab__init_per_zone_wmark_min(struct lab_mem *mem);
 bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z);
 bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
 			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages);
+void lab__zone_refusal(const struct lab_zone *z, unsigned order, uint64_t mark, int highest_zoneidx,
+		       unsigned alloc_flags, lab_gfp_t gfp, struct lab_zone_refused *out);
 
 /* ---- zone.c --------------------------------------------------------------- */
 void lab__zone_pcp_update_sizes(struct lab_mem *mem);
@@ -726,7 +733,8 @@ void lab__log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason);
 void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line);
-void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
+void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+			       const struct lab_alloc_refusals *why);
 
 /* ---- fmt.c: freestanding formatting ------------------------------------ */
 int lab__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

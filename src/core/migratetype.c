@@ -117,11 +117,35 @@ unsigned lab__move_freepages_block(struct lab_mem *mem, struct lab_zone *z, uint
 	return moved;
 }
 
-static void change_pageblock_range(struct lab_mem *mem, uint64_t pfn, unsigned order, int mt)
+/*
+ * change_pageblock_range: a free block of pageblock order or more changes
+ * owner, every pageblock in it.
+ *
+ * Linux 6.1 rule, kept as is: a HighAtomic pageblock inside the block is
+ * retyped too and stays counted in nr_reserved_highatomic. It gets there
+ * because free_pcppages_bulk frees a page with the migratetype cached when
+ * it went on the per-CPU list (rechecked only for isolated pageblocks), so
+ * a page of a pageblock reserved meanwhile comes back as, say, Movable;
+ * __free_one_page's merge test from pageblock order up compares that type,
+ * not the page's own pageblock's, with the buddy's, and the HighAtomic
+ * pageblock merges into a Movable multi-pageblock buddy; the highatomic
+ * test in steal_suitable_fallback looks only at the head's pageblock.
+ *
+ *   [M pageblock][H pageblock]  one free order pb+1 block on the M list
+ *         steal ->  [U][U]      nr_reserved_highatomic unchanged
+ *
+ * Each such retype is counted in zone->highatomic_drift so lab_mem_check
+ * can tell the drift from corruption.
+ */
+static void change_pageblock_range(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
+				   unsigned order, int mt)
 {
 	uint64_t nr = pageblock_nr_pages(mem);
-	for (uint64_t n = 0; n < (1ull << order); n += nr)
+	for (uint64_t n = 0; n < (1ull << order); n += nr) {
+		if (is_migrate_highatomic(get_pageblock_migratetype(mem, pfn + n)))
+			z->highatomic_drift++;
 		set_pageblock_migratetype(mem, pfn + n, mt);
+	}
 }
 
 /*
@@ -142,7 +166,7 @@ static void steal_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, str
 	if (is_migrate_highatomic(old_block_type))
 		goto single_page;
 	if (current_order >= mem->pageblock_order) {
-		change_pageblock_range(mem, pfn, current_order, start_type);
+		change_pageblock_range(mem, z, pfn, current_order, start_type);
 		goto single_page;
 	}
 	if (lab__boost_watermark(mem, z) && (alloc_flags & ALLOC_KSWAPD))
