@@ -180,15 +180,56 @@ void lab_mem_span(const struct lab_mem *mem, lab_pfn_t *start, lab_pfn_t *end);
 
 /*
  * Snapshot restore, for reconstructing a real kernel's zone (a dmesg
- * report, a /proc snapshot): zone @zone gets exactly @want->nr_free_mt
- * free blocks per (order, migratetype), the watermarks @want->wmark (min,
- * low, high, without boost) and @want->boost, @want->lowmem_reserve and a
- * highatomic reserve of @want->nr_reserved_highatomic pages (rounded up to
- * pageblocks). Every other usable page of the zone becomes an allocated
- * order-0 page with no owner. Call on an instance nobody else uses (after
- * lab_mem_init). 0, LAB_EINVAL (bad zone) or LAB_ENOMEM (the blocks do not
- * fit: each needs room where its buddy is not free). O(zone pages).
+ * report, a /proc snapshot). The parts of zone @zone it rebuilds:
+ *   LAB_RESTORE_FREE        exactly @want->nr_free_mt free blocks per
+ *                           (order, migratetype); every other usable page
+ *                           becomes an allocated order-0 page with no owner
+ *   LAB_RESTORE_PAGEBLOCKS  pageblock types: @want->nr_blocks_mt pageblocks
+ *                           of each type (counted as pagetypeinfo does; the
+ *                           zone's other pageblocks become Movable), or by
+ *                           position (lab_zone_restore.pageblock_mt). The
+ *                           highatomic reserve follows the HighAtomic
+ *                           pageblocks; with FREE, each free block lies in
+ *                           a pageblock of its own migratetype where one
+ *                           has room, else anywhere but CMA pageblocks
+ *   LAB_RESTORE_WATERMARKS  @want->wmark (min, low, high, without boost) and
+ *                           @want->boost
+ *   LAB_RESTORE_LOWMEM      @want->lowmem_reserve
+ *   LAB_RESTORE_HIGHATOMIC  a reserve of @want->nr_reserved_highatomic pages
+ *                           rounded up to pageblocks: with PAGEBLOCKS it
+ *                           must equal the HighAtomic pageblocks given;
+ *                           without, fully allocated pageblocks become
+ *                           HighAtomic until it is met
+ * Every write is made under the zone lock, so a live instance whose other
+ * CPUs are idle may be restored (FREE first drains the per-CPU lists and
+ * takes every free page; WATERMARKS/LOWMEM alone touch nothing else).
+ * Returns 0; LAB_EINVAL when the request cannot be honoured as given (bad
+ * zone or parts, Isolate blocks or pageblocks, more pageblocks than the
+ * zone has, CMA pageblocks other than the CMA areas', HighAtomic where a
+ * reserve cannot lie, a reserve that disagrees with the pageblocks), the
+ * zone unchanged; LAB_EBUSY while a pageblock of the zone is isolated;
+ * LAB_ENOMEM when the blocks do not fit (each needs room where its buddy
+ * is not free) or the reserve finds too few pageblocks, the zone then
+ * consistent with the blocks that did. O(zone pages * MAX_ORDER).
  */
+#define LAB_RESTORE_FREE        0x01u
+#define LAB_RESTORE_PAGEBLOCKS  0x02u
+#define LAB_RESTORE_WATERMARKS  0x04u
+#define LAB_RESTORE_LOWMEM      0x08u
+#define LAB_RESTORE_HIGHATOMIC  0x10u
+#define LAB_RESTORE_ALL         0x1fu
+
+struct lab_zone_restore {
+	unsigned parts;                     /* LAB_RESTORE_* */
+	const struct lab_zone_stats *want;
+	/* optional, for PAGEBLOCKS: the type of each of the zone's pageblocks
+	 * ([k] = the one holding start_pfn + k * pageblock pages), instead of
+	 * placing @want->nr_blocks_mt */
+	const uint8_t *pageblock_mt;
+	size_t nr_pageblock_mt;
+};
+int lab_mem_restore_zone_parts(struct lab_mem *mem, unsigned zone, const struct lab_zone_restore *r);
+/* All parts; PAGEBLOCKS only when @want->nr_blocks_mt counts any. */
 int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zone_stats *want);
 
 /* The most recent reported failure record (NOWARN and rate-limited
