@@ -1,61 +1,67 @@
 # SPDX-License-Identifier: MIT
-# Thin wrapper over CMake. `make demo` and `make test` are the front door.
+# Thin wrapper over CMake. `make demo` and `make test` are the front door;
+# `make` alone builds the release tree; `make help` lists every target.
+# A target's `## text` is its line in `make help`.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE ?= cmake
 BUILD ?= build
 
-deps:
+.DEFAULT_GOAL := all
+.PHONY: help deps all release debug asan tsan fuzz test test-debug test-asan test-tsan test-fuzz demo bench install clean
+
+help: ## this list
+	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+deps: ## install the missing Debian packages (scripts/install-deps.sh); every build runs it first
 	@bash scripts/install-deps.sh
 
-.PHONY: deps all release debug asan tsan fuzz test test-debug test-asan test-tsan test-fuzz demo bench install clean
+all: release ## the default goal: the release tree
 
-all: release
-
-release: deps
+release: deps ## Release build of the library, the labyrinth command and the benchmark in build/release (no tests)
 	$(CMAKE) -S . -B $(BUILD)/release -DCMAKE_BUILD_TYPE=Release -DLAB_TESTS=OFF >/dev/null
 	$(CMAKE) --build $(BUILD)/release -j$(JOBS)
 
-debug: deps
+debug: deps ## Debug build with the tests in build/debug
 	$(CMAKE) -S . -B $(BUILD)/debug -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	$(CMAKE) --build $(BUILD)/debug -j$(JOBS)
 
-asan: deps
+asan: deps ## Debug build under AddressSanitizer and UBSan in build/asan
 	$(CMAKE) -S . -B $(BUILD)/asan -DCMAKE_BUILD_TYPE=Debug -DLAB_SANITIZE=address,undefined >/dev/null
 	$(CMAKE) --build $(BUILD)/asan -j$(JOBS)
 
-tsan: deps
+tsan: deps ## RelWithDebInfo build under ThreadSanitizer in build/tsan
 	$(CMAKE) -S . -B $(BUILD)/tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLAB_SANITIZE=thread >/dev/null
 	$(CMAKE) --build $(BUILD)/tsan -j$(JOBS)
 
-fuzz: deps
+fuzz: deps ## libFuzzer targets (clang) in build/fuzz
 	CC=clang $(CMAKE) -S . -B $(BUILD)/fuzz -DCMAKE_BUILD_TYPE=Debug -DLAB_FUZZ=ON -DLAB_BENCH=OFF >/dev/null
 	$(CMAKE) --build $(BUILD)/fuzz -j$(JOBS)
 
-test-debug: debug
+test-debug: debug ## every test of the Debug build
 	cd $(BUILD)/debug && ctest --output-on-failure -j$(JOBS)
 
-test-asan: asan
+test-asan: asan ## every test but the fuzzers under ASan/UBSan, leaks detected
 	cd $(BUILD)/asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS) -E '^fuzz/'
 
 # The concurrency tests (named */*concurrency*, */*stress* or the host's daemon threads, */*background*) under ThreadSanitizer.
-test-tsan: tsan
+test-tsan: tsan ## the concurrency, stress and background-daemon tests under TSan
 	cd $(BUILD)/tsan && ctest --output-on-failure -j$(JOBS) -R 'concurrency|stress|background'
 
 # Short libFuzzer runs; LAB_FUZZ_SECONDS=600 make test-fuzz for a long one.
-test-fuzz: fuzz
+test-fuzz: fuzz ## short libFuzzer runs (LAB_FUZZ_SECONDS=600 for a long one)
 	cd $(BUILD)/fuzz && ctest --output-on-failure -j$(JOBS) -R '^fuzz/'
 
-test: test-debug test-asan test-tsan test-fuzz
+test: test-debug test-asan test-tsan test-fuzz ## all four test configurations
 	@echo "make test: all configurations passed"
 
-demo: release
+demo: release ## run nic-rx-storm, draw labyrinth.png and labyrinth-timeline.png
 	$(BUILD)/release/labyrinth run nic-rx-storm --map labyrinth.png --plot labyrinth-timeline.png
 
-bench: release
+bench: release ## the benchmarks (build/release/bench/labyrinth-bench)
 	$(BUILD)/release/bench/labyrinth-bench
 
-install: release
+install: release ## install the release build (PREFIX=... to choose where)
 	$(CMAKE) --install $(BUILD)/release $(if $(PREFIX),--prefix $(PREFIX))
 
-clean:
+clean: ## remove $(BUILD)
 	rm -rf $(BUILD)
