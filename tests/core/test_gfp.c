@@ -2,9 +2,9 @@
 /*
  * tests/core/test_gfp.c - the GFP flags module (src/core/gfp.c).
  *
- * Vectors A1-A18, B1-B10 and C1-C9 of linux-mm-testvectors.md, each its own
- * named test; then every mode string a real kernel printed in the shared
- * corpus (dmesg reports of 2.6 .. 6.8 and the Debian 6.1 runs), decoded
+ * Vectors A1-A18, B1-B10 and C1-C9 of tests/data/reference/linux-mm-testvectors.md,
+ * each its own named test; then every mode string a real kernel printed in
+ * tests/data (dmesg reports of 2.6 .. 6.8 and the Debian 6.1 runs), decoded
  * with the era of the kernel that printed it; the gfp_flags strings of a
  * real 6.1 kmem:mm_page_alloc trace, names -> value -> names; parse round
  * trips, bad tokens, truncation and the version -> era mapping.
