@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engines/plot.c - the time-series picture of a run (cairo PNG).
+ * report/plot.c - the time-series picture of a run (cairo PNG).
  *
  *   +-------------------------------------------------------------+
  *   | title                                                       |
@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cairo.h>
-#include "sim_int.h"
+#include "engines/sim_int.h"
 
 struct panel {
 	double x, y, w, h;              /* plot area */

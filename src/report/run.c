@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engines/report.c - the run report: text for a kernel engineer, JSON for
+ * report/run.c - the run report: text for a kernel engineer, JSON for
  * tools (docs/run-json.md), the /proc files, and the map.
  *
  *   == Labyrinth run ==          scenario, machine, tunables, seed, time
@@ -28,7 +28,7 @@
 #include <labyrinth/fragindex.h>
 #include <labyrinth/map.h>
 #include <labyrinth/report.h>
-#include "sim_int.h"
+#include "engines/sim_int.h"
 
 static const char *const ctx_names[SIM_NR_CTX] = { "process", "softirq", "hardirq" };
 
@@ -361,16 +361,9 @@ static json_t *count_json(const struct sim_count *n)
 	return o;
 }
 
-json_t *lab_sim_report_json(struct lab_sim *sim)
+/* schema, scenario, seed, machine, phases and the run's event counts */
+static void json_run(json_t *root, const struct lab_sim *sim, const struct lab_mem_stats *st)
 {
-	struct lab_mem_stats *st = malloc(sizeof(*st));
-	json_t *root = json_object(), *a;
-	if (!st || !root) {
-		free(st);
-		json_decref(root);
-		return NULL;
-	}
-	lab_mem_get_stats(sim->mem, st);
 	json_object_set_new(root, "schema", json_string("labyrinth-run/1"));
 	json_object_set_new(root, "scenario", json_string(lab_scenario_name(&sim->sc)));
 	json_object_set_new(root, "seed", ju(sim->seed));
@@ -380,7 +373,7 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 	json_object_set_new(m, "cpus", json_integer(sim->nr_cpus));
 	json_object_set_new(m, "pageblock_order", json_integer(st->pageblock_order));
 	json_object_set_new(root, "machine", m);
-	a = json_array();
+	json_t *a = json_array();
 	for (unsigned i = 0; i < sim->sc.nr_phases; i++) {
 		json_t *p = json_object();
 		json_object_set_new(p, "name", json_string(sim->sc.phases[i].name));
@@ -400,7 +393,11 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 	json_object_set_new(ev, "nested_interrupts", ju(sim->nested_irqs));
 	json_object_set_new(ev, "pcp_trylock_failed", ju(sim->pcp_trylock_failed));
 	json_object_set_new(root, "run", ev);
+}
 
+/* the verdict's numbers and the order x gfp class x context table */
+static void json_allocations(json_t *root, const struct lab_sim *sim)
+{
 	json_t *sum = json_object();
 	uint64_t v[V_NR];
 	json_object_set_new(sum, "atomic_requests", ju(sim->atomic_requests));
@@ -417,7 +414,7 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 	json_object_set_new(sum, "atomic_verdicts", vo);
 	json_object_set_new(root, "summary", sum);
 
-	a = json_array();
+	json_t *a = json_array();
 	for (int o = 0; o < LAB_MAX_ORDER; o++)
 		for (int c = 0; c < SIM_NR_CLASSES; c++)
 			for (int x = 0; x < SIM_NR_CTX; x++) {
@@ -431,7 +428,11 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 				json_array_append_new(a, r);
 			}
 	json_object_set_new(root, "allocations", a);
+}
 
+/* the samples as rows of the columns it names */
+static void json_timeseries(json_t *root, const struct lab_sim *sim)
+{
 	json_t *ts = json_object();
 	json_object_set_new(ts, "zone", json_string(lab_zone_names[sim->main_zone]));
 	json_object_set_new(ts, "fragindex_order", json_integer(sim->highest_atomic_order));
@@ -442,7 +443,7 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
 		json_array_append_new(colv, json_string(cols[k]));
 	json_object_set_new(ts, "columns", colv);
-	a = json_array();
+	json_t *a = json_array();
 	for (unsigned i = 0; i < sim->nr_samples; i++) {
 		const struct sim_sample *s = &sim->samples[i];
 		json_t *row = json_array();
@@ -463,8 +464,12 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 	}
 	json_object_set_new(ts, "rows", a);
 	json_object_set_new(root, "timeseries", ts);
+}
 
-	a = json_array();
+/* time below the watermarks per zone, the daemons, the highatomic peak */
+static void json_pressure(json_t *root, const struct lab_sim *sim, const struct lab_mem_stats *st)
+{
+	json_t *a = json_array();
 	for (int z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		if (!st->populated[z])
 			continue;
@@ -491,8 +496,11 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 	}
 	json_object_set_new(root, "daemons", d);
 	json_object_set_new(root, "highatomic_max_pages", ju(sim->highatomic_max));
+}
 
-	a = json_array();
+static void json_workloads(json_t *root, struct lab_sim *sim)
+{
+	json_t *a = json_array();
 	for (unsigned i = 0; i < sim->nr_wl; i++) {
 		struct sim_wl *wl = &sim->wl[i];
 		json_t *o = wl->ops->json(sim, wl), *req = json_array(), *fail = json_array();
@@ -509,8 +517,12 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 		json_array_append_new(a, o);
 	}
 	json_object_set_new(root, "workloads", a);
+}
 
-	a = json_array();
+/* the kept failure records, the final statistics and the kernel log */
+static void json_records(json_t *root, const struct lab_sim *sim, const struct lab_mem_stats *st)
+{
+	json_t *a = json_array();
 	for (unsigned i = 0; i < sim->nr_warn; i++)
 		json_array_append_new(a, lab_report_failure_json(&sim->warn[i]));
 	json_object_set_new(root, "failure_records", a);
@@ -521,6 +533,24 @@ json_t *lab_sim_report_json(struct lab_sim *sim)
 		json_array_append_new(a, json_string(sim->log[i]));
 	json_object_set_new(root, "log", a);
 	json_object_set_new(root, "log_lines_total", ju(sim->log_total));
+}
+
+json_t *lab_sim_report_json(struct lab_sim *sim)
+{
+	struct lab_mem_stats *st = malloc(sizeof(*st));
+	json_t *root = json_object();
+	if (!st || !root) {
+		free(st);
+		json_decref(root);
+		return NULL;
+	}
+	lab_mem_get_stats(sim->mem, st);
+	json_run(root, sim, st);
+	json_allocations(root, sim);
+	json_timeseries(root, sim);
+	json_pressure(root, sim, st);
+	json_workloads(root, sim);
+	json_records(root, sim, st);
 	free(st);
 	return root;
 }
