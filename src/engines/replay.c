@@ -38,11 +38,11 @@
  * initial free blocks (and the pcp pages: they are free memory), drain the
  * per-CPU lists. Pages still allocated are "pre-trace" pages.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "engines/replay.h"
-#include "core/internal.h"   /* set_pageblock_migratetype for seeding only */
 
 enum { K_NONE = 0, K_FREE = 1, K_PCP = 2, K_ALLOC = 3 };
 
@@ -1446,6 +1446,57 @@ static void whatif_free(struct wctx *w, const struct lab_ftrace_event *e, const 
 	}
 }
 
+/*
+ * The seed's pageblock types, zone by zone, through lab_mem_restore_zone
+ * (the highatomic reserve follows the HighAtomic pageblocks). Isolation is
+ * transient and not seeded; neither are a CMA type (the instance has no
+ * CMA areas) nor a HighAtomic pageblock a zone only partly holds (no
+ * reserve lies there): those pageblocks are Movable.
+ */
+static int seed_pageblocks(struct lab_mem *mem, const struct lab_replay_seed *seed, char *err, size_t errsz)
+{
+	struct lab_mem_stats *st = malloc(sizeof(*st));
+	uint8_t *types = NULL;
+	int rc = LAB_ENOMEM;
+	if (!st)
+		goto out;
+	lab_mem_get_stats(mem, st);
+	uint64_t nr = 1ull << seed->pageblock_order;
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++) {
+		const struct lab_zone_stats *zs = &st->zone[z];
+		if (!zs->managed)
+			continue;
+		uint64_t start = zs->start_pfn, end = start + zs->spanned, n = (zs->spanned + nr - 1) / nr;
+		free(types);
+		if (!(types = malloc((size_t)n)))
+			goto out;
+		for (uint64_t k = 0; k < n; k++) {
+			uint64_t pb = (start + k * nr) & ~(nr - 1);
+			size_t i = (size_t)((pb - seed->base_pfn) >> seed->pageblock_order);
+			int mt = pb >= seed->base_pfn && i < seed->nr_pb ? seed->pb_mt[i] : LAB_MIGRATE_MOVABLE;
+			if (mt == LAB_MIGRATE_ISOLATE || mt == LAB_MIGRATE_CMA ||
+			    (mt == LAB_MIGRATE_HIGHATOMIC && (pb < start || pb + nr > end)))
+				mt = LAB_MIGRATE_MOVABLE;
+			types[k] = (uint8_t)mt;
+		}
+		struct lab_zone_stats want;
+		memset(&want, 0, sizeof(want));
+		struct lab_zone_restore how = { .parts = LAB_RESTORE_PAGEBLOCKS, .want = &want,
+						.pageblock_mt = types, .nr_pageblock_mt = (size_t)n };
+		if ((rc = lab_mem_restore_zone_parts(mem, (unsigned)z, &how))) {
+			snprintf(err, errsz, "the seed's pageblock types do not fit zone %d (%d)", z, rc);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (rc == LAB_ENOMEM)
+		snprintf(err, errsz, "out of memory");
+	free(types);
+	free(st);
+	return rc;
+}
+
 int lab_replay_whatif(const struct lab_ftrace *t, const struct lab_replay_opts *o,
 		      struct lab_whatif_result *r, char *err, size_t errsz)
 {
@@ -1566,16 +1617,17 @@ int lab_replay_whatif(const struct lab_ftrace *t, const struct lab_replay_opts *
 	if (r->kernel_watermarks) {
 		for (int z = 0; z < LAB_MAX_NR_ZONES; z++) {
 			const struct lab_snapshot_zone *sz = &b->zone[z];
-			struct lab_zone *zn = &mem->zones[z];
-			if (!g.populated[z] || !zn->populated || sz->min < sz->boost)
+			if (!g.populated[z] || sz->min < sz->boost)
 				continue;
-			zn->wmark[LAB_WMARK_MIN] = sz->min - sz->boost;
-			zn->wmark[LAB_WMARK_LOW] = sz->low - sz->boost;
-			zn->wmark[LAB_WMARK_HIGH] = sz->high - sz->boost;
-			zn->wmark[LAB_WMARK_PROMO] = zn->wmark[LAB_WMARK_HIGH] +
-						     (zn->wmark[LAB_WMARK_LOW] - zn->wmark[LAB_WMARK_MIN]);
+			struct lab_zone_stats want;
+			memset(&want, 0, sizeof(want));
+			want.wmark[LAB_WMARK_MIN] = sz->min - sz->boost;
+			want.wmark[LAB_WMARK_LOW] = sz->low - sz->boost;
+			want.wmark[LAB_WMARK_HIGH] = sz->high - sz->boost;
 			for (int k = 0; k < LAB_MAX_NR_ZONES; k++)
-				zn->lowmem_reserve[k] = sz->protection[k];
+				want.lowmem_reserve[k] = sz->protection[k];
+			struct lab_zone_restore how = { .parts = LAB_RESTORE_WATERMARKS | LAB_RESTORE_LOWMEM, .want = &want };
+			lab_mem_restore_zone_parts(mem, (unsigned)z, &how);   /* LAB_EINVAL: not populated here */
 		}
 	}
 	lab_get_tunables(mem, &r->tunables);
@@ -1597,22 +1649,8 @@ int lab_replay_whatif(const struct lab_ftrace *t, const struct lab_replay_opts *
 				w->filler[pfn - w->filler_base] = 1;
 		}
 	}
-	for (size_t i = 0; i < r->seed.nr_pb; i++) {
-		uint64_t pfn = r->seed.base_pfn + ((uint64_t)i << r->seed.pageblock_order);
-		uint64_t s0, s1;
-		lab_mem_span(mem, &s0, &s1);
-		if (pfn < (s0 & ~((1ull << r->seed.pageblock_order) - 1)) || pfn >= s1)
-			continue;
-		if (pfn < s0)
-			pfn = s0;
-		int mt = r->seed.pb_mt[i];
-		if (mt == LAB_MIGRATE_ISOLATE)
-			mt = LAB_MIGRATE_MOVABLE;      /* isolation is transient: not seeded */
-		set_pageblock_migratetype(mem, pfn, mt);
-		if (mt == LAB_MIGRATE_HIGHATOMIC)
-			mem->zones[mem->pages[pfn - mem->base_pfn].zone].nr_reserved_highatomic +=
-				1ull << r->seed.pageblock_order;
-	}
+	if ((rc = seed_pageblocks(mem, &r->seed, err, errsz)))
+		goto fail;
 	for (size_t bi = 0; bi < r->seed.nr_blocks; bi++) {
 		const struct lab_seed_block *bl = &r->seed.blocks[bi];
 		for (uint64_t q = bl->pfn; q < bl->pfn + (1ull << bl->order); q++) {
