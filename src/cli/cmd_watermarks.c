@@ -3,9 +3,8 @@
  * cli/cmd_watermarks.c - `labyrinth watermarks`: what Linux would set for
  * given zone sizes and sysctls, printed as /proc/zoneinfo prints it.
  *
- * The numbers come from the real core: an instance with the requested
- * managed pages per zone is built (metadata only, no arena) and its
- * watermarks and protection are printed.
+ * The numbers come from the real core (engines/watermarks.c), the output
+ * from report/watermarks.c; this file parses the options.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <labyrinth/labyrinth.h>
-#include "cli.h"
+#include "cli/cli.h"
+#include "engines/watermarks.h"
+#include "report/render.h"
 
 static const char *const help =
 	"usage: labyrinth watermarks --zone NAME:MANAGED_PAGES [--zone ...]\n"
@@ -35,6 +36,46 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --zone NAME:PAGES into q->managed; -1 if it is not that. */
+static int parse_zone(const char *arg, struct lab_watermarks_query *q)
+{
+	const char *colon = strchr(arg, ':');
+	int zi = -1;
+	uint64_t v;
+	if (colon)
+		for (int i = 0; i < LAB_ZONE_DEVICE; i++)
+			if ((size_t)(colon - arg) == strlen(lab_zone_names[i]) &&
+			    !strncasecmp(arg, lab_zone_names[i], (size_t)(colon - arg)))
+				zi = i;
+	if (zi < 0 || parse_u64(colon + 1, &v))
+		return -1;
+	q->managed[zi] = v;
+	return 0;
+}
+
+/* --lowmem-reserve-ratio "256 256 32 0 0" (the leading ones may do). */
+static int parse_ratio(const char *arg, struct lab_watermarks_query *q)
+{
+	const char *s = arg;
+	char *end;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		long r = strtol(s, &end, 10);
+		if (end == s) {
+			if (i == 0)
+				return cli_error("watermarks", "--lowmem-reserve-ratio '%s': expected numbers", arg);
+			break;
+		}
+		q->lowmem_reserve_ratio[i] = (int)r;
+		s = end;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s)
+		return cli_error("watermarks", "--lowmem-reserve-ratio '%s': unexpected '%s'", arg, s);
+	q->set_lowmem_reserve_ratio = 1;
+	return 0;
+}
+
 int lab_cmd_watermarks(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -46,65 +87,39 @@ int lab_cmd_watermarks(int argc, char **argv)
 		{ "help", no_argument, 0, 'h' },
 		{ 0, 0, 0, 0 },
 	};
-	uint64_t managed[LAB_MAX_NR_ZONES] = { 0 };
-	int have_zone = 0, min_free = 0, wsf = 10, ratio[LAB_MAX_NR_ZONES] = { 256, 256, 32, 0, 0 };
-	int have_ratio = 0;
-	unsigned cpus = 1;
-	int c;
+	struct lab_watermarks_query q = {
+		.watermark_scale_factor = 10, .lowmem_reserve_ratio = { 256, 256, 32, 0, 0 }, .nr_cpus = 1,
+	};
+	int have_zone = 0, c;
 	uint64_t v;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'z': {
-			const char *colon = strchr(optarg, ':');
-			int zi = -1;
-			if (colon)
-				for (int i = 0; i < LAB_ZONE_DEVICE; i++)
-					if ((size_t)(colon - optarg) == strlen(lab_zone_names[i]) &&
-					    !strncasecmp(optarg, lab_zone_names[i], (size_t)(colon - optarg)))
-						zi = i;
-			if (zi < 0 || parse_u64(colon + 1, &v))
+		case 'z':
+			if (parse_zone(optarg, &q) != 0)
 				return cli_error("watermarks", "--zone '%s': expected NAME:PAGES with NAME one of "
 							       "DMA, DMA32, Normal, Movable", optarg);
-			managed[zi] = v;
 			have_zone = 1;
 			break;
-		}
 		case 'm':
 			if (parse_u64(optarg, &v) || v > 0x7fffffff)
 				return cli_error("watermarks", "--min-free-kbytes '%s': expected a number of kB", optarg);
-			min_free = (int)v;
+			q.min_free_kbytes = (int)v;
 			break;
 		case 'w':
 			if (parse_u64(optarg, &v) || v < 1 || v > 3000)
 				return cli_error("watermarks", "--watermark-scale-factor '%s': expected 1..3000", optarg);
-			wsf = (int)v;
+			q.watermark_scale_factor = (int)v;
 			break;
-		case 'r': {
-			char *s = optarg, *end;
-			for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
-				long r = strtol(s, &end, 10);
-				if (end == s) {
-					if (i == 0)
-						return cli_error("watermarks", "--lowmem-reserve-ratio '%s': expected numbers",
-								 optarg);
-					break;
-				}
-				ratio[i] = (int)r;
-				s = end;
-			}
-			while (*s == ' ')
-				s++;
-			if (*s)
-				return cli_error("watermarks", "--lowmem-reserve-ratio '%s': unexpected '%s'", optarg, s);
-			have_ratio = 1;
+		case 'r':
+			if (parse_ratio(optarg, &q) != 0)
+				return 2;
 			break;
-		}
 		case 'c':
 			if (parse_u64(optarg, &v) || v < 1 || v > LAB_MAX_CPUS)
 				return cli_error("watermarks", "--cpus '%s': expected 1..%d", optarg, LAB_MAX_CPUS);
-			cpus = (unsigned)v;
+			q.nr_cpus = (unsigned)v;
 			break;
 		case 'h':
 		default:
@@ -117,78 +132,15 @@ int lab_cmd_watermarks(int argc, char **argv)
 		fputs(help, stderr);
 		return cli_error("watermarks", "at least one --zone is required");
 	}
-
-	/* Lay the zones out back to back at their natural addresses: DMA from
-	 * pfn 0, DMA32 from 16 MiB (or right after DMA), ... Zone limits are
-	 * moved so each zone gets exactly its managed pages. */
-	struct lab_range ranges[LAB_MAX_NR_ZONES];
-	unsigned nr = 0;
-	uint64_t pfn = 0, limit[LAB_MAX_NR_ZONES] = { 0 };
-	for (int i = 0; i < LAB_ZONE_DEVICE; i++) {
-		if (managed[i]) {
-			ranges[nr].start = pfn << 12;
-			ranges[nr].size = managed[i] << 12;
-			nr++;
-			pfn += managed[i];
-		}
-		limit[i] = pfn << 12;
-	}
-	struct lab_mem_config cfg = {
-		.ranges = ranges, .nr_ranges = nr, .nr_cpus = cpus, .min_free_kbytes = min_free,
-		.zone_dma_limit = limit[LAB_ZONE_DMA], .zone_dma32_limit = limit[LAB_ZONE_DMA32],
-		.movable_bytes = managed[LAB_ZONE_MOVABLE] << 12,
-	};
-	if (!managed[LAB_ZONE_DMA])
-		cfg.flags |= LAB_CFG_NO_ZONE_DMA;
-	if (!managed[LAB_ZONE_DMA32])
-		cfg.flags |= LAB_CFG_NO_ZONE_DMA32;
-	/* movable zone sizes are rounded to 1024 pages by movablecore=; for an
-	 * exact size make the Normal limit the boundary instead */
-	if (managed[LAB_ZONE_MOVABLE] % 1024)
-		return cli_error("watermarks", "Movable zone size must be a multiple of 1024 pages");
-	size_t bytes = lab_mem_metadata_bytes(&cfg);
-	void *meta = NULL;
-	if (!bytes || posix_memalign(&meta, 64, bytes))
-		return cli_error("watermarks", "cannot size an instance for these zones");
-	cfg.metadata = meta;
-	cfg.metadata_bytes = bytes;
-	int err;
-	struct lab_mem *mem = lab_mem_init(&cfg, &err);
-	if (!mem) {
-		free(meta);
-		return cli_error("watermarks", "invalid zone layout");
-	}
-	lab_set_watermark_scale_factor(mem, wsf);
-	if (have_ratio)
-		lab_set_lowmem_reserve_ratio(mem, ratio);
-
 	struct lab_mem_stats *s = malloc(sizeof(*s));
-	if (!s) {
-		lab_mem_fini(mem);
-		free(meta);
+	if (!s)
 		return 2;
+	const char *why = lab_watermarks_compute(&q, s);
+	if (why) {
+		free(s);
+		return cli_error("watermarks", "%s", why);
 	}
-	lab_mem_get_stats(mem, s);
-	printf("# min_free_kbytes %d, watermark_scale_factor %d, lowmem_reserve_ratio %d %d %d %d %d\n",
-	       s->tunables.min_free_kbytes, s->tunables.watermark_scale_factor,
-	       s->tunables.lowmem_reserve_ratio[0], s->tunables.lowmem_reserve_ratio[1],
-	       s->tunables.lowmem_reserve_ratio[2], s->tunables.lowmem_reserve_ratio[3],
-	       s->tunables.lowmem_reserve_ratio[4]);
-	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
-		const struct lab_zone_stats *z = &s->zone[i];
-		printf("Node 0, zone %8s\n", lab_zone_names[i]);
-		printf("        min      %llu\n", (unsigned long long)(z->wmark[LAB_WMARK_MIN] + z->boost));
-		printf("        low      %llu\n", (unsigned long long)(z->wmark[LAB_WMARK_LOW] + z->boost));
-		printf("        high     %llu\n", (unsigned long long)(z->wmark[LAB_WMARK_HIGH] + z->boost));
-		printf("        promo    %llu\n", (unsigned long long)(z->wmark[LAB_WMARK_PROMO] + z->boost));
-		printf("        managed  %llu\n", (unsigned long long)z->managed);
-		printf("        protection: (%lld, %lld, %lld, %lld, %lld)\n",
-		       (long long)z->lowmem_reserve[0], (long long)z->lowmem_reserve[1],
-		       (long long)z->lowmem_reserve[2], (long long)z->lowmem_reserve[3],
-		       (long long)z->lowmem_reserve[4]);
-	}
+	lab_report_watermarks(stdout, s);
 	free(s);
-	lab_mem_fini(mem);
-	free(meta);
 	return 0;
 }

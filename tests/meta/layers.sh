@@ -8,7 +8,7 @@
 #  3. src/formats (input readers) includes only public headers and formats/;
 #  4. src/report (renderers) includes public headers, report/ headers and, of
 #     the engines, only the headers that declare their results:
-#     engines/{diagnose,replay,simulate,sim_result}.h -- never an engine's
+#     engines/{diagnose,replay,simulate,sim_result,demo}.h -- never an engine's
 #     working state (engines/sim_int.h, engines/scenario_int.h);
 #  5. src/host includes no header of engines/, formats/, report/ or cli/.
 # Prints each offending line (file:line: include) and fails if there is one.
@@ -55,7 +55,7 @@ includes "${fmt[@]}" | awk -F: '$3 !~ /^formats\/[a-z_0-9]+\.h$/' \
 
 mapfile -t rep < <(files src/report)
 includes "${rep[@]}" | awk -F: '$3 !~ /^report\/[a-z_0-9]+\.h$/ &&
-	$3 !~ /^engines\/(diagnose|replay|simulate|sim_result)\.h$/ &&
+	$3 !~ /^engines\/(diagnose|replay|simulate|sim_result|demo)\.h$/ &&
 	!($3 ~ /^[a-z_0-9]+\.h$/ && system("test -f src/report/" $3) == 0)' \
 	| offend "src/report includes a private header (only report/ and the engines' result headers)"
 
