@@ -8,8 +8,11 @@
 #  3. src/formats (input readers) includes only public headers and formats/;
 #  4. src/report (renderers) includes public headers, report/ headers and, of
 #     the engines, only the headers that declare their results:
-#     engines/{diagnose,replay,simulate,sim_result,demo}.h -- never an engine's
-#     working state (engines/sim_int.h, engines/scenario_int.h);
+#     engines/{diagnose,replay,simulate,demo}.h. One exception, named here so
+#     it cannot spread: the simulator's renderers (report/run.c, report/plot.c)
+#     read struct lab_sim itself, so they include engines/sim_int.h, and
+#     only to read it. No renderer includes engines/scenario_int.h or the
+#     core's private header;
 #  5. src/host includes no header of engines/, formats/, report/ or cli/.
 # Prints each offending line (file:line: include) and fails if there is one.
 set -uo pipefail
@@ -54,9 +57,11 @@ includes "${fmt[@]}" | awk -F: '$3 !~ /^formats\/[a-z_0-9]+\.h$/' \
 	| offend "src/formats includes a header outside formats/"
 
 mapfile -t rep < <(files src/report)
-includes "${rep[@]}" | awk -F: '$3 !~ /^report\/[a-z_0-9]+\.h$/ &&
-	$3 !~ /^engines\/(diagnose|replay|simulate|sim_result|demo)\.h$/ &&
-	!($3 ~ /^[a-z_0-9]+\.h$/ && system("test -f src/report/" $3) == 0)' \
+includes "${rep[@]}" | awk -F: '$3 ~ /^report\/[a-z_0-9]+\.h$/ { next }
+	$3 ~ /^engines\/(diagnose|replay|simulate|demo)\.h$/ { next }
+	$3 == "engines/sim_int.h" && ($1 == "src/report/run.c" || $1 == "src/report/plot.c") { next }
+	$3 ~ /^[a-z_0-9]+\.h$/ && system("test -f src/report/" $3) == 0 { next }
+	{ print }' \
 	| offend "src/report includes a private header (only report/ and the engines' result headers)"
 
 mapfile -t host < <(files src/host)
