@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "formats/snapshot.h"
-#include "formats/ftrace.h"
+#include "formats/input.h"
 
 static int err_at(char *err, size_t errsz, const char *name, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
@@ -391,9 +391,8 @@ int lab_snapshot_read(const char *dir, const char *suffix, struct lab_snapshot *
 		fclose(f);
 		char *text;
 		size_t len;
-		char e2[256];
-		if (lab_read_file_decompressed(path, &text, &len, e2, sizeof(e2)))
-			return err_at(err, errsz, path, 0, "%s", e2);
+		if (lab_input_read(path, LAB_INPUT_NO_LIMIT, &text, &len, NULL, err, errsz))
+			return LAB_SNAP_EMALFORMED;
 		int rc = kinds[i].fn(text, path, s, err, errsz);
 		free(text);
 		if (rc)
@@ -445,7 +444,7 @@ int lab_trace_stats_read(const char *dir, struct lab_trace_stats *st, char *err,
 	if (!f)
 		return LAB_SNAP_ENOENT;
 	fclose(f);
-	if (lab_read_file_decompressed(path, &text, &len, err, errsz))
+	if (lab_input_read(path, LAB_INPUT_NO_LIMIT, &text, &len, NULL, err, errsz))
 		return LAB_SNAP_EMALFORMED;
 	char l[256];
 	int lineno = 0;
