@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engines/replay.h - replaying a real kernel's page-allocator trace.
+ * engines/replay.h - replaying a real kernel's page-allocator trace
+ * (engines/replay_*.c).
  *
  * Two engines over one parsed trace (formats/ftrace.h) and the /proc
  * snapshots taken next to it (formats/snapshot.h):
@@ -254,6 +255,29 @@ void lab_whatif_result_free(struct lab_whatif_result *r);
  * marker is placed at the end of the trace. Returns the number set. */
 unsigned lab_replay_match_snapshots(const struct lab_ftrace *t, const struct lab_snapshot *snaps,
 				    unsigned nr, struct lab_replay_opts *o);
+
+/* ---- the whole command ------------------------------------------------------- */
+
+/* What `labyrinth replay` was asked (cli/cmd_replay.c parses it). */
+struct lab_replay_request {
+	const char *trace;              /* the trace file */
+	const char *snapdir;            /* the /proc snapshots; NULL = the trace's folder */
+	const char *json, *map;         /* optional outputs */
+	int shadow, lenient;
+	unsigned samples;               /* timeline points; 0 = 24 */
+	enum lab_gfp_era era;
+	struct lab_replay_settings set;
+	enum lab_replay_pretrace pretrace;
+};
+
+/*
+ * Loads the trace and its snapshots, runs the shadow or what-if replay and
+ * prints the report (report/replay.c) to stdout, the JSON document to
+ * @req->json and the map to @req->map (what-if). Messages to stderr.
+ * Returns the command's exit status: 0 done, 2 malformed input or an
+ * output that cannot be written.
+ */
+int lab_replay_run(const struct lab_replay_request *req);
 
 void lab_replay_settings_default(struct lab_replay_settings *s);
 /* "fix" kind names for reports ("pcp_bypass", ...). */
