@@ -8,13 +8,14 @@
  * the flag layout of one era (default 6.1), chosen by --era or --kernel;
  * --all-eras shows every era side by side, which is how one spots a report
  * being read with the wrong kernel's table. All the knowledge lives in
- * src/core/gfp.c; this file only parses arguments and prints.
+ * src/core/gfp.c, the printing in report/gfp.c; this file parses arguments.
  */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <labyrinth/gfp.h>
-#include "cli.h"
+#include "cli/cli.h"
+#include "report/render.h"
 
 static const char *const help =
 	"usage: labyrinth gfp [--era ERA | --kernel VERSION] [--all-eras] VALUE...\n\n"
@@ -45,26 +46,10 @@ static const enum lab_gfp_era chrono[] = {
 _Static_assert(sizeof(chrono) / sizeof(chrono[0]) == LAB_GFP_NR_ERAS,
 	       "every era appears in --all-eras");
 
-/* A bare number ("0xa20", "2592", with spaces around): decode it; else encode. */
-static int is_number(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	else if (!(*s >= '0' && *s <= '9'))
-		return 0;
-	while ((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f') || (*s >= 'A' && *s <= 'F'))
-		s++;
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return *s == '\0';
-}
-
 /*
- * Prints the result of @arg in @era: the names of a number, the value of
- * names. Returns 0, or 2 after a message naming the bad token (the message
- * is replaced by an inline note when @quiet is set, as --all-eras wants).
+ * Prints the result of @arg in @era (report/gfp.c). Returns 0, or 2 after
+ * a message naming the bad token (the message is replaced by an inline
+ * note when @quiet is set, as --all-eras wants).
  */
 static int show(const char *arg, enum lab_gfp_era era, const char *prefix, int quiet)
 {
@@ -74,7 +59,7 @@ static int show(const char *arg, enum lab_gfp_era era, const char *prefix, int q
 
 	if (lab_gfp_parse(arg, era, &v, &bad, &bad_len) != 0) {
 		if (quiet) {
-			printf("%s(no such flag in this era: %.*s)\n", prefix, (int)bad_len, bad);
+			lab_report_gfp_unknown(stdout, prefix, bad, bad_len);
 			return 2;
 		}
 		if (bad_len == 0)
@@ -83,14 +68,7 @@ static int show(const char *arg, enum lab_gfp_era era, const char *prefix, int q
 		return cli_error("gfp", "'%s': unknown flag name or bad number '%.*s' for era %s",
 				 arg, (int)bad_len, bad, lab_gfp_era_name(era));
 	}
-	if (is_number(arg)) {
-		char buf[512];
-
-		lab_gfp_format(buf, sizeof(buf), v, era);
-		printf("%s%s\n", prefix, buf);
-	} else {
-		printf("%s%#x\n", prefix, v);
-	}
+	lab_report_gfp(stdout, prefix, arg, v, era);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #define LAB_REPORT_RENDER_H
 
 #include <stdio.h>
+#include <stddef.h>
+#include <labyrinth/gfp.h>
 #include <labyrinth/labyrinth.h>
 
 struct lab_demo;
@@ -21,5 +23,12 @@ void lab_report_demo(FILE *out, const struct lab_demo *d, int quiet);
 /* `labyrinth watermarks`: each zone's min/low/high/promo, managed pages and
  * protection as /proc/zoneinfo prints them, under the tunables used. */
 void lab_report_watermarks(FILE *out, const struct lab_mem_stats *s);
+
+/* `labyrinth gfp`: @arg (as typed) with its value @v in @era, after @prefix:
+ * a number ("0xa20", "2592") is shown as the flag names Linux prints
+ * ("%pGg"), names as their value ("0xa20"). */
+void lab_report_gfp(FILE *out, const char *prefix, const char *arg, lab_gfp_t v, enum lab_gfp_era era);
+/* The note --all-eras shows for an era without flag @bad (@len bytes). */
+void lab_report_gfp_unknown(FILE *out, const char *prefix, const char *bad, size_t len);
 
 #endif
