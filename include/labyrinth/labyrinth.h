@@ -107,6 +107,16 @@ void lab_mem_fini(struct lab_mem *mem);
  * Cost: O(MAX_ORDER) list operations, plus zeroing for __GFP_ZERO.
  */
 struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order);
+/*
+ * lab_alloc_pages() that also says why it failed: on failure *@why (when
+ * not NULL) gets every zone's refusal in the last attempt (the same record
+ * warn_alloc receives, also for __GFP_NOWARN and rate-limited failures);
+ * on success why->nr is 0. The record lives in the caller's memory, so
+ * concurrent CPUs each get their own. Cost: lab_alloc_pages() plus O(zones)
+ * on the refusal paths only.
+ */
+struct lab_page *lab_alloc_pages_why(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+				     struct lab_alloc_refusals *why);
 /* Frees a block from lab_alloc_pages(). A bad free (double free, wrong
  * order, a page inside a block, a foreign page) is reported as
  * "BUG: Bad page state" and refused. */
@@ -231,6 +241,26 @@ struct lab_zone_restore {
 int lab_mem_restore_zone_parts(struct lab_mem *mem, unsigned zone, const struct lab_zone_restore *r);
 /* All parts; PAGEBLOCKS only when @want->nr_blocks_mt counts any. */
 int lab_mem_restore_zone(struct lab_mem *mem, unsigned zone, const struct lab_zone_stats *want);
+
+/*
+ * The allocator's rules as pure functions (plain data in, no instance), for
+ * tools that replay a kernel's decision from its numbers:
+ * lab_gfp_alloc_flags() is gfp_to_alloc_flags() of the slow path (6.1.192:
+ * __GFP_HIGH halves the min, non-blocking takes another quarter, high-order
+ * non-blocking __GFP_HIGH may take the highatomic reserve), LAB_ALLOC_CMA
+ * added when @cma (a movable request on a machine with CMA).
+ */
+unsigned lab_gfp_alloc_flags(lab_gfp_t gfp, unsigned order, int cma);
+/*
+ * zone_watermark_fast() / __zone_watermark_ok() on @z: free pages less the
+ * unusable ones above the reduced mark plus lowmem_reserve, for order > 0 a
+ * block on a list @alloc_flags may use, and the order-0 __GFP_ATOMIC retry
+ * at WMARK_MIN without the boost. Returns 0 when the zone passes, else the
+ * enum lab_refusal; fills *@out (when not NULL; zone and reason 0 on pass)
+ * with the numbers of the check that decided. O(1).
+ */
+int lab_zone_watermark_check(const struct lab_wmark_zone *z, unsigned order, unsigned alloc_flags,
+			     lab_gfp_t gfp, struct lab_zone_refused *out);
 
 /* The most recent reported failure record (NOWARN and rate-limited
  * failures are counted but not recorded), or NULL if none. */

@@ -142,8 +142,77 @@ enum lab_context {
 };
 
 /*
- * One failed allocation: the data of Linux's warn_alloc() + show_mem().
- * highest_zoneidx limits the zones show_mem prints (gfp_zone(gfp)).
+ * alloc_flags of an attempt (Linux's ALLOC_*): which watermark, which
+ * reserves. lab_gfp_alloc_flags() gives a request's slow-path flags.
+ */
+#define LAB_ALLOC_WMARK_MIN      0x00u
+#define LAB_ALLOC_WMARK_LOW      0x01u
+#define LAB_ALLOC_WMARK_HIGH     0x02u
+#define LAB_ALLOC_NO_WATERMARKS  0x04u
+#define LAB_ALLOC_WMARK_MASK     0x03u
+#define LAB_ALLOC_OOM            0x08u
+#define LAB_ALLOC_NON_BLOCK      0x10u   /* -1/4 of the reduced min (with MIN_RESERVE) */
+#define LAB_ALLOC_MIN_RESERVE    0x20u   /* __GFP_HIGH: half the min */
+#define LAB_ALLOC_CPUSET         0x40u
+#define LAB_ALLOC_CMA            0x80u   /* may count and take CMA pages */
+#define LAB_ALLOC_NOFRAGMENT     0x100u
+#define LAB_ALLOC_HIGHATOMIC     0x200u  /* may take the highatomic reserve */
+#define LAB_ALLOC_KSWAPD         0x800u
+
+/* Why one zone refused an allocation attempt (get_page_from_freelist). */
+enum lab_refusal {
+	LAB_REFUSED_WATERMARK = 1,  /* free - unusable <= reduced mark + lowmem_reserve */
+	LAB_REFUSED_NO_BLOCK,       /* above the mark, no free block >= order on a list
+				     * this caller may use, nor on any other */
+	LAB_REFUSED_HIGHATOMIC_ONLY,/* such a block exists, but only on HighAtomic (for a
+				     * caller without the right), CMA or Isolate lists */
+	LAB_REFUSED_NOT_ALLOWED,    /* a zone above the request's zone modifier */
+	LAB_REFUSED_LISTS_EMPTY,    /* passed the check (or had none), and rmqueue found
+				     * nothing: the pages sat on per-CPU lists or went
+				     * to another CPU meanwhile */
+};
+
+/* What the free lists held at or above the order, for a refused zone. */
+enum lab_blocks {
+	LAB_BLOCKS_USABLE = 0,      /* on a list this caller may take from */
+	LAB_BLOCKS_RESERVED_ONLY,   /* only on HighAtomic/CMA/Isolate lists it may not use */
+	LAB_BLOCKS_NONE,
+};
+
+/*
+ * One zone's refusal, with the numbers of the check (pages). The mark is
+ * the watermark the check used, boost included when applied (the order-0
+ * atomic retry of zone_watermark_fast uses the unboosted min); min is the
+ * mark after the caller's reductions (__GFP_HIGH, non-blocking, OOM).
+ * blocks is computed on every refusal of an order > 0 request, even when
+ * the free count alone refused, so that "protected, but no block" shows.
+ */
+struct lab_zone_refused {
+	uint8_t zone;               /* enum lab_zone_type */
+	uint8_t reason;             /* enum lab_refusal */
+	uint8_t blocks;             /* enum lab_blocks */
+	uint8_t pad;
+	uint32_t alloc_flags;       /* LAB_ALLOC_* of the attempt */
+	int64_t free;               /* NR_FREE_PAGES */
+	int64_t unusable;           /* __zone_watermark_unusable_free: 2^order-1,
+				     * highatomic reserve, free CMA */
+	int64_t mark;
+	int64_t min;
+	int64_t lowmem_reserve;     /* lowmem_reserve[highest_zoneidx] */
+};
+
+/* Every zone of the last attempt, in fallback order (zones the request may
+ * not use first, then highest_zoneidx down to DMA); nr = 0 when the call
+ * never reached the zones (order too large, might_sleep refusal). */
+struct lab_alloc_refusals {
+	unsigned nr;
+	struct lab_zone_refused zone[LAB_MAX_NR_ZONES];
+};
+
+/*
+ * One failed allocation: the data of Linux's warn_alloc() + show_mem(),
+ * and why each zone refused. highest_zoneidx limits the zones show_mem
+ * prints (gfp_zone(gfp)).
  */
 struct lab_alloc_failure {
 	unsigned order;
@@ -153,7 +222,23 @@ struct lab_alloc_failure {
 	char comm[16];
 	uint64_t seq;                   /* n-th failure of this instance, from 1 */
 	uint64_t time_ns;
+	struct lab_alloc_refusals refusals;
 	struct lab_mem_stats mem;
+};
+
+/*
+ * What __zone_watermark_ok reads of one zone, as plain numbers (the
+ * allocator fills it from its zone, diagnose from a kernel's report).
+ */
+struct lab_wmark_zone {
+	int64_t free;                   /* NR_FREE_PAGES */
+	uint64_t mark;                  /* the watermark, boost included */
+	uint64_t boost;                 /* watermark_boost (the order-0 atomic retry) */
+	uint64_t min;                   /* WMARK_MIN without boost (same retry) */
+	int64_t lowmem_reserve;         /* lowmem_reserve[highest_zoneidx] */
+	uint64_t reserved_highatomic;   /* nr_reserved_highatomic */
+	uint64_t free_cma;              /* NR_FREE_CMA_PAGES */
+	uint32_t nonempty[LAB_MIGRATE_TYPES]; /* bit o: list (order o, type) holds a block */
 };
 
 #ifdef __cplusplus

@@ -33,6 +33,9 @@ struct alloc_context {
 	int highest_zoneidx;
 	int migratetype;
 	int preferred_zoneidx;          /* first populated zone <= highest */
+	/* by zone index: why each zone refused in the latest walk; written on
+	 * the refusal branches only, NULL = not recorded */
+	struct lab_zone_refused *refused;
 };
 
 /* gfp_to_alloc_flags (6.1.157+ / 6.3+ semantics; CMA added by the caller). */
@@ -206,6 +209,20 @@ static inline void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsign
 		prep_new_page_work(mem, p, order, gfp);
 }
 
+/* A zone refused in get_page_from_freelist: note why (out of line, so the
+ * walk that succeeds does not carry it). @checked: the watermark check
+ * passed (or was skipped) and rmqueue found nothing. */
+static __attribute__((noinline, cold)) void note_refusal(const struct alloc_context *ac, const struct lab_zone *z,
+							 unsigned order, uint64_t mark, unsigned alloc_flags,
+							 lab_gfp_t gfp, bool checked)
+{
+	struct lab_zone_refused *r = &ac->refused[z->idx];
+
+	lab__zone_refusal(z, order, mark, ac->highest_zoneidx, alloc_flags, gfp, r);
+	if (checked && r->reason == LAB_REFUSED_WATERMARK)
+		r->reason = LAB_REFUSED_LISTS_EMPTY;   /* it passed when it was asked */
+}
+
 static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 					       unsigned alloc_flags, const struct alloc_context *ac)
 {
@@ -217,8 +234,11 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 				continue;
 			uint64_t mark = zone_wmark(z, (int)(alloc_flags & ALLOC_WMARK_MASK));
 			if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
-			    !zone_watermark_fast(z, order, mark, ac->highest_zoneidx, alloc_flags, gfp))
+			    !zone_watermark_fast(z, order, mark, ac->highest_zoneidx, alloc_flags, gfp)) {
+				if (ac->refused)
+					note_refusal(ac, z, order, mark, alloc_flags, gfp, false);
 				continue;
+			}
 			struct lab_page *p = rmqueue(mem, z, order, ac->migratetype, alloc_flags);
 			if (p) {
 				prep_new_page(mem, p, order, gfp);
@@ -226,6 +246,8 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 					lab__reserve_highatomic_pageblock(mem, z, p);
 				return p;
 			}
+			if (ac->refused)
+				note_refusal(ac, z, order, mark, alloc_flags, gfp, true);
 		}
 		/* locality does not apply (one node): retry allowing fragmentation */
 		if (!no_fallback)
@@ -408,6 +430,7 @@ retry:
 	/* __alloc_pages_may_oom: one last try at the high watermark, then the hook */
 	{
 		struct alloc_context oac = *ac;
+		oac.refused = NULL;   /* the high-mark probe is not the request's own attempt */
 		p = get_page_from_freelist(mem, gfp & ~LAB___GFP_DIRECT_RECLAIM, order,
 					   ALLOC_WMARK_HIGH | (alloc_flags & ALLOC_CMA), &oac);
 		if (p)
@@ -439,11 +462,59 @@ nopage:
 	return NULL;
 }
 
-struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
+static void collect_refusals(const struct lab_mem *mem, const struct alloc_context *ac, unsigned alloc_flags,
+			     struct lab_alloc_refusals *why);
+
+/* A failed call: the record into @why (the caller's) or a local one, and
+ * the warn_alloc report. */
+static __attribute__((noinline, cold)) void fail_record(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+							const struct alloc_context *ac,
+							struct lab_alloc_refusals *why)
 {
+	struct lab_alloc_refusals local;
+
+	if (!why)
+		why = &local;
+	collect_refusals(mem, ac, lab__gfp_to_alloc_flags(gfp, order), why);
+	lab__report_alloc_failure(mem, gfp, order, why);
+}
+
+/*
+ * The failure record in fallback order: the populated zones above the
+ * request's (not allowed), then the last walk's refusal of each zone it
+ * tried, highest first.
+ */
+static __attribute__((noinline, cold)) void collect_refusals(const struct lab_mem *mem, const struct alloc_context *ac,
+							     unsigned alloc_flags, struct lab_alloc_refusals *why)
+{
+	why->nr = 0;
+	for (int zi = LAB_MAX_NR_ZONES - 1; zi >= 0; zi--) {
+		if (!mem->zones[zi].populated)
+			continue;
+		struct lab_zone_refused *r = &why->zone[why->nr++];
+		if (zi <= ac->highest_zoneidx) {
+			*r = ac->refused[zi];
+			continue;
+		}
+		memset(r, 0, sizeof(*r));
+		r->zone = (uint8_t)zi;
+		r->reason = LAB_REFUSED_NOT_ALLOWED;
+		r->alloc_flags = alloc_flags;
+		r->free = (int64_t)zone_free(&mem->zones[zi]);
+	}
+}
+
+/* __alloc_pages; @why (may be NULL) gets the failure record. Inlined into
+ * both entry points, so lab_alloc_pages carries no extra argument. */
+static inline __attribute__((always_inline)) struct lab_page *
+alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc_refusals *why)
+{
+	struct lab_zone_refused refused[LAB_MAX_NR_ZONES];
 	struct alloc_context ac;
 	struct lab_page *p;
 
+	if (why)
+		why->nr = 0;
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return NULL;
 	if (order >= LAB_MAX_ORDER) {
@@ -470,6 +541,7 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 	if (ac.migratetype >= LAB_MIGRATE_PCPTYPES)
 		ac.migratetype = LAB_MIGRATE_UNMOVABLE;
 	ac.preferred_zoneidx = -1;
+	ac.refused = refused;
 	for (int zi = ac.highest_zoneidx; zi >= 0; zi--)
 		if (mem->zones[zi].populated) {
 			ac.preferred_zoneidx = zi;
@@ -502,8 +574,19 @@ struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned or
 	count_event(mem, LAB_EV_ALLOC_FAIL, 1);
 	if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
 		count_event(mem, LAB_EV_ALLOC_FAIL_ATOMIC, 1);
-	lab__report_alloc_failure(mem, gfp, order);
+	fail_record(mem, gfp, order, &ac, why);
 	return NULL;
+}
+
+struct lab_page *lab_alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
+{
+	return alloc_pages(mem, gfp, order, NULL);
+}
+
+struct lab_page *lab_alloc_pages_why(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+				     struct lab_alloc_refusals *why)
+{
+	return alloc_pages(mem, gfp, order, why);
 }
 
 void *lab_get_free_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)

@@ -125,11 +125,13 @@ void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line)
 }
 
 /*
- * warn_alloc(): record the failure (always, as last_failure, unless another
- * CPU is writing one right now) and hand it to platform->warn_alloc unless
- * __GFP_NOWARN or rate limited.
+ * warn_alloc(): record the failure as last_failure, with @why (each zone's
+ * refusal), and hand it to platform->warn_alloc, unless __GFP_NOWARN, rate
+ * limited, or another CPU is writing the record right now. (Callers that
+ * need the reasons of every failure use lab_alloc_pages_why.)
  */
-void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order)
+void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
+			       const struct lab_alloc_refusals *why)
 {
 	uint64_t seq = __atomic_add_fetch(&mem->fail_seq, 1ul, __ATOMIC_RELAXED);
 	uint64_t now = now_ns(mem);
@@ -154,6 +156,7 @@ void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned orde
 		f->comm[n] = '\0';
 		f->seq = seq;
 		f->time_ns = now;
+		f->refusals = *why;
 		lab_mem_get_stats(mem, &f->mem);
 		mem->have_failure = true;
 		mem->fail_last_report_ns = now;

@@ -186,17 +186,19 @@ bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z)
 	return true;
 }
 
-/*
- * __zone_watermark_ok: free pages above the (reduced) mark plus the lowmem
- * reserve, and for order > 0 a free block of at least @order on a list this
- * caller may use. O(1) through the nonempty bitmaps.
- */
-bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
-			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages)
+/* The public flag values are the core's (one set of bits). */
+_Static_assert(LAB_ALLOC_WMARK_LOW == ALLOC_WMARK_LOW && LAB_ALLOC_WMARK_HIGH == ALLOC_WMARK_HIGH &&
+	       LAB_ALLOC_NO_WATERMARKS == ALLOC_NO_WATERMARKS && LAB_ALLOC_OOM == ALLOC_OOM &&
+	       LAB_ALLOC_NON_BLOCK == ALLOC_NON_BLOCK && LAB_ALLOC_MIN_RESERVE == ALLOC_MIN_RESERVE &&
+	       LAB_ALLOC_CPUSET == ALLOC_CPUSET && LAB_ALLOC_CMA == ALLOC_CMA &&
+	       LAB_ALLOC_NOFRAGMENT == ALLOC_NOFRAGMENT && LAB_ALLOC_HIGHATOMIC == ALLOC_HIGHATOMIC &&
+	       LAB_ALLOC_KSWAPD == ALLOC_KSWAPD, "LAB_ALLOC_* differ from the core's ALLOC_*");
+
+/* __zone_watermark_ok's reductions of the mark for the caller's reserves. */
+static inline int64_t reduced_min(uint64_t mark, unsigned alloc_flags)
 {
 	int64_t min = (int64_t)mark;
 
-	free_pages -= zone_watermark_unusable_free(z, order, alloc_flags);
 	if (alloc_flags & ALLOC_RESERVES) {
 		if (alloc_flags & ALLOC_MIN_RESERVE) {
 			min -= min / 2;
@@ -206,17 +208,56 @@ bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint6
 		if (alloc_flags & ALLOC_OOM)
 			min -= min / 2;
 	}
-	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+	return min;
+}
+
+/* __zone_watermark_unusable_free: pages this caller may not count. */
+static inline int64_t unusable_free(unsigned order, unsigned alloc_flags, uint64_t reserved_highatomic,
+				    uint64_t free_cma)
+{
+	int64_t unusable = (int64_t)(1u << order) - 1;
+	if (!(alloc_flags & ALLOC_RESERVES))
+		unusable += (int64_t)reserved_highatomic;
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable += (int64_t)free_cma;
+	return unusable;
+}
+
+/* The order > 0 test: the orders with a block on a list this caller may
+ * take from (bit o = order o), from the per-type non-empty bitmaps. */
+static inline uint32_t usable_lists(const uint32_t nonempty[LAB_MIGRATE_TYPES], unsigned alloc_flags)
+{
+	uint32_t lists = nonempty[LAB_MIGRATE_UNMOVABLE] | nonempty[LAB_MIGRATE_MOVABLE] |
+			 nonempty[LAB_MIGRATE_RECLAIMABLE];
+	if (alloc_flags & ALLOC_CMA)
+		lists |= nonempty[LAB_MIGRATE_CMA];
+	if (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM))
+		lists |= nonempty[LAB_MIGRATE_HIGHATOMIC];
+	return lists;
+}
+
+/*
+ * __zone_watermark_ok: free pages above the (reduced) mark plus the lowmem
+ * reserve, and for order > 0 a free block of at least @order on a list this
+ * caller may use. O(1) through the nonempty bitmaps.
+ */
+bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
+			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages)
+{
+	free_pages -= unusable_free(order, alloc_flags, zone_reserved_highatomic(z), zone_free_cma(z));
+	if (free_pages <= reduced_min(mark, alloc_flags) + z->lowmem_reserve[highest_zoneidx])
 		return false;
 	if (!order)
 		return true;
-	uint32_t lists = zone_nonempty(z, LAB_MIGRATE_UNMOVABLE) | zone_nonempty(z, LAB_MIGRATE_MOVABLE) |
-			 zone_nonempty(z, LAB_MIGRATE_RECLAIMABLE);
-	if (alloc_flags & ALLOC_CMA)
-		lists |= zone_nonempty(z, LAB_MIGRATE_CMA);
-	if (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM))
-		lists |= zone_nonempty(z, LAB_MIGRATE_HIGHATOMIC);
-	return (lists >> order) != 0;
+	uint32_t nonempty[LAB_MIGRATE_TYPES] = {
+		[LAB_MIGRATE_UNMOVABLE] = zone_nonempty(z, LAB_MIGRATE_UNMOVABLE),
+		[LAB_MIGRATE_MOVABLE] = zone_nonempty(z, LAB_MIGRATE_MOVABLE),
+		[LAB_MIGRATE_RECLAIMABLE] = zone_nonempty(z, LAB_MIGRATE_RECLAIMABLE),
+		[LAB_MIGRATE_HIGHATOMIC] = (alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) ?
+					   zone_nonempty(z, LAB_MIGRATE_HIGHATOMIC) : 0,
+		[LAB_MIGRATE_CMA] = (alloc_flags & ALLOC_CMA) ? zone_nonempty(z, LAB_MIGRATE_CMA) : 0,
+	};
+	return (usable_lists(nonempty, alloc_flags) >> order) != 0;
 }
 
 /*
@@ -235,4 +276,76 @@ bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uin
 		return lab__zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
 					      alloc_flags, free_pages);
 	return false;
+}
+
+/* __zone_watermark_ok on plain numbers, saying why it refused. */
+static int watermark_refusal(const struct lab_wmark_zone *z, unsigned order, uint64_t mark, unsigned alloc_flags,
+			     struct lab_zone_refused *out)
+{
+	uint32_t usable = usable_lists(z->nonempty, alloc_flags) >> order, any = 0;
+
+	for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+		any |= z->nonempty[mt] >> order;
+	out->alloc_flags = alloc_flags;
+	out->free = z->free;
+	out->unusable = unusable_free(order, alloc_flags, z->reserved_highatomic, z->free_cma);
+	out->mark = (int64_t)mark;
+	out->min = reduced_min(mark, alloc_flags);
+	out->lowmem_reserve = z->lowmem_reserve;
+	out->blocks = !order || usable ? LAB_BLOCKS_USABLE : any ? LAB_BLOCKS_RESERVED_ONLY : LAB_BLOCKS_NONE;
+	if (z->free - out->unusable <= out->min + z->lowmem_reserve)
+		out->reason = LAB_REFUSED_WATERMARK;
+	else if (order && !usable)
+		out->reason = any ? LAB_REFUSED_HIGHATOMIC_ONLY : LAB_REFUSED_NO_BLOCK;
+	else
+		out->reason = 0;
+	return out->reason;
+}
+
+unsigned lab_gfp_alloc_flags(lab_gfp_t gfp, unsigned order, int cma)
+{
+	return lab__gfp_to_alloc_flags(gfp, order) | (cma ? ALLOC_CMA : 0);
+}
+
+int lab_zone_watermark_check(const struct lab_wmark_zone *z, unsigned order, unsigned alloc_flags,
+			     lab_gfp_t gfp, struct lab_zone_refused *out)
+{
+	struct lab_zone_refused tmp;
+
+	if (!out)
+		out = &tmp;
+	memset(out, 0, sizeof(*out));
+	if (order >= LAB_MAX_ORDER)
+		return out->reason = LAB_REFUSED_NO_BLOCK;
+	if (!watermark_refusal(z, order, z->mark, alloc_flags, out))
+		return 0;
+	if (!order && (gfp & LAB___GFP_ATOMIC) && z->boost &&
+	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+		return watermark_refusal(z, order, z->min, alloc_flags, out);
+	return out->reason;
+}
+
+/*
+ * Why zone @z refused an attempt at @mark (get_page_from_freelist's
+ * refusal branch): the public check on the zone's numbers, read again
+ * (lockless, as the check itself read them).
+ */
+void lab__zone_refusal(const struct lab_zone *z, unsigned order, uint64_t mark, int highest_zoneidx,
+		       unsigned alloc_flags, lab_gfp_t gfp, struct lab_zone_refused *out)
+{
+	struct lab_wmark_zone w = {
+		.free = (int64_t)zone_free(z),
+		.mark = mark,
+		.boost = zone_boost(z),
+		.min = z->wmark[LAB_WMARK_MIN],
+		.lowmem_reserve = z->lowmem_reserve[highest_zoneidx],
+		.reserved_highatomic = zone_reserved_highatomic(z),
+		.free_cma = zone_free_cma(z),
+	};
+
+	for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+		w.nonempty[mt] = zone_nonempty(z, mt);
+	if (!lab_zone_watermark_check(&w, order, alloc_flags, gfp, out))
+		out->reason = LAB_REFUSED_LISTS_EMPTY;   /* passes now: raced with a free */
+	out->zone = (uint8_t)z->idx;
 }

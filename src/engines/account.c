@@ -9,10 +9,11 @@
  *               x zone modifier (any, DMA32, DMA): "GFP_ATOMIC|GFP_DMA"
  *     context = process, softirq, hardirq (of the running event)
  *
- * The verdict of a failure repeats __zone_watermark_ok() for the request's
- * alloc_flags (gfp_to_alloc_flags of Linux 6.1) on each zone it may use,
- * from a statistics snapshot taken right after the failure (O(zones *
- * MAX_ORDER), about half a microsecond):
+ * The verdict of a failure reads the core's failure record: why each zone
+ * it may use refused in the allocator's last attempt (lab_alloc_pages_why).
+ * A short lab_alloc_pages_bulk() batch has no record; its verdict comes from
+ * the core's own check (lab_zone_watermark_check) on a statistics snapshot
+ * taken right after it (O(zones), about half a microsecond):
  *
  *   below_min        free - unusable <= reduced min mark: memory is short
  *   lowmem_reserve   a lower zone has the pages and a block of the order,
@@ -82,65 +83,37 @@ static int ctx_index(int ctx)
 	return ctx == LAB_CTX_HARDIRQ || ctx == LAB_CTX_NMI ? 2 : ctx == LAB_CTX_SOFTIRQ ? 1 : 0;
 }
 
-/* Per-zone judgement; higher is more hopeful. ZJ_PROTECTED: the zone has
- * the pages and a block, but its lowmem_reserve for this request's highest
+/* Per-zone hope; higher is more hopeful. ZJ_PROTECTED: the zone has the
+ * pages and a block, but its lowmem_reserve for this request's highest
  * zone keeps them back. */
-enum { ZJ_BELOW = 0, ZJ_PROTECTED, ZJ_RESERVED, ZJ_FRAGMENTED, ZJ_PASS };
+enum { ZJ_NONE = -1, ZJ_BELOW = 0, ZJ_PROTECTED, ZJ_RESERVED, ZJ_FRAGMENTED, ZJ_PASS };
 
-static int judge_zone(const struct lab_mem_stats *st, int zi, int highest, lab_gfp_t gfp, unsigned order)
+static int zone_hope(const struct lab_zone_refused *r, unsigned order)
 {
-	const struct lab_zone_stats *z = &st->zone[zi];
-	int atomic = !(gfp & LAB___GFP_DIRECT_RECLAIM);
-	int min_reserve = (gfp & LAB___GFP_HIGH) != 0;
-	int non_block = atomic && !(gfp & LAB___GFP_NOMEMALLOC);
-	int highatomic = non_block && min_reserve && order > 0;
-	int reserves = min_reserve || non_block || highatomic;
-	int cma = (gfp & LAB___GFP_MOVABLE) && st->cma_enabled;
-	int64_t free = (int64_t)z->free, min = (int64_t)(z->wmark[LAB_WMARK_MIN] + z->boost);
-
-	free -= (int64_t)(1u << order) - 1;
-	if (!reserves)
-		free -= (int64_t)z->nr_reserved_highatomic;
-	if (!cma)
-		free -= (int64_t)z->free_cma;
-	if (min_reserve) {
-		min -= min / 2;
-		if (non_block)
-			min -= min / 4;
+	switch (r->reason) {
+	case LAB_REFUSED_WATERMARK:
+		if (r->free - r->unusable <= r->min)
+			return ZJ_BELOW;
+		/* only the reserve stopped it; without a block it is short anyway */
+		return !order || r->blocks == LAB_BLOCKS_USABLE ? ZJ_PROTECTED : ZJ_BELOW;
+	case LAB_REFUSED_NO_BLOCK:
+		return ZJ_FRAGMENTED;
+	case LAB_REFUSED_HIGHATOMIC_ONLY:
+		return ZJ_RESERVED;
+	case LAB_REFUSED_LISTS_EMPTY:
+		return ZJ_PASS;
+	default:
+		return ZJ_NONE;   /* a zone the request may not use */
 	}
-	if (free <= min)
-		return ZJ_BELOW;
-	int protected = free <= min + z->lowmem_reserve[highest];
-	if (!order)
-		return protected ? ZJ_PROTECTED : ZJ_PASS;
-	int usable = 0, any = 0;
-	for (unsigned o = order; o < LAB_MAX_ORDER; o++)
-		for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++) {
-			if (!z->nr_free_mt[o][mt])
-				continue;
-			any = 1;
-			if (mt < LAB_MIGRATE_PCPTYPES || (mt == LAB_MIGRATE_CMA && cma) ||
-			    (mt == LAB_MIGRATE_HIGHATOMIC && highatomic))
-				usable = 1;
-		}
-	if (usable)
-		return protected ? ZJ_PROTECTED : ZJ_PASS;
-	if (protected)
-		return ZJ_BELOW;   /* neither the pages nor a block: short, for this caller */
-	return any ? ZJ_RESERVED : ZJ_FRAGMENTED;
 }
 
-static int verdict_of(struct lab_sim *sim, lab_gfp_t gfp, unsigned order)
+/* The most hopeful zone's verdict: "fragmented" means compaction would
+ * have helped somewhere. */
+static int verdict_of(const struct lab_alloc_refusals *why, unsigned order)
 {
-	struct lab_mem_stats *st = sim->stats_tmp;
-	int highest = lab_gfp_zone(gfp), best = ZJ_BELOW;
-	if (highest < 0)
-		highest = 0;
-	lab_mem_get_stats(sim->mem, st);
-	for (int zi = highest; zi >= 0; zi--) {
-		if (!st->populated[zi])
-			continue;
-		int j = judge_zone(st, zi, highest, gfp, order);
+	int best = ZJ_BELOW;
+	for (unsigned i = 0; i < why->nr; i++) {
+		int j = zone_hope(&why->zone[i], order);
 		if (j > best)
 			best = j;
 	}
@@ -150,6 +123,38 @@ static int verdict_of(struct lab_sim *sim, lab_gfp_t gfp, unsigned order)
 	case ZJ_RESERVED: return V_RESERVED;
 	case ZJ_PROTECTED: return V_LOWMEM_RESERVE;
 	default: return V_BELOW_MIN;
+	}
+}
+
+/* A record for a short bulk batch: the core's check of each zone the
+ * request may use, on a snapshot (zones that pass: LISTS_EMPTY). */
+static void refusals_from_snapshot(struct lab_sim *sim, lab_gfp_t gfp, unsigned order,
+				   struct lab_alloc_refusals *why)
+{
+	struct lab_mem_stats *st = sim->stats_tmp;
+	int highest = lab_gfp_zone(gfp);
+	if (highest < 0)
+		highest = 0;
+	lab_mem_get_stats(sim->mem, st);
+	unsigned flags = lab_gfp_alloc_flags(gfp, order, (gfp & LAB___GFP_MOVABLE) && st->cma_enabled);
+	why->nr = 0;
+	for (int zi = highest; zi >= 0; zi--) {
+		const struct lab_zone_stats *z = &st->zone[zi];
+		if (!st->populated[zi])
+			continue;
+		struct lab_wmark_zone w = {
+			.free = (int64_t)z->free, .mark = z->wmark[LAB_WMARK_MIN] + z->boost, .boost = z->boost,
+			.min = z->wmark[LAB_WMARK_MIN], .lowmem_reserve = z->lowmem_reserve[highest],
+			.reserved_highatomic = z->nr_reserved_highatomic, .free_cma = z->free_cma,
+		};
+		for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
+			for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+				if (z->nr_free_mt[o][mt])
+					w.nonempty[mt] |= 1u << o;
+		struct lab_zone_refused *r = &why->zone[why->nr++];
+		if (!lab_zone_watermark_check(&w, order, flags, gfp, r))
+			r->reason = LAB_REFUSED_LISTS_EMPTY;
+		r->zone = (uint8_t)zi;
 	}
 }
 
@@ -175,8 +180,9 @@ static void snapshot_first_failure(struct lab_sim *sim)
 	lab_mem_get_stats(sim->mem, sim->ff_stats);
 }
 
+/* @why: the failure record, NULL for a short bulk batch. */
 static void count_result(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp, unsigned order,
-			 uint64_t n, uint64_t failed)
+			 uint64_t n, uint64_t failed, const struct lab_alloc_refusals *why)
 {
 	struct sim_count *c = &sim->count[order][sim_gfp_class(gfp)][ctx_index(sim->cur.ctx)];
 	int atomic = sim_gfp_is_atomic(gfp);
@@ -190,7 +196,12 @@ static void count_result(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp, 
 	c->failures += failed;
 	sim->failures += failed;
 	wl->fail[order] += failed;
-	c->verdict[verdict_of(sim, gfp, order)] += failed;
+	struct lab_alloc_refusals snap;
+	if (!why) {
+		refusals_from_snapshot(sim, gfp, order, &snap);
+		why = &snap;
+	}
+	c->verdict[verdict_of(why, order)] += failed;
 	if (atomic) {
 		sim->atomic_failures += failed;
 		if (sim->first_atomic_failure_ns == SIM_NEVER) {
@@ -210,13 +221,14 @@ static void held(struct sim_wl *wl, uint64_t pages)
 
 struct lab_page *sim_alloc(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp, unsigned order)
 {
+	struct lab_alloc_refusals why;
 	struct lab_page *p;
 
 	sim->alloc_calls++;
 #if !LAB_HAVE_BACKGROUND
 	if ((gfp & LAB___GFP_DIRECT_RECLAIM) && sim->cur.ctx == LAB_CTX_PROCESS &&
 	    sim->sc.sim.direct_reclaim_retries) {
-		p = lab_alloc_pages(sim->mem, gfp | LAB___GFP_NOWARN, order);
+		p = lab_alloc_pages_why(sim->mem, gfp | LAB___GFP_NOWARN, order, &why);
 		for (unsigned i = 0; !p && i < sim->sc.sim.direct_reclaim_retries; i++) {
 			uint64_t got = sim_reclaim(sim, (uint64_t)sim->sc.sim.kswapd_batch << order);
 			sim->direct_reclaims++;
@@ -225,17 +237,17 @@ struct lab_page *sim_alloc(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp
 			if (!got)
 				break;
 			sim->alloc_calls++;
-			p = lab_alloc_pages(sim->mem, (i + 1 < sim->sc.sim.direct_reclaim_retries) ?
-					    gfp | LAB___GFP_NOWARN : gfp, order);
+			p = lab_alloc_pages_why(sim->mem, (i + 1 < sim->sc.sim.direct_reclaim_retries) ?
+						gfp | LAB___GFP_NOWARN : gfp, order, &why);
 		}
 		if (!p && !(gfp & LAB___GFP_NOWARN)) {
 			sim->alloc_calls++;
-			p = lab_alloc_pages(sim->mem, gfp, order);
+			p = lab_alloc_pages_why(sim->mem, gfp, order, &why);
 		}
 	} else
 #endif
-		p = lab_alloc_pages(sim->mem, gfp, order);
-	count_result(sim, wl, gfp, order, 1, p ? 0 : 1);
+		p = lab_alloc_pages_why(sim->mem, gfp, order, &why);
+	count_result(sim, wl, gfp, order, 1, p ? 0 : 1, &why);
 	if (p)
 		held(wl, 1ull << order);
 	return p;
@@ -249,7 +261,7 @@ unsigned sim_alloc_bulk(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp, u
 		before += pages[i] != NULL;
 	sim->alloc_calls += nr - before;
 	got = lab_alloc_pages_bulk(sim->mem, gfp, nr, pages);
-	count_result(sim, wl, gfp, 0, nr - before, nr - got);
+	count_result(sim, wl, gfp, 0, nr - before, nr - got, NULL);
 	held(wl, got - before);
 	return got;
 }

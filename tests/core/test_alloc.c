@@ -270,6 +270,189 @@ static void test_alloc_atomic_dips_below_min(void **state)
 	fixture_destroy(f);
 }
 
+/* The failure record, one reason at a time. */
+
+/* Below the watermark: GFP_KERNEL at min with every page above it taken;
+ * the record carries free, the mark (boost included) and the flags, and the
+ * same record reaches warn_alloc. */
+static void test_alloc_failure_reason_watermark(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .min_free_kbytes = 1024 });
+	struct lab_zone *z = &f->mem->zones[LAB_ZONE_NORMAL];
+	struct lab_page *held[1024];
+	struct lab_alloc_refusals why;
+	int n = 0;
+	struct lab_page *p;
+	while ((p = lab_alloc_pages(f->mem, LAB_GFP_KERNEL | LAB___GFP_NOWARN, 0)))
+		held[n++] = p;
+	assert_null(lab_alloc_pages_why(f->mem, LAB_GFP_KERNEL, 0, &why));
+	assert_int_equal(why.nr, 1);
+	assert_int_equal(why.zone[0].zone, LAB_ZONE_NORMAL);
+	assert_int_equal(why.zone[0].reason, LAB_REFUSED_WATERMARK);
+	assert_int_equal(why.zone[0].alloc_flags, 0x840);
+	assert_int_equal(why.zone[0].free, 256);
+	assert_int_equal(why.zone[0].unusable, 0);
+	assert_int_equal(why.zone[0].mark, 256 + z->boost);
+	assert_int_equal(why.zone[0].min, 256 + z->boost);   /* GFP_KERNEL: no reduction */
+	assert_int_equal(why.zone[0].lowmem_reserve, 0);
+	assert_int_equal(f->nwarn, 1);
+	assert_memory_equal(&f->last_warn.refusals, &why, sizeof(why));
+	/* GFP_ATOMIC: min/2 - min/8, and a success returns an empty record */
+	p = lab_alloc_pages_why(f->mem, LAB_GFP_ATOMIC, 0, &why);
+	assert_non_null(p);
+	assert_int_equal(why.nr, 0);
+	held[n++] = p;
+	for (int i = 0; i < n; i++)
+		lab_free_pages(f->mem, held[i], 0);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
+/* No block: half the pages free, none in a pair: an order-1 request is
+ * above its mark and finds no block on any list. */
+static void test_alloc_failure_reason_no_block(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64 });
+	struct lab_alloc_refusals why;
+	struct lab_page *pg[64];
+	for (int i = 0; i < 64; i++)
+		assert_non_null(pg[i] = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 0));
+	for (int i = 0; i < 64; i += 2)
+		lab_free_pages(f->mem, pg[i], 0);
+	assert_null(lab_alloc_pages_why(f->mem, LAB_GFP_NOWAIT | LAB___GFP_NOWARN, 1, &why));
+	assert_int_equal(f->nwarn, 0);
+	assert_int_equal(why.nr, 1);
+	assert_int_equal(why.zone[0].reason, LAB_REFUSED_NO_BLOCK);
+	assert_int_equal(why.zone[0].blocks, LAB_BLOCKS_NONE);
+	assert_int_equal(why.zone[0].alloc_flags, 0x850);
+	assert_int_equal(why.zone[0].free, 32);
+	assert_int_equal(why.zone[0].unusable, 1);   /* 2^1 - 1 */
+	for (int i = 1; i < 64; i += 2)
+		lab_free_pages(f->mem, pg[i], 0);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
+/* Only highatomic: the free pages sit in a HighAtomic pageblock. GFP_NOWAIT
+ * order 1 counts them (non-blocking) but may not take the block; GFP_KERNEL
+ * may not even count them (the reserve is unusable free). */
+static void test_alloc_failure_reason_highatomic_only(void **state)
+{
+	(void)state;
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9 });
+	struct lab_mem *m = f->mem;
+	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
+	struct lab_alloc_refusals why;
+	lab_set_watermark_scale_factor(m, 1);
+	struct lab_page *pb = lab_alloc_pages(m, LAB_GFP_KERNEL, 9);
+	assert_non_null(pb);
+	lab__reserve_highatomic_pageblock(m, z, lab_pfn_to_page(m, 512));
+	assert_null(lab_alloc_pages_why(m, LAB_GFP_NOWAIT | LAB___GFP_NOWARN, 1, &why));
+	assert_int_equal(why.nr, 1);
+	assert_int_equal(why.zone[0].reason, LAB_REFUSED_HIGHATOMIC_ONLY);
+	assert_int_equal(why.zone[0].blocks, LAB_BLOCKS_RESERVED_ONLY);
+	assert_int_equal(why.zone[0].free, 512);
+	assert_int_equal(why.zone[0].unusable, 1);   /* non-blocking: the reserve counts */
+	assert_null(lab_alloc_pages_why(m, LAB_GFP_KERNEL | LAB___GFP_NOWARN | LAB___GFP_NORETRY, 0, &why));
+	assert_int_equal(why.zone[0].reason, LAB_REFUSED_WATERMARK);
+	assert_int_equal(why.zone[0].free, 512);
+	assert_int_equal(why.zone[0].unusable, 512);  /* nr_reserved_highatomic */
+	lab_free_pages(m, pb, 9);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
+/* Not allowed, and the reserve: a GFP_DMA request lists Normal and DMA32
+ * as not allowed; a GFP_KERNEL request is refused by DMA's lowmem_reserve
+ * for Normal, with that number in the record. */
+static void test_alloc_failure_reason_not_allowed_and_reserve(void **state)
+{
+	(void)state;
+	struct fixture *f = three_zones(0);
+	struct lab_mem *m = f->mem;
+	int ratio[5] = { 1, 1, 32, 0, 0 };
+	struct lab_alloc_refusals why;
+	struct lab_page *held[64], *p;
+	int n = 0;
+	lab_set_lowmem_reserve_ratio(m, ratio);
+	while ((p = lab_alloc_pages(m, LAB_GFP_KERNEL | LAB___GFP_NOWARN, 9)))
+		held[n++] = p;
+	assert_null(lab_alloc_pages_why(m, LAB_GFP_NOWAIT | LAB___GFP_NOWARN, 9, &why));
+	assert_int_equal(why.nr, 3);
+	assert_int_equal(why.zone[0].zone, LAB_ZONE_NORMAL);
+	assert_int_equal(why.zone[1].zone, LAB_ZONE_DMA32);
+	assert_int_equal(why.zone[2].zone, LAB_ZONE_DMA);
+	assert_int_equal(why.zone[2].reason, LAB_REFUSED_WATERMARK);
+	assert_int_equal(why.zone[2].free, 1024);
+	assert_int_equal(why.zone[2].lowmem_reserve, m->zones[LAB_ZONE_DMA].lowmem_reserve[LAB_ZONE_NORMAL]);
+	assert_true(why.zone[2].lowmem_reserve >= 1024 - 511);
+	assert_int_equal(why.zone[2].blocks, LAB_BLOCKS_USABLE);
+	/* DMA gives its block to GFP_DMA; the next GFP_DMA finds DMA empty */
+	struct lab_page *d = lab_alloc_pages(m, LAB_GFP_DMA, 9);
+	struct lab_page *d2 = lab_alloc_pages(m, LAB_GFP_DMA, 9);
+	assert_non_null(d);
+	assert_non_null(d2);
+	assert_null(lab_alloc_pages_why(m, LAB_GFP_DMA | LAB___GFP_NOWARN | LAB___GFP_NORETRY, 0, &why));
+	assert_int_equal(why.nr, 3);
+	assert_int_equal(why.zone[0].reason, LAB_REFUSED_NOT_ALLOWED);
+	assert_int_equal(why.zone[1].reason, LAB_REFUSED_NOT_ALLOWED);
+	assert_int_equal(why.zone[1].free, (int64_t)fixture_zone_free(f, LAB_ZONE_DMA32));
+	assert_int_equal(why.zone[2].reason, LAB_REFUSED_WATERMARK);
+	assert_int_equal(why.zone[2].free, 0);
+	lab_free_pages(m, d, 9);
+	lab_free_pages(m, d2, 9);
+	for (int i = 0; i < n; i++)
+		lab_free_pages(m, held[i], 9);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
+/* The rule on plain numbers: the reductions, the unusable pages, the
+ * lowmem reserve, the order > 0 list test, the order-0 atomic retry
+ * without the boost. */
+static void test_alloc_watermark_check_pure(void **state)
+{
+	(void)state;
+	struct lab_zone_refused r;
+	struct lab_wmark_zone z = { .free = 996, .mark = 800, .min = 800, .lowmem_reserve = 100,
+				    .reserved_highatomic = 64, .free_cma = 32 };
+	z.nonempty[LAB_MIGRATE_MOVABLE] = 0x7;   /* orders 0..2 */
+	z.nonempty[LAB_MIGRATE_HIGHATOMIC] = 0x10; /* order 4 */
+	unsigned kernel = lab_gfp_alloc_flags(LAB_GFP_KERNEL, 0, 0);
+	assert_int_equal(kernel, 0x840);
+	/* 996 - 64 - 32 = 900 <= 800 + 100 */
+	assert_int_equal(lab_zone_watermark_check(&z, 0, kernel, LAB_GFP_KERNEL, &r), LAB_REFUSED_WATERMARK);
+	assert_int_equal(r.unusable, 96);
+	assert_int_equal(r.min, 800);
+	z.free = 997;
+	assert_int_equal(lab_zone_watermark_check(&z, 0, kernel, LAB_GFP_KERNEL, NULL), 0);
+	/* GFP_ATOMIC order 4: min 800 -> 400 -> 300, highatomic counted and usable */
+	unsigned atomic4 = lab_gfp_alloc_flags(LAB_GFP_ATOMIC, 4, 0);
+	assert_int_equal(lab_zone_watermark_check(&z, 4, atomic4, LAB_GFP_ATOMIC, &r), 0);
+	/* GFP_NOWAIT order 4: no reduction, the order-4 block is HighAtomic only */
+	z.free = 2000;
+	unsigned nowait4 = lab_gfp_alloc_flags(LAB_GFP_NOWAIT, 4, 0);
+	assert_int_equal(lab_zone_watermark_check(&z, 4, nowait4, LAB_GFP_NOWAIT, &r), LAB_REFUSED_HIGHATOMIC_ONLY);
+	assert_int_equal(r.blocks, LAB_BLOCKS_RESERVED_ONLY);
+	assert_int_equal(r.unusable, 15 + 32);
+	assert_int_equal(lab_zone_watermark_check(&z, 5, nowait4, LAB_GFP_NOWAIT, &r), LAB_REFUSED_NO_BLOCK);
+	/* order-0 GFP_ATOMIC in a boosted zone: the retry at the unboosted min */
+	struct lab_wmark_zone b = { .free = 300, .mark = 1000, .boost = 600, .min = 400 };
+	unsigned atomic0 = lab_gfp_alloc_flags(LAB_GFP_ATOMIC, 0, 0);
+	assert_int_equal(lab_zone_watermark_check(&b, 0, atomic0, LAB_GFP_ATOMIC, &r), 0);
+	b.free = 150;   /* 400 -> 200 -> 150: refused at the unboosted mark */
+	assert_int_equal(lab_zone_watermark_check(&b, 0, atomic0, LAB_GFP_ATOMIC, &r), LAB_REFUSED_WATERMARK);
+	assert_int_equal(r.mark, 400);
+	assert_int_equal(r.min, 150);
+	/* GFP_NOWAIT has no __GFP_ATOMIC: the boost stays */
+	b.free = 999;
+	assert_int_equal(lab_zone_watermark_check(&b, 0, lab_gfp_alloc_flags(LAB_GFP_NOWAIT, 0, 0), LAB_GFP_NOWAIT, &r),
+			 LAB_REFUSED_WATERMARK);
+	assert_int_equal(r.mark, 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +467,11 @@ int main(void)
 		cmocka_unit_test(test_alloc_order_too_large_refused),
 		cmocka_unit_test(test_alloc_failure_record_and_ratelimit),
 		cmocka_unit_test(test_alloc_atomic_dips_below_min),
+		cmocka_unit_test(test_alloc_failure_reason_watermark),
+		cmocka_unit_test(test_alloc_failure_reason_no_block),
+		cmocka_unit_test(test_alloc_failure_reason_highatomic_only),
+		cmocka_unit_test(test_alloc_failure_reason_not_allowed_and_reserve),
+		cmocka_unit_test(test_alloc_watermark_check_pure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
