@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench/bench_replay.h - throughput of the trace reader and the replay
- * engines (src/formats/ftrace.c, src/engines/replay.c).
+ * engines (src/formats/ftrace.c, src/engines/replay_*.c).
  */
 #ifndef LAB_BENCH_REPLAY_H
 #define LAB_BENCH_REPLAY_H

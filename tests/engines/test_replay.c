@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/engines/test_replay.c - the replay engines (engines/replay.c).
+ * tests/engines/test_replay.c - the replay engines (engines/replay_*.c).
  *
  * On the real corpus (tests/data/realkernel, parsed once in the group
  * setup): every trace replays in both modes without rejecting an event;
