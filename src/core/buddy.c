@@ -44,27 +44,9 @@ static void account(struct lab_zone *z, unsigned order, int mt, int sign)
 void lab__buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		    unsigned order, int mt, bool tail)
 {
-	uint32_t idx = page_idx(mem, p);
-	uint32_t *head = &z->free_head[order][mt], *tl = &z->free_tail[order][mt];
-
-	p->flags = LAB_PG_BUDDY;
-	p->order = (uint8_t)order;
-	p->mt = (uint8_t)mt;
+	page_set_state(p, LAB_PG_BUDDY, order, mt);
 	page_owner_set(p, 0);
-	if (*head == LAB_NIL) {
-		p->next = p->prev = LAB_NIL;
-		*head = *tl = idx;
-	} else if (tail) {
-		p->prev = *tl;
-		p->next = LAB_NIL;
-		mem->pages[*tl].next = idx;
-		*tl = idx;
-	} else {
-		p->next = *head;
-		p->prev = LAB_NIL;
-		mem->pages[*head].prev = idx;
-		*head = idx;
-	}
+	idx_list_add(mem->pages, &z->free_head[order][mt], &z->free_tail[order][mt], p, page_idx(mem, p), tail);
 	z->nr_free_mt[order][mt]++;
 	__atomic_store_n(&z->nr_free[order], z->nr_free[order] + 1, __ATOMIC_RELAXED);   /* read locklessly */
 	__atomic_store_n(&z->nonempty[mt], (uint16_t)(z->nonempty[mt] | (1u << order)), __ATOMIC_RELAXED);
@@ -78,16 +60,8 @@ void lab__buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_pag
 	unsigned order = p->order;
 	int mt = p->mt;
 
-	if (p->prev != LAB_NIL)
-		mem->pages[p->prev].next = p->next;
-	else
-		z->free_head[order][mt] = p->next;
-	if (p->next != LAB_NIL)
-		mem->pages[p->next].prev = p->prev;
-	else
-		z->free_tail[order][mt] = p->prev;
-	p->next = p->prev = LAB_NIL;
-	p->flags = 0;
+	idx_list_del(mem->pages, &z->free_head[order][mt], &z->free_tail[order][mt], p);
+	page_set_flags(p, 0);
 	z->nr_free_mt[order][mt]--;
 	__atomic_store_n(&z->nr_free[order], z->nr_free[order] - 1, __ATOMIC_RELAXED);
 	if (z->free_head[order][mt] == LAB_NIL)
@@ -103,9 +77,7 @@ void lab__buddy_take_as_pages(struct lab_mem *mem, struct lab_zone *z, struct la
 	unsigned order = p->order;
 	lab__buddy_list_del(mem, z, p);
 	for (uint64_t i = 0; i < (1ull << order); i++) {
-		p[i].flags = LAB_PG_HEAD;
-		p[i].order = 0;
-		p[i].mt = (uint8_t)mt;
+		page_set_state(&p[i], LAB_PG_HEAD, 0, mt);
 		page_owner_set(&p[i], 0);
 	}
 }
@@ -148,8 +120,8 @@ struct lab_page *lab__buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zon
 	struct lab_page *p = &mem->pages[z->free_head[o][mt]];
 	lab__buddy_list_del(mem, z, p);
 	buddy_expand(mem, z, p, order, o, mt);
-	/* remember the list the pages came from (get_pcppage_migratetype) */
-	p->mt = (uint8_t)mt;
+	/* p->mt still names the list the pages came from, as it did on the
+	 * list (get_pcppage_migratetype) */
 	return p;
 }
 

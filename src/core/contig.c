@@ -148,9 +148,7 @@ static int take_isolated_range(struct lab_mem *mem, struct lab_zone *z, uint64_t
 		uint64_t a = head < start ? start : head, b = bend > end ? end : bend;
 		for (uint64_t q = a; q < b; q++) {
 			struct lab_page *pg = pfn_page(mem, q);
-			pg->flags = LAB_PG_HEAD;
-			pg->order = 0;
-			pg->mt = LAB_MIGRATE_MOVABLE;
+			page_set_state(pg, LAB_PG_HEAD, 0, LAB_MIGRATE_MOVABLE);
 			page_owner_set(pg, LAB_OWN_CONTIG);
 		}
 		pfn = b;
@@ -219,7 +217,7 @@ void lab_free_contig_range(struct lab_mem *mem, lab_pfn_t start, unsigned long n
 		void *va = lab__page_lowmem_address(p);
 		if ((mem->flags & LAB_CFG_DEBUG_POISON) && va)
 			memset(va, LAB_POISON_FREE, LAB_PAGE_SIZE);
-		p->flags = 0;
+		page_set_flags(p, 0);
 		page_owner_set(p, 0);
 	}
 	lab__buddy_free_range(mem, z, start, end, false);

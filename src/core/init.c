@@ -289,14 +289,13 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 		for (uint64_t pfn = zstart; pfn < zend[i]; pfn++) {
 			struct lab_page *p = pfn_page(mem, pfn);
 			p->next = p->prev = LAB_NIL;
-			p->zone = (uint8_t)i;
-			p->flags = LAB_PG_RESERVED;
+			bool usable = pfn_present(cfg, pfn) && !pfn_reserved(cfg, pfn);
+			page_init_state(p, usable ? 0 : LAB_PG_RESERVED, i);
 			if (!pfn_present(cfg, pfn))
 				continue;
 			z->present++;
-			if (pfn_reserved(cfg, pfn))
+			if (!usable)
 				continue;
-			p->flags = 0;
 			z->managed++;
 		}
 		z->reserved_pages = z->present - z->managed;

@@ -172,6 +172,19 @@ static inline void page_set_flags(struct lab_page *p, uint8_t flags)
 	__atomic_store_n(&p->state, s.state, __ATOMIC_RELAXED);
 }
 
+/* Memory init (no other thread yet): the whole word, zone included; order
+ * and migratetype 0. */
+static inline void page_init_state(struct lab_page *p, uint8_t flags, unsigned zone)
+{
+	struct lab_page s;
+	s.state = 0;
+	s.flags = flags;
+	s.zone = (uint8_t)zone;
+	__atomic_store_n(&p->state, s.state, __ATOMIC_RELAXED);
+}
+
+#include "list.h"   /* the index-linked lists over mem->pages (struct lab_page above) */
+
 #define LAB_PB_MT_MASK 0x0fu
 #define LAB_PB_SKIP    0x80u
 

@@ -30,21 +30,7 @@ int lab__lru_index(const struct lab_page *p)
 void lab__lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head)
 {
 	int l = lab__lru_index(p);
-	uint32_t idx = page_idx(mem, p);
-	if (z->lru_head[l] == LAB_NIL) {
-		p->next = p->prev = LAB_NIL;
-		z->lru_head[l] = z->lru_tail[l] = idx;
-	} else if (head) {
-		p->next = z->lru_head[l];
-		p->prev = LAB_NIL;
-		mem->pages[z->lru_head[l]].prev = idx;
-		z->lru_head[l] = idx;
-	} else {
-		p->prev = z->lru_tail[l];
-		p->next = LAB_NIL;
-		mem->pages[z->lru_tail[l]].next = idx;
-		z->lru_tail[l] = idx;
-	}
+	idx_list_add(mem->pages, &z->lru_head[l], &z->lru_tail[l], p, page_idx(mem, p), !head);
 	page_owner_set(p, page_owner(p) | LAB_OWN_LRU);
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] + (1ull << p->order), __ATOMIC_RELAXED);   /* read locklessly */
 }
@@ -52,15 +38,7 @@ void lab__lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, b
 void lab__lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 {
 	int l = lab__lru_index(p);
-	if (p->prev != LAB_NIL)
-		mem->pages[p->prev].next = p->next;
-	else
-		z->lru_head[l] = p->next;
-	if (p->next != LAB_NIL)
-		mem->pages[p->next].prev = p->prev;
-	else
-		z->lru_tail[l] = p->prev;
-	p->next = p->prev = LAB_NIL;
+	idx_list_del(mem->pages, &z->lru_head[l], &z->lru_tail[l], p);
 	page_owner_set(p, page_owner(p) & ~LAB_OWN_LRU);
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] - (1ull << p->order), __ATOMIC_RELAXED);
 }

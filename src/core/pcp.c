@@ -119,36 +119,14 @@ static void pcp_unlock(struct lab_mem *mem, unsigned cpu, unsigned long flags)
 static void pcp_list_add(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pindex,
 			 struct lab_page *p, bool tail)
 {
-	uint32_t idx = page_idx(mem, p);
 	__atomic_store_n(&pcp->list_ops, pcp->list_ops + 1, __ATOMIC_RELAXED);
-	if (pcp->head[pindex] == LAB_NIL) {
-		p->next = p->prev = LAB_NIL;
-		pcp->head[pindex] = pcp->tail[pindex] = idx;
-	} else if (tail) {
-		p->prev = pcp->tail[pindex];
-		p->next = LAB_NIL;
-		mem->pages[pcp->tail[pindex]].next = idx;
-		pcp->tail[pindex] = idx;
-	} else {
-		p->next = pcp->head[pindex];
-		p->prev = LAB_NIL;
-		mem->pages[pcp->head[pindex]].prev = idx;
-		pcp->head[pindex] = idx;
-	}
+	idx_list_add(mem->pages, &pcp->head[pindex], &pcp->tail[pindex], p, page_idx(mem, p), tail);
 }
 
 static void pcp_list_del(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pindex, struct lab_page *p)
 {
 	__atomic_store_n(&pcp->list_ops, pcp->list_ops + 1, __ATOMIC_RELAXED);
-	if (p->prev != LAB_NIL)
-		mem->pages[p->prev].next = p->next;
-	else
-		pcp->head[pindex] = p->next;
-	if (p->next != LAB_NIL)
-		mem->pages[p->next].prev = p->prev;
-	else
-		pcp->tail[pindex] = p->prev;
-	p->next = p->prev = LAB_NIL;
+	idx_list_del(mem->pages, &pcp->head[pindex], &pcp->tail[pindex], p);
 }
 
 /*

@@ -212,7 +212,7 @@ static void carve(struct lab_mem *mem, struct lab_zone *z, unsigned o, int mt, u
 			return;
 		struct lab_page *p = pfn_page(mem, cursor);
 		for (uint64_t i = 0; i < (1ull << o); i++)
-			p[i].flags = 0;
+			page_set_flags(&p[i], 0);
 		if (!typed && (mt == LAB_MIGRATE_HIGHATOMIC || mt == LAB_MIGRATE_CMA))
 			for (uint64_t b = cursor & ~(nr - 1); b < cursor + (1ull << o); b += nr)
 				set_pageblock_migratetype(mem, b < z->start_pfn ? z->start_pfn : b, mt);
