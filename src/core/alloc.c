@@ -76,53 +76,6 @@ static unsigned alloc_flags_cma(const struct lab_mem *mem, const struct alloc_co
 	return flags;
 }
 
-/* __rmqueue: own type, then CMA, then fallback with stealing. Zone lock held. */
-struct lab_page *lab__rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
-				       int mt, unsigned alloc_flags)
-{
-	struct lab_page *p;
-
-	/* balance movable allocations between CMA and the rest (CMA first
-	 * when it holds more than half of the zone's free pages) */
-	if ((alloc_flags & ALLOC_CMA) && zone_free_cma(z) > zone_free(z) / 2) {
-		p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
-		if (p)
-			return p;
-	}
-	for (;;) {
-		p = lab__buddy_rmqueue_smallest(mem, z, order, mt);
-		if (p)
-			return p;
-		if (alloc_flags & ALLOC_CMA) {
-			p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
-			if (p)
-				return p;
-		}
-		if (!lab__rmqueue_fallback(mem, z, order, mt, alloc_flags))
-			return NULL;
-	}
-}
-
-/* rmqueue_buddy: the highatomic reserve first for those who may use it,
- * and as a last resort for non-blocking and OOM requests. */
-static struct lab_page *rmqueue_buddy(struct lab_mem *mem, struct lab_zone *z, unsigned order,
-				      int mt, unsigned alloc_flags)
-{
-	struct lab_page *p = NULL;
-	unsigned long flags;
-
-	zone_lock(mem, z, &flags);
-	if (alloc_flags & ALLOC_HIGHATOMIC)
-		p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
-	if (!p) {
-		p = lab__rmqueue_locked(mem, z, order, mt, alloc_flags);
-		if (!p && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
-			p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
-	}
-	zone_unlock(mem, z, flags);
-	return p;
-}
-
 /*
  * rmqueue: the per-CPU list for small orders (CMA pages only for those who
  * may use them), else the buddy lists. The block becomes an allocated head.
@@ -137,7 +90,7 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 	    (!z->cma_pages || (alloc_flags & ALLOC_CMA) || mt != LAB_MIGRATE_MOVABLE))
 		p = lab__rmqueue_pcplist(mem, z, order, mt, alloc_flags);
 	if (!p) {   /* (the pcp path counts its own PGALLOC) */
-		p = rmqueue_buddy(mem, z, order, mt, alloc_flags);
+		p = lab__rmqueue_buddy(mem, z, order, mt, alloc_flags);
 		if (p)
 			count_event(mem, (enum lab_vm_event)(LAB_PGALLOC_DMA + z->idx), 1ull << order);
 	}

@@ -14,6 +14,10 @@
  *   ...
  *   o=10 [M] -> idx -> idx -> ...
  *
+ * rmqueue's buddy half lives here too, beside the removal it calls:
+ * __rmqueue (own type, CMA, fallback with stealing) and rmqueue_buddy (the
+ * highatomic reserve first or last), under the zone lock.
+ *
  * Lists are doubly linked through struct lab_page.next/prev (page indices,
  * LAB_NIL at the ends) so struct lab_page stays 16 bytes. The nonempty
  * bitmap makes "smallest order >= k with a block of type mt" one ctz, so
@@ -122,6 +126,54 @@ struct lab_page *lab__buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zon
 	buddy_expand(mem, z, p, order, o, mt);
 	/* p->mt still names the list the pages came from, as it did on the
 	 * list (get_pcppage_migratetype) */
+	return p;
+}
+
+/* __rmqueue: own type, then CMA, then fallback with stealing. Zone lock held. */
+struct lab_page *lab__rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				       int mt, unsigned alloc_flags)
+{
+	struct lab_page *p;
+
+	/* balance movable allocations between CMA and the rest (CMA first
+	 * when it holds more than half of the zone's free pages) */
+	if ((alloc_flags & ALLOC_CMA) && zone_free_cma(z) > zone_free(z) / 2) {
+		p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
+		if (p)
+			return p;
+	}
+	for (;;) {
+		p = lab__buddy_rmqueue_smallest(mem, z, order, mt);
+		if (p)
+			return p;
+		if (alloc_flags & ALLOC_CMA) {
+			p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_CMA);
+			if (p)
+				return p;
+		}
+		if (!lab__rmqueue_fallback(mem, z, order, mt, alloc_flags))
+			return NULL;
+	}
+}
+
+/* rmqueue_buddy: the highatomic reserve first for those who may use it,
+ * and as a last resort for non-blocking and OOM requests. Takes the zone
+ * lock. */
+struct lab_page *lab__rmqueue_buddy(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				   int mt, unsigned alloc_flags)
+{
+	struct lab_page *p = NULL;
+	unsigned long flags;
+
+	zone_lock(mem, z, &flags);
+	if (alloc_flags & ALLOC_HIGHATOMIC)
+		p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
+	if (!p) {
+		p = lab__rmqueue_locked(mem, z, order, mt, alloc_flags);
+		if (!p && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+			p = lab__buddy_rmqueue_smallest(mem, z, order, LAB_MIGRATE_HIGHATOMIC);
+	}
+	zone_unlock(mem, z, flags);
 	return p;
 }
 

@@ -47,21 +47,80 @@ static bool merge_may_be_incomplete(const struct lab_mem *mem, unsigned order)
 	return order >= mem->pageblock_order;
 }
 
-static int check_zone(struct lab_mem *mem, struct lab_zone *z)
+/* What pass 1 found, by pfn, for the equations of the later phases. */
+struct zone_census {
+	uint64_t free_pages, free_cma, isolated, allocated, pcp, reserved;
+	uint64_t blocks[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];   /* free blocks by list */
+};
+
+/* Pass 1, one block's interior: compound tails point at their head, other
+ * interior pages carry no state. */
+static int check_block_interior(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, uint64_t n)
 {
 	int errors = 0;
-	uint64_t free_pages = 0, free_cma = 0, isolated = 0, allocated = 0, pcp = 0, reserved = 0;
-	uint64_t blocks[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
+	const char *zn = lab_zone_names[z->idx];
+	uint64_t pfn = page_pfn(mem, p);
+	uint32_t head = page_idx(mem, p);
+
+	for (uint64_t i = 1; i < n; i++) {
+		struct lab_page *t = p + i;
+		if ((p->flags & LAB_PG_COMPOUND)) {
+			CHECK(t->flags == LAB_PG_TAIL && t->next == head,
+			      "check: compound tail %#llx not linked to its head",
+			      (unsigned long long)(pfn + i));
+		} else {
+			CHECK(t->flags == 0, "check: zone %s pfn %#llx inside block %#llx has flags %#x",
+			      zn, (unsigned long long)(pfn + i), (unsigned long long)pfn, t->flags);
+		}
+	}
+	return errors;
+}
+
+/* Pass 1, a free block: counted by list and kind; merging is complete
+ * below pageblock order (invariant 2). */
+static int check_free_block(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, unsigned o,
+			    uint64_t n, struct zone_census *c)
+{
+	int errors = 0;
+	const char *zn = lab_zone_names[z->idx];
+	uint64_t pfn = page_pfn(mem, p);
+
+	CHECK(p->mt < LAB_MIGRATE_TYPES, "check: free block %#llx bad type", (unsigned long long)pfn);
+	if (p->mt < LAB_MIGRATE_TYPES)
+		c->blocks[o][p->mt]++;
+	if (p->mt == LAB_MIGRATE_ISOLATE)
+		c->isolated += n;
+	else
+		c->free_pages += n;
+	if (p->mt == LAB_MIGRATE_CMA)
+		c->free_cma += n;
+	uint64_t b = pfn ^ (1ull << o);
+	if (o < LAB_MAX_ORDER - 1 && pfn_in_span(mem, b)) {
+		struct lab_page *bp = pfn_page(mem, b);
+		bool unmerged = (bp->flags & LAB_PG_BUDDY) && bp->order == o && bp->zone == z->idx;
+		CHECK(!unmerged || merge_may_be_incomplete(mem, o),
+		      "check: zone %s free buddies %#llx and %#llx (order %u) not merged", zn,
+		      (unsigned long long)pfn, (unsigned long long)b, o);
+	}
+	return errors;
+}
+
+/*
+ * Pass 1, by pfn: each page is the head of exactly one free, allocated or
+ * per-CPU block, or reserved; blocks are aligned and inside the zone.
+ */
+static int check_pages(struct lab_mem *mem, struct lab_zone *z, struct zone_census *c)
+{
+	int errors = 0;
 	const char *zn = lab_zone_names[z->idx];
 
-	memset(blocks, 0, sizeof(blocks));
 	for (uint64_t pfn = z->start_pfn; pfn < z->end_pfn;) {
 		struct lab_page *p = pfn_page(mem, pfn);
 		uint64_t n = 1;
 		CHECK(p->zone == z->idx, "check: zone %s pfn %#llx has zone %u", zn,
 		      (unsigned long long)pfn, p->zone);
 		if (p->flags & LAB_PG_RESERVED) {
-			reserved++;
+			c->reserved++;
 		} else if (p->flags & (LAB_PG_BUDDY | LAB_PG_HEAD | LAB_PG_PCP)) {
 			unsigned o = p->order;
 			int kinds = !!(p->flags & LAB_PG_BUDDY) + !!(p->flags & LAB_PG_HEAD) +
@@ -78,51 +137,33 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 			      zn, (unsigned long long)pfn, o);
 			if (pfn + n > z->end_pfn)
 				n = z->end_pfn - pfn;
-			uint32_t head = page_idx(mem, p);
-			for (uint64_t i = 1; i < n; i++) {
-				struct lab_page *t = p + i;
-				if ((p->flags & LAB_PG_COMPOUND)) {
-					CHECK(t->flags == LAB_PG_TAIL && t->next == head,
-					      "check: compound tail %#llx not linked to its head",
-					      (unsigned long long)(pfn + i));
-				} else {
-					CHECK(t->flags == 0, "check: zone %s pfn %#llx inside block %#llx has flags %#x",
-					      zn, (unsigned long long)(pfn + i), (unsigned long long)pfn, t->flags);
-				}
-			}
-			if (p->flags & LAB_PG_BUDDY) {
-				CHECK(p->mt < LAB_MIGRATE_TYPES, "check: free block %#llx bad type", (unsigned long long)pfn);
-				if (p->mt < LAB_MIGRATE_TYPES)
-					blocks[o][p->mt]++;
-				if (p->mt == LAB_MIGRATE_ISOLATE)
-					isolated += n;
-				else
-					free_pages += n;
-				if (p->mt == LAB_MIGRATE_CMA)
-					free_cma += n;
-				/* invariant 2: merging is complete */
-				uint64_t b = pfn ^ (1ull << o);
-				if (o < LAB_MAX_ORDER - 1 && pfn_in_span(mem, b)) {
-					struct lab_page *bp = pfn_page(mem, b);
-					bool unmerged = (bp->flags & LAB_PG_BUDDY) && bp->order == o && bp->zone == z->idx;
-					CHECK(!unmerged || merge_may_be_incomplete(mem, o),
-					      "check: zone %s free buddies %#llx and %#llx (order %u) not merged", zn,
-					      (unsigned long long)pfn, (unsigned long long)b, o);
-				}
-			} else if (p->flags & LAB_PG_HEAD) {
-				allocated += n;
-			} else {
-				pcp += n;
-			}
+			errors += check_block_interior(mem, z, p, n);
+			if (p->flags & LAB_PG_BUDDY)
+				errors += check_free_block(mem, z, p, o, n, c);
+			else if (p->flags & LAB_PG_HEAD)
+				c->allocated += n;
+			else
+				c->pcp += n;
 		} else {
 			CHECK(0, "check: zone %s pfn %#llx belongs to no block (lost page, flags %#x)", zn,
 			      (unsigned long long)pfn, p->flags);
 		}
 		pfn += n;
 	}
+	return errors;
+}
 
-	/* pass 2: the lists */
+/*
+ * Pass 2, by list: every element is a free block of the list's order, type
+ * and zone; lists are NIL-terminated and back-linked; their lengths equal
+ * the counters and what pass 1 found; then the free-page equations.
+ */
+static int check_free_lists(struct lab_mem *mem, struct lab_zone *z, const struct zone_census *c)
+{
+	int errors = 0;
+	const char *zn = lab_zone_names[z->idx];
 	uint64_t list_pages = 0, list_cma = 0, span = z->end_pfn - z->start_pfn;
+
 	for (int o = 0; o < LAB_MAX_ORDER; o++) {
 		uint64_t per_order = 0;
 		for (int m = 0; m < LAB_MIGRATE_TYPES; m++) {
@@ -146,10 +187,10 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 			}
 			CHECK(z->free_tail[o][m] == prev, "check: zone %s list (%d, %s) tail wrong", zn, o,
 			      lab_migratetype_names[m]);
-			CHECK(len == z->nr_free_mt[o][m] && len == blocks[o][m],
+			CHECK(len == z->nr_free_mt[o][m] && len == c->blocks[o][m],
 			      "check: zone %s list (%d, %s): %llu on list, counter %u, %llu found by pfn", zn, o,
 			      lab_migratetype_names[m], (unsigned long long)len, (unsigned)z->nr_free_mt[o][m],
-			      (unsigned long long)blocks[o][m]);
+			      (unsigned long long)c->blocks[o][m]);
 			CHECK(!!(z->nonempty[m] & (1u << o)) == (len != 0),
 			      "check: zone %s nonempty bit (%d, %s) wrong", zn, o, lab_migratetype_names[m]);
 			per_order += z->nr_free_mt[o][m];
@@ -161,19 +202,40 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 		CHECK(per_order == z->nr_free[o], "check: zone %s nr_free[%d] %u != %llu", zn, o,
 		      (unsigned)z->nr_free[o], (unsigned long long)per_order);
 	}
-	CHECK(z->free_pages == free_pages && free_pages == list_pages,
+	CHECK(z->free_pages == c->free_pages && c->free_pages == list_pages,
 	      "check: zone %s free_pages %llu, blocks %llu, lists %llu", zn,
-	      (unsigned long long)z->free_pages, (unsigned long long)free_pages,
+	      (unsigned long long)z->free_pages, (unsigned long long)c->free_pages,
 	      (unsigned long long)list_pages);
-	CHECK(z->free_cma == free_cma && free_cma == list_cma, "check: zone %s free_cma wrong", zn);
-	CHECK(free_pages + allocated + pcp + isolated == z->managed,
-	      "check: zone %s free %llu + allocated %llu + pcp %llu + isolated %llu != managed %llu", zn,
-	      (unsigned long long)free_pages, (unsigned long long)allocated, (unsigned long long)pcp,
-	      (unsigned long long)isolated, (unsigned long long)z->managed);
-	CHECK(z->end_pfn - z->start_pfn - reserved == z->managed,
-	      "check: zone %s spanned - reserved != managed", zn);
+	CHECK(z->free_cma == c->free_cma && c->free_cma == list_cma, "check: zone %s free_cma wrong", zn);
+	return errors;
+}
 
-	/* the LRU lists: owned allocated heads, counted right */
+/* No page lost: free + allocated + per-CPU + isolated == managed. */
+static int check_conservation(struct lab_mem *mem, struct lab_zone *z, const struct zone_census *c)
+{
+	int errors = 0;
+	const char *zn = lab_zone_names[z->idx];
+
+	CHECK(c->free_pages + c->allocated + c->pcp + c->isolated == z->managed,
+	      "check: zone %s free %llu + allocated %llu + pcp %llu + isolated %llu != managed %llu", zn,
+	      (unsigned long long)c->free_pages, (unsigned long long)c->allocated, (unsigned long long)c->pcp,
+	      (unsigned long long)c->isolated, (unsigned long long)z->managed);
+	CHECK(z->end_pfn - z->start_pfn - c->reserved == z->managed,
+	      "check: zone %s spanned - reserved != managed", zn);
+	uint64_t pcp_listed = 0;
+	errors += lab__pcp_check(mem, z, &pcp_listed);
+	CHECK(pcp_listed == c->pcp, "check: zone %s pcp lists hold %llu pages, %llu marked per-CPU", zn,
+	      (unsigned long long)pcp_listed, (unsigned long long)c->pcp);
+	return errors;
+}
+
+/* The LRU lists: owned allocated heads, counted right. */
+static int check_lru(struct lab_mem *mem, struct lab_zone *z)
+{
+	int errors = 0;
+	const char *zn = lab_zone_names[z->idx];
+	uint64_t span = z->end_pfn - z->start_pfn;
+
 	for (int l = 0; l < LAB_NR_LRU; l++) {
 		uint64_t pages = 0, len = 0;
 		uint32_t prev = LAB_NIL;
@@ -191,21 +253,25 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 		CHECK(z->lru_tail[l] == prev && pages == z->nr_lru[l], "check: zone %s LRU list %d: %llu pages, counter %llu",
 		      zn, l, (unsigned long long)pages, (unsigned long long)z->nr_lru[l]);
 	}
+	return errors;
+}
 
-	uint64_t pcp_listed = 0;
-	errors += lab__pcp_check(mem, z, &pcp_listed);
-	CHECK(pcp_listed == pcp, "check: zone %s pcp lists hold %llu pages, %llu marked per-CPU", zn,
-	      (unsigned long long)pcp_listed, (unsigned long long)pcp);
-
-	/* HighAtomic pageblocks lie wholly inside their zone (highatomic.c) */
+/*
+ * nr_reserved_highatomic == HighAtomic pageblocks (wholly inside the zone,
+ * highatomic.c) plus the pageblocks Linux 6.1 retyped without uncounting
+ * them (migratetype.c, change_pageblock_range): a known, named drift,
+ * logged but not a violation.
+ */
+static int check_highatomic(struct lab_mem *mem, struct lab_zone *z)
+{
+	int errors = 0;
+	const char *zn = lab_zone_names[z->idx];
 	uint64_t ha_blocks = 0, nr = pageblock_nr_pages(mem);
+
 	for (uint64_t pb = z->start_pfn & ~(nr - 1); pb < z->end_pfn; pb += nr)
 		if (pb >= z->start_pfn && pb + nr <= z->end_pfn &&
 		    get_pageblock_migratetype(mem, pb) == LAB_MIGRATE_HIGHATOMIC)
 			ha_blocks++;
-	/* the count may also hold pageblocks Linux 6.1 retyped without
-	 * uncounting them (migratetype.c, change_pageblock_range): a known,
-	 * named drift, logged but not a violation */
 	uint64_t drift = z->highatomic_drift;
 	CHECK(z->nr_reserved_highatomic == (ha_blocks + drift) * nr,
 	      "check: zone %s nr_reserved_highatomic %llu but %llu HighAtomic pageblocks (+%llu drift)", zn,
@@ -216,6 +282,21 @@ static int check_zone(struct lab_mem *mem, struct lab_zone *z)
 			 "check: zone %s highatomic drift: %llu pageblocks counted in nr_reserved_highatomic "
 			 "but retyped by change_pageblock_range (Linux 6.1 accounting, not corruption)", zn,
 			 (unsigned long long)drift);
+	return errors;
+}
+
+/* The phases in order; pass 1's census feeds the equations. */
+static int check_zone(struct lab_mem *mem, struct lab_zone *z)
+{
+	struct zone_census c;
+	int errors;
+
+	memset(&c, 0, sizeof(c));
+	errors = check_pages(mem, z, &c);
+	errors += check_free_lists(mem, z, &c);
+	errors += check_conservation(mem, z, &c);
+	errors += check_lru(mem, z);
+	errors += check_highatomic(mem, z);
 	return errors;
 }
 

@@ -543,11 +543,3 @@ unsigned long lab_compact_memory(struct lab_mem *mem)
 	}
 	return migrated;
 }
-
-int lab_set_compaction_proactiveness(struct lab_mem *mem, int value)
-{
-	if (!mem || value < 0 || value > 100)
-		return LAB_EINVAL;
-	__atomic_store_n(&mem->tun.compaction_proactiveness, value, __ATOMIC_RELAXED);   /* kcompactd reads it */
-	return 0;
-}

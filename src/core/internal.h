@@ -640,6 +640,11 @@ struct lab_page *lab__buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zon
 void lab__buddy_free_one(struct lab_mem *mem, struct lab_zone *z, uint64_t pfn,
 		    unsigned order, int mt, bool to_tail);
 void lab__buddy_free_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, bool to_tail);
+/* __rmqueue (zone lock held) and rmqueue_buddy (takes it) */
+struct lab_page *lab__rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				int mt, unsigned alloc_flags);
+struct lab_page *lab__rmqueue_buddy(struct lab_mem *mem, struct lab_zone *z, unsigned order,
+				   int mt, unsigned alloc_flags);
 
 /* ---- migratetype.c: pageblocks and anti-fragmentation (zone lock held) --- */
 extern const int lab__fallbacks[LAB_MIGRATE_TYPES][2];
@@ -685,8 +690,6 @@ void lab__pcp_update_sizes(struct lab_mem *mem);
 size_t lab__pcp_bytes(unsigned nr_cpus);
 void lab__pcp_init(struct lab_mem *mem, void *area);
 int lab__pcp_check(struct lab_mem *mem, struct lab_zone *z, uint64_t *pcp_pages);
-struct lab_page *lab__rmqueue_locked(struct lab_mem *mem, struct lab_zone *z, unsigned order,
-				int mt, unsigned alloc_flags);
 
 /* ---- owner.c: page owners and LRU lists (zone lock held for lru_*) ---------- */
 void lab__lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, bool head);

@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * core/stats.c - statistics snapshots and the sysctl-like tunable setters.
+ * core/stats.c - statistics snapshots (the tunables' setters: sysctl.c).
  *
  * lab_mem_get_stats copies each zone's counters under that zone's lock, so
  * each zone is self-consistent (the snapshot as a whole is not atomic across
  * zones, like /proc). Cost: O(zones * (MAX_ORDER * MIGRATE_TYPES +
  * pageblocks)); the pageblock census walks one byte per pageblock.
  *
- * The setters validate like the sysctl handlers (out of range -> LAB_EINVAL,
- * nothing changed) and recompute exactly what writing the sysctl recomputes.
- * They are meant for configuration time or a quiescent instance.
  */
 #include "internal.h"
 
@@ -78,76 +75,6 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		if (e != LAB_PGALLOC_DEVICE && e != LAB_ALLOCSTALL_DEVICE &&
 		    ((e != LAB_CMA_ALLOC_SUCCESS && e != LAB_CMA_ALLOC_FAIL) || mem->nr_cma))
 			out->events_valid |= LAB_VM_EVENT_BIT(e);
-}
-
-void lab_get_tunables(const struct lab_mem *mem, struct lab_tunables *out)
-{
-	*out = mem->tun;
-}
-
-/* min_free_kbytes_sysctl_handler: the user's value wins from now on. */
-int lab_set_min_free_kbytes(struct lab_mem *mem, int kbytes)
-{
-	if (kbytes < 0)
-		return LAB_EINVAL;
-	mem->tun.min_free_kbytes = kbytes;
-	mem->tun.user_min_free_kbytes = kbytes;
-	lab__setup_per_zone_wmarks(mem);
-	return 0;
-}
-
-/* watermark_scale_factor_sysctl_handler: range 1..3000. */
-int lab_set_watermark_scale_factor(struct lab_mem *mem, int factor)
-{
-	if (factor < 1 || factor > 3000)
-		return LAB_EINVAL;
-	mem->tun.watermark_scale_factor = factor;
-	lab__setup_per_zone_wmarks(mem);
-	return 0;
-}
-
-/* vm.watermark_boost_factor: >= 0, takes effect at the next boost. */
-int lab_set_watermark_boost_factor(struct lab_mem *mem, int factor)
-{
-	if (factor < 0)
-		return LAB_EINVAL;
-	mem->tun.watermark_boost_factor = factor;
-	return 0;
-}
-
-/* lowmem_reserve_ratio_sysctl_handler: values < 1 become 0. */
-int lab_set_lowmem_reserve_ratio(struct lab_mem *mem, const int ratio[LAB_MAX_NR_ZONES])
-{
-	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
-		mem->tun.lowmem_reserve_ratio[i] = ratio[i] < 1 ? 0 : ratio[i];
-	lab__setup_per_zone_lowmem_reserve(mem);
-	return 0;
-}
-
-/* percpu_pagelist_high_fraction: 0 or >= 8. */
-int lab_set_percpu_pagelist_high_fraction(struct lab_mem *mem, int fraction)
-{
-	if (fraction != 0 && fraction < 8)
-		return LAB_EINVAL;
-	mem->tun.percpu_pagelist_high_fraction = fraction;
-	lab__zone_pcp_update_sizes(mem);
-	return 0;
-}
-
-int lab_set_extfrag_threshold(struct lab_mem *mem, int threshold)
-{
-	if (threshold < 0 || threshold > 1000)
-		return LAB_EINVAL;
-	mem->tun.extfrag_threshold = threshold;
-	return 0;
-}
-
-int lab_set_highatomic_reserve(struct lab_mem *mem, int enabled)
-{
-	if (enabled != 0 && enabled != 1)
-		return LAB_EINVAL;
-	mem->tun.highatomic_reserve = enabled;
-	return 0;
 }
 
 size_t lab_mem_nr_pageblocks(const struct lab_mem *mem)
