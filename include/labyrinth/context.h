@@ -1,17 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * labyrinth/context.h - execution context: preempt_count, interrupts,
- * spinlocks, and the page mappings whose rules depend on them (kmap_local,
- * kmap_atomic, kmap).
+ * labyrinth/context.h - the host's execution context: preempt_count,
+ * interrupts, softirqs, spinlocks.
  *
- * Two implementations meet here:
- *   [host]  context tracking, soft interrupt masking and spinlocks are
- *           implemented by the POSIX host (src/host/context.c) for every
- *           thread of the process; an embedder with its own kernel has its
- *           own preempt_count and does not link these.
- *   [core]  the mappings (lab_kmap*) are the freestanding core's
- *           (src/core/kmap.c); they reach the world through the kmap hooks of
- *           struct lab_platform and work with any platform.
+ * Implemented by the POSIX host (src/host/context.c) for every thread of
+ * the process; an embedder with its own kernel has its own preempt_count
+ * and does not link these. The page mappings whose rules depend on the
+ * context (kmap_local, kmap_atomic, kmap) are the core's: labyrinth/kmap.h.
  *
  * preempt_count, as Linux packs it (include/linux/preempt.h):
  *
@@ -36,10 +31,8 @@
 #ifndef LABYRINTH_CONTEXT_H
 #define LABYRINTH_CONTEXT_H
 
-#include <stdint.h>
-#include <labyrinth/page.h>
-#include <labyrinth/stats.h>
-#include <labyrinth/platform.h>
+#include <labyrinth/stats.h>      /* enum lab_context */
+#include <labyrinth/platform.h>   /* struct lab_platform (lab_context_hooks) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,7 +49,7 @@ extern "C" {
 #define LAB_HARDIRQ_MASK            0x000f0000u
 #define LAB_NMI_MASK                0x00f00000u
 
-/* ---- [host] context queries (of the calling thread) --------------------------- */
+/* ---- context queries (of the calling thread) --------------------------- */
 unsigned lab_preempt_count(void);
 /* Linux in_atomic(): preempt_count() != 0. */
 int lab_in_atomic(void);
@@ -73,7 +66,7 @@ int lab_may_sleep(void);
 /* LAB_CTX_NMI / HARDIRQ / SOFTIRQ (serving) / PROCESS. */
 enum lab_context lab_current_context(void);
 
-/* ---- [host] context regions; each enter must be paired with its exit ---------- */
+/* ---- context regions; each enter must be paired with its exit ---------- */
 void lab_preempt_disable(void);
 void lab_preempt_enable(void);      /* an underflow is reported and ignored */
 void lab_local_bh_disable(void);
@@ -87,7 +80,7 @@ void lab_nmi_exit(void);
  * __do_softirq runs a handler. */
 void lab_do_softirq(void (*fn)(void *arg), void *arg);
 
-/* ---- [host] soft interrupt masking --------------------------------------------- */
+/* ---- soft interrupt masking --------------------------------------------- */
 /* Returns the previous state (non-zero = was disabled) and disables. About
  * two stores; no syscall. */
 unsigned long lab_local_irq_save(void);
@@ -97,7 +90,7 @@ void lab_local_irq_restore(unsigned long flags);
 void lab_local_irq_disable(void);
 void lab_local_irq_enable(void);
 
-/* ---- [host] spinlocks ------------------------------------------------------------ *
+/* ---- spinlocks ------------------------------------------------------------ *
  * A test-and-test-and-set lock that also disables preemption (spin_lock) and
  * optionally interrupts (the _irqsave forms: soft mask, so an interrupt
  * routine of the same thread cannot run while it is held). Taking a lock the
@@ -131,77 +124,6 @@ unsigned long lab_context_bug_count(void);
  * context, preempt_disable/enable) with the host's; they ignore ctx. For
  * embedders and tests that assemble their own platform. */
 void lab_context_hooks(struct lab_platform *plat);
-
-/* ---- [core] page mappings (Linux include/linux/highmem.h) ------------------------ *
- *
- *   kmap_local stack of a task (per thread on the host):
- *     idx -> 3
- *            +-------+-------+-------+-------+-- ... --+--------+
- *     ent[]  | A  s0 | B  s1 | C  s2 |       |         | (15)   |
- *            +-------+-------+-------+-------+-- ... --+--------+
- *     a push maps into slot idx and increments; a pop must name the top.
- *
- *   pkmap pool (one per instance): nr slots, count per slot:
- *     0 = free, 1 = unused but still mapped (flushed at the next wrap),
- *     n >= 2 = n - 1 users (kmap_high's counting).
- */
-#define LAB_KM_MAX_IDX 16           /* KM_MAX_IDX: at most 15 nested mappings */
-
-struct lab_kmap_stack {
-	int idx;                        /* depth (kmap_ctrl.idx) */
-	int pad;
-	struct lab_kmap_entry {
-		void *addr;             /* slot address */
-		const struct lab_page *page;
-		struct lab_mem *mem;
-	} ent[LAB_KM_MAX_IDX];
-};
-
-struct lab_pkmap_slot {
-	int count;
-	int pad;
-	const struct lab_page *page;    /* mapped page, NULL when count == 0 */
-	void *addr;                     /* its address while mapped */
-};
-
-struct lab_pkmap {
-	struct lab_pkmap_slot *slot;    /* [nr], zeroed by the platform */
-	unsigned nr;                    /* LAST_PKMAP */
-	unsigned last;                  /* last_pkmap_nr */
-	unsigned seq;                   /* bumped at each wake-up (wait word) */
-	unsigned waiters;
-	unsigned long flushes;          /* wrap-around flushes */
-	unsigned long waits;            /* times a kmap slept for a slot (atomic) */
-};
-
-/*
- * kmap(): a long-lived mapping from the pkmap pool. Lowmem: page_address().
- * May sleep waiting for a free slot. From atomic context it is reported
- * ("BUG: sleeping function called from invalid context") and, by policy
- * (LAB_CFG_MIGHT_SLEEP_FAIL), fails or degrades to a non-waiting attempt.
- * NULL on failure. Cost: O(pool slots) under the kmap lock.
- */
-void *lab_kmap(struct lab_page *page);
-/* kunmap(): drops a kmap() reference; unmapping a page that is not kmap()ed
- * is reported ("kernel BUG at ...") and refused. Never blocks. */
-void lab_kunmap(struct lab_page *page);
-/*
- * kmap_local_page(): any context, never sleeps. Lowmem: page_address(), no
- * slot used. Highmem: the next slot of the calling task's stack; the 16th
- * nested push is reported ("kernel BUG at ...") and returns NULL.
- */
-void *lab_kmap_local(struct lab_page *page);
-/* kunmap_local(): must name the most recent mapping (LIFO); anything else is
- * reported ("WARNING: ... kunmap_local") and refused. Lowmem addresses: no-op. */
-void lab_kunmap_local(void *addr);
-/* kmap_atomic(): preempt_disable() (+ pagefault_disable, a no-op here) and
- * kmap_local; kunmap_atomic undoes both. */
-void *lab_kmap_atomic(struct lab_page *page);
-void lab_kunmap_atomic(void *addr);
-/* The instance's pkmap pool (read-only view), or NULL without one. */
-const struct lab_pkmap *lab_kmap_pool(struct lab_mem *mem);
-/* Depth of the calling task's kmap_local stack for @mem's platform. */
-int lab_kmap_local_depth(struct lab_mem *mem);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/context.h>
+#include <labyrinth/kmap.h>
 
 #ifdef __cplusplus
 extern "C" {

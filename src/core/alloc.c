@@ -27,7 +27,7 @@
  * which this version does not call).
  */
 #include "internal.h"
-#include <labyrinth/context.h>
+#include <labyrinth/kmap.h>
 
 struct alloc_context {
 	int highest_zoneidx;

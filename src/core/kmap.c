@@ -4,7 +4,7 @@
  * (Linux mm/highmem.c: kmap_high, map_new_virtual, flush_all_zero_pkmaps,
  * kunmap_high, __kmap_local_pfn_prot, kunmap_local_indexed; 6.1 rules).
  *
- *   kmap_local stack (per task; the platform owns it, see context.h)
+ *   kmap_local stack (per task; the platform owns it, see kmap.h)
  *
  *     push (kmap_local)                  pop (kunmap_local: must be the top)
  *       idx 2 -> 3                          idx 3 -> 2
@@ -37,7 +37,7 @@
  * "kernel BUG at" / "WARNING:" lines and refused: nothing changes.
  */
 #include "internal.h"
-#include <labyrinth/context.h>
+#include <labyrinth/kmap.h>
 
 #define KMAP_FILE "core/kmap.c"
 

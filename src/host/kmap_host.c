@@ -37,6 +37,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <labyrinth/context.h>
+#include <labyrinth/kmap.h>
 #include <labyrinth/host.h>
 
 #define TLS __thread __attribute__((tls_model("initial-exec")))

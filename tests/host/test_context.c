@@ -19,6 +19,7 @@
 #include "util/fixture.h"
 #include "util/hostcap.h"
 #include <labyrinth/host.h>
+#include <labyrinth/kmap.h>
 
 static struct lab_mem *new_host(unsigned flags)
 {

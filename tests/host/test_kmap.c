@@ -16,6 +16,7 @@
 #include "util/fixture.h"
 #include "util/hostcap.h"
 #include <labyrinth/host.h>
+#include <labyrinth/kmap.h>
 
 /* 16 MiB, highmem above 8 MiB, a pool of @slots kmap slots. */
 static struct lab_mem *new_host(unsigned slots, unsigned flags)

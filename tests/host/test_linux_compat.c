@@ -10,6 +10,7 @@
 #include "util/fixture.h"
 #include "util/hostcap.h"
 #include <labyrinth/host.h>
+#include <labyrinth/kmap.h>
 #include <labyrinth/linux.h>
 
 static int setup(void **state)

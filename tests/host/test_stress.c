@@ -25,6 +25,7 @@
 #include "util/fixture.h"
 #include "util/rng.h"
 #include <labyrinth/host.h>
+#include <labyrinth/kmap.h>
 
 #define NR_WORKERS 3
 #define STRESS_MS 2500
