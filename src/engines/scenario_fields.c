@@ -3,7 +3,7 @@
  * engines/scenario_fields.c - every key a scenario may set, as a table of
  * (key, type, offset, limits), and one parser per value type.
  *
- *   "machine.memory" -> machine_fields["memory"] = { F_SIZE, offset, 1M..16T }
+ *   "machine.memory" -> scenario_machine_fields["memory"] = { F_SIZE, offset, 1M..16T }
  *                    -> value_parsers[F_SIZE]("512M") -> 536870912 at offset
  *
  * Units: sizes 4096, 4k, 16M, 2GiB, 1T (binary); pages 512 or a size
