@@ -64,6 +64,14 @@ void lab__buddy_list_del(struct lab_mem *mem, struct lab_zone *z, struct lab_pag
 	unsigned order = p->order;
 	int mt = p->mt;
 
+	/* debug tier: a page of the wrong state or list would corrupt the
+	 * lists and counters it names; refuse and leave everything as it is */
+	if (LAB_BUG_ON(!(p->flags & LAB_PG_BUDDY) || order >= LAB_MAX_ORDER || mt >= LAB_MIGRATE_TYPES ||
+		       p->zone != z->idx, p, "buddy page state") ||
+	    LAB_BUG_ON(!idx_list_linked(mem->pages, &z->free_head[order][mt], &z->free_tail[order][mt], p),
+		       p, "free list membership (prev/next)") ||
+	    LAB_BUG_ON(!z->nr_free_mt[order][mt] || !z->nr_free[order], p, "nr_free not negative"))
+		return;
 	idx_list_del(mem->pages, &z->free_head[order][mt], &z->free_tail[order][mt], p);
 	page_set_flags(p, 0);
 	z->nr_free_mt[order][mt]--;
@@ -122,6 +130,9 @@ struct lab_page *lab__buddy_rmqueue_smallest(struct lab_mem *mem, struct lab_zon
 		return NULL;
 	unsigned o = order + lab_ctz32(mask);
 	struct lab_page *p = &mem->pages[z->free_head[o][mt]];
+	if (LAB_BUG_ON(!(p->flags & LAB_PG_BUDDY) || p->order != o || p->mt != mt || p->zone != z->idx,
+		       p, "buddy page state (flag, order, zone, list type)"))
+		return NULL;
 	lab__buddy_list_del(mem, z, p);
 	buddy_expand(mem, z, p, order, o, mt);
 	/* p->mt still names the list the pages came from, as it did on the

@@ -20,6 +20,9 @@
  *   nonempty[t] bit o <=> list (o, t) non-empty
  *   free + allocated + per-CPU + isolated == managed    (no page lost)
  *   nr_reserved_highatomic == HighAtomic pageblocks * pageblock_nr_pages
+ *                             (+ Linux 6.1's counted drift, check_highatomic)
+ *
+ * and logs how often the debug tier (debug.h) fired.
  *
  * Cost O(pages). Takes each zone's lock while checking it.
  */
@@ -314,5 +317,11 @@ int lab_mem_check(struct lab_mem *mem)
 		errors += check_zone(mem, z);
 		zone_unlock(mem, z, flags);
 	}
+	/* the debug tier's checks refuse instead of corrupting, so a firing is
+	 * reported here but is not itself a violation of the state */
+	unsigned long bugs = __atomic_load_n(&mem->debug_vm_bugs, __ATOMIC_RELAXED);
+	unsigned long warns = __atomic_load_n(&mem->debug_vm_warnings, __ATOMIC_RELAXED);
+	if (bugs || warns)
+		lab__log(mem, LAB_LOG_WARNING, "check: debug_vm: %lu BUG_ON and %lu WARN_ON fired so far", bugs, warns);
 	return errors;
 }

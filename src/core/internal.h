@@ -184,6 +184,7 @@ static inline void page_init_state(struct lab_page *p, uint8_t flags, unsigned z
 }
 
 #include "list.h"   /* the index-linked lists over mem->pages (struct lab_page above) */
+#include "debug.h"  /* LAB_BUG_ON / LAB_WARN_ON: the debug tier */
 
 #define LAB_PB_MT_MASK 0x0fu
 #define LAB_PB_SKIP    0x80u
@@ -362,6 +363,9 @@ struct lab_mem {
 	uint64_t badpage_window_ns;
 	uint32_t badpage_in_window;
 	uint64_t badpage_suppressed;
+	/* (a) debug tier (debug.h): checks that fired, reported by lab_mem_check */
+	unsigned long debug_vm_bugs;
+	unsigned long debug_vm_warnings;
 };
 
 /* ---- inline helpers --------------------------------------------------- */

@@ -69,15 +69,15 @@ static inline void idx_list_del(struct lab_page *pages, uint32_t *head, uint32_t
 }
 
 /*
- * Is page @idx linked into this list as its neighbours and the ends say?
- * (prev's next and next's prev are @idx, or the head/tail word when at an
+ * Is page @p linked into this list as its neighbours and the ends say?
+ * (prev's next and next's prev are @p, or the head/tail word when at an
  * end.) The debug tier's membership test before a delete: a page that is
  * on another list, or whose links were overwritten, fails it.
  */
 static inline bool idx_list_linked(const struct lab_page *pages, const uint32_t *head,
-				   const uint32_t *tail, uint32_t idx)
+				   const uint32_t *tail, const struct lab_page *p)
 {
-	const struct lab_page *p = &pages[idx];
+	uint32_t idx = (uint32_t)(p - pages);
 
 	return (p->prev == LAB_NIL ? *head == idx : pages[p->prev].next == idx) &&
 	       (p->next == LAB_NIL ? *tail == idx : pages[p->next].prev == idx);

@@ -125,6 +125,9 @@ static void pcp_list_add(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pind
 
 static void pcp_list_del(struct lab_mem *mem, struct lab_pcp *pcp, unsigned pindex, struct lab_page *p)
 {
+	if (LAB_BUG_ON(!idx_list_linked(mem->pages, &pcp->head[pindex], &pcp->tail[pindex], p), p,
+		       "pcp list membership (prev/next)"))
+		return;
 	__atomic_store_n(&pcp->list_ops, pcp->list_ops + 1, __ATOMIC_RELAXED);
 	idx_list_del(mem->pages, &pcp->head[pindex], &pcp->tail[pindex], p);
 }
@@ -174,6 +177,12 @@ static struct lab_page *pcplist_take(struct lab_mem *mem, struct lab_zone *z, st
 	if (pcp->head[pindex] == LAB_NIL)
 		return NULL;
 	struct lab_page *p = &mem->pages[pcp->head[pindex]];
+	/* debug tier: refuse a page whose state does not match the list, or a
+	 * count that would go negative, and leave the list as it is */
+	if (LAB_BUG_ON(p->flags != LAB_PG_PCP || p->order != order || p->zone != z->idx, p,
+		       "pcp page state (flag, order, zone)") ||
+	    LAB_BUG_ON(pcp->count < (1 << order), p, "pcp count not negative"))
+		return NULL;
 	pcp_list_del(mem, pcp, pindex, p);
 	pcp->count -= 1 << order;
 	page_set_flags(p, 0);
@@ -247,6 +256,11 @@ static void free_pcppages_bulk(struct lab_mem *mem, struct lab_zone *z, int coun
 		do {
 			struct lab_page *p = &mem->pages[pcp->tail[pindex]];
 			int mt = p->mt;
+			if (LAB_BUG_ON(p->flags != LAB_PG_PCP || p->order != order || pcp->count < nr_pages, p,
+				       "pcp page state and count on drain")) {
+				count = 0;   /* stop the drain, the list as it is */
+				break;
+			}
 			pcp_list_del(mem, pcp, pindex, p);
 			count -= nr_pages;
 			pcp->count -= nr_pages;
