@@ -222,6 +222,93 @@ static void tunables_default(struct lab_tunables *t, const struct lab_mem_config
 	t->page_group_by_mobility_disabled = !!(cfg->flags & LAB_CFG_NO_MOBILITY_GROUPING);
 }
 
+/* The zones: empty lists, geometry without leading and trailing holes,
+ * and each page's zone and reserved state; present and managed counted. */
+static void init_zones(struct lab_mem *mem, const struct lab_mem_config *cfg, const struct layout *l,
+		       const uint64_t zend[LAB_MAX_NR_ZONES])
+{
+	uint64_t zstart = l->base_pfn;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		z->idx = (uint32_t)i;
+		for (int o = 0; o < LAB_MAX_ORDER; o++)
+			for (int m = 0; m < LAB_MIGRATE_TYPES; m++)
+				z->free_head[o][m] = z->free_tail[o][m] = LAB_NIL;
+		for (int li = 0; li < LAB_NR_LRU; li++)
+			z->lru_head[li] = z->lru_tail[li] = LAB_NIL;
+		z->compact_order_failed = LAB_MAX_ORDER;
+		/* trim leading and trailing holes: spanned covers present pages only */
+		uint64_t s = zstart, e = zend[i];
+		while (s < e && !pfn_present(cfg, s))
+			s++;
+		while (e > s && !pfn_present(cfg, e - 1))
+			e--;
+		z->start_pfn = s < e ? s : 0;
+		z->end_pfn = s < e ? e : 0;
+		for (uint64_t pfn = zstart; pfn < zend[i]; pfn++) {
+			struct lab_page *p = pfn_page(mem, pfn);
+			p->next = p->prev = LAB_NIL;
+			bool usable = pfn_present(cfg, pfn) && !pfn_reserved(cfg, pfn);
+			page_init_state(p, usable ? 0 : LAB_PG_RESERVED, i);
+			if (!pfn_present(cfg, pfn))
+				continue;
+			z->present++;
+			if (!usable)
+				continue;
+			z->managed++;
+		}
+		z->reserved_pages = z->present - z->managed;
+		z->populated = z->managed > 0;
+		if (zend[i] > zstart)
+			zstart = zend[i];
+	}
+
+}
+
+/* CMA areas: their pageblocks only serve movable allocations. */
+static void init_cma(struct lab_mem *mem, const struct lab_mem_config *cfg, const struct layout *l)
+{
+	uint8_t *bm = (uint8_t *)cfg->metadata + l->off_cma;
+	mem->nr_cma = cfg->nr_cma;
+	for (unsigned i = 0; i < cfg->nr_cma; i++) {
+		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
+		mem->cma[i].start_pfn = s;
+		mem->cma[i].end_pfn = s + n;
+		mem->cma[i].bitmap = bm;
+		memset(bm, 0, (size_t)(n + 7) / 8);
+		bm += align_up((size_t)(n + 7) / 8, 8);
+		for (uint64_t pfn = s; pfn < s + n; pfn += pageblock_nr_pages(mem))
+			set_pageblock_migratetype(mem, pfn, LAB_MIGRATE_CMA);
+		for (uint64_t pfn = s; pfn < s + n; pfn++)
+			if (!(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED))
+				mem->zones[pfn_page(mem, pfn)->zone].cma_pages++;
+	}
+
+}
+
+/* memblock_free_all: every usable page goes free, in runs of non-reserved
+ * pages per zone. */
+static void free_usable(struct lab_mem *mem)
+{
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		uint64_t run = 0;
+		bool in_run = false;
+		if (!z->populated)
+			continue;
+		for (uint64_t pfn = z->start_pfn; pfn <= z->end_pfn; pfn++) {
+			bool usable = pfn < z->end_pfn && !(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED);
+			if (usable && !in_run) {
+				run = pfn;
+				in_run = true;
+			} else if (!usable && in_run) {
+				lab__buddy_free_range(mem, z, run, pfn, true);
+				in_run = false;
+			}
+		}
+	}
+}
+
 struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 {
 	struct layout l;
@@ -268,77 +355,9 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	memset(mem->pageblock_mt, LAB_MIGRATE_MOVABLE, (size_t)l.nr_pageblocks);
 
 	zone_limits(cfg, &l, zend);
-	uint64_t zstart = l.base_pfn;
-	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
-		struct lab_zone *z = &mem->zones[i];
-		z->idx = (uint32_t)i;
-		for (int o = 0; o < LAB_MAX_ORDER; o++)
-			for (int m = 0; m < LAB_MIGRATE_TYPES; m++)
-				z->free_head[o][m] = z->free_tail[o][m] = LAB_NIL;
-		for (int li = 0; li < LAB_NR_LRU; li++)
-			z->lru_head[li] = z->lru_tail[li] = LAB_NIL;
-		z->compact_order_failed = LAB_MAX_ORDER;
-		/* trim leading and trailing holes: spanned covers present pages only */
-		uint64_t s = zstart, e = zend[i];
-		while (s < e && !pfn_present(cfg, s))
-			s++;
-		while (e > s && !pfn_present(cfg, e - 1))
-			e--;
-		z->start_pfn = s < e ? s : 0;
-		z->end_pfn = s < e ? e : 0;
-		for (uint64_t pfn = zstart; pfn < zend[i]; pfn++) {
-			struct lab_page *p = pfn_page(mem, pfn);
-			p->next = p->prev = LAB_NIL;
-			bool usable = pfn_present(cfg, pfn) && !pfn_reserved(cfg, pfn);
-			page_init_state(p, usable ? 0 : LAB_PG_RESERVED, i);
-			if (!pfn_present(cfg, pfn))
-				continue;
-			z->present++;
-			if (!usable)
-				continue;
-			z->managed++;
-		}
-		z->reserved_pages = z->present - z->managed;
-		z->populated = z->managed > 0;
-		if (zend[i] > zstart)
-			zstart = zend[i];
-	}
-
-	/* CMA areas: their pageblocks only serve movable allocations */
-	uint8_t *bm = (uint8_t *)cfg->metadata + l.off_cma;
-	mem->nr_cma = cfg->nr_cma;
-	for (unsigned i = 0; i < cfg->nr_cma; i++) {
-		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
-		mem->cma[i].start_pfn = s;
-		mem->cma[i].end_pfn = s + n;
-		mem->cma[i].bitmap = bm;
-		memset(bm, 0, (size_t)(n + 7) / 8);
-		bm += align_up((size_t)(n + 7) / 8, 8);
-		for (uint64_t pfn = s; pfn < s + n; pfn += pageblock_nr_pages(mem))
-			set_pageblock_migratetype(mem, pfn, LAB_MIGRATE_CMA);
-		for (uint64_t pfn = s; pfn < s + n; pfn++)
-			if (!(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED))
-				mem->zones[pfn_page(mem, pfn)->zone].cma_pages++;
-	}
-
-	/* free every usable page: runs of non-reserved pages per zone */
-	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
-		struct lab_zone *z = &mem->zones[i];
-		uint64_t run = 0;
-		bool in_run = false;
-		if (!z->populated)
-			continue;
-		for (uint64_t pfn = z->start_pfn; pfn <= z->end_pfn; pfn++) {
-			bool usable = pfn < z->end_pfn && !(pfn_page(mem, pfn)->flags & LAB_PG_RESERVED);
-			if (usable && !in_run) {
-				run = pfn;
-				in_run = true;
-			} else if (!usable && in_run) {
-				lab__buddy_free_range(mem, z, run, pfn, true);
-				in_run = false;
-			}
-		}
-	}
+	init_zones(mem, cfg, &l, zend);
+	init_cma(mem, cfg, &l);
+	free_usable(mem);
 	/* with poisoning, every free page starts poisoned */
 	if ((mem->flags & LAB_CFG_DEBUG_POISON) && mem->virt_base)
 		for (uint64_t pfn = mem->base_pfn; pfn < mem->end_pfn; pfn++)
