@@ -46,6 +46,7 @@
 #include <jansson.h>
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/sim.h>
+#include "wl_result.h"
 
 /*
  * The core's background mechanisms (labyrinth/background.h: page owners,
@@ -120,15 +121,7 @@ unsigned order_dist_draw(const struct sim_order_dist *d, struct sim_rng *r);
 
 /* ---- scenarios (scenario.c) ------------------------------------------------ */
 
-enum sim_wl_type {
-	WL_NICRX = 0,
-	WL_CARDIAC,
-	WL_PAGECACHE,
-	WL_ANON,
-	WL_SLAB,
-	WL_CONTIG,
-	WL_NR_TYPES
-};
+/* enum sim_wl_type: engines/wl_result.h */
 
 enum nicrx_pattern { NICRX_POISSON = 0, NICRX_BURSTS };
 enum contig_method { CONTIG_BUDDY = 0, CONTIG_RANGE, CONTIG_CMA };
@@ -348,9 +341,8 @@ struct sim_wl_ops {
 	void (*phase)(struct lab_sim *sim, struct sim_wl *wl, int active);
 	/* fallback reclaim (no core kswapd): free up to @nr pages, return freed */
 	uint64_t (*reclaim)(struct lab_sim *sim, struct sim_wl *wl, uint64_t nr);
-	/* report lines (indented) and JSON object of the workload's statistics */
-	void (*report)(struct lab_sim *sim, struct sim_wl *wl, FILE *out);
-	json_t *(*json)(struct lab_sim *sim, struct sim_wl *wl);
+	/* what the workload counted, for the run report (report/workloads.c) */
+	void (*result)(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out);
 	void (*fini)(struct lab_sim *sim, struct sim_wl *wl);
 };
 

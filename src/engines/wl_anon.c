@@ -349,36 +349,21 @@ static void anon_phase(struct lab_sim *sim, struct sim_wl *wl, int active)
 	}
 }
 
-static void anon_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+static void anon_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out)
 {
-	struct anon *a = wl->state;
+	const struct anon *a = wl->state;
+	struct wl_anon_result *r = &out->u.anon;
 	(void)sim;
-	fprintf(out, "    %llu processes born, %llu exited, %llu OOM-killed, %llu refused (max_procs); "
-		"%u alive now, at most %llu\n", (unsigned long long)a->births, (unsigned long long)a->exits,
-		(unsigned long long)a->oom_kills, (unsigned long long)a->refused, a->nr_procs,
-		(unsigned long long)a->live_max);
-	fprintf(out, "    %llu pages faulted in", (unsigned long long)a->faulted_pages);
-	if (a->thp_tries)
-		fprintf(out, "; THP: %llu of %llu tries succeeded (%.1f%%)", (unsigned long long)a->thp_ok,
-			(unsigned long long)a->thp_tries, 100.0 * (double)a->thp_ok / (double)a->thp_tries);
-	fputc('\n', out);
-}
-
-static json_t *anon_json(struct lab_sim *sim, struct sim_wl *wl)
-{
-	struct anon *a = wl->state;
-	json_t *o = json_object();
-	(void)sim;
-	json_object_set_new(o, "births", json_integer((json_int_t)a->births));
-	json_object_set_new(o, "exits", json_integer((json_int_t)a->exits));
-	json_object_set_new(o, "oom_kills", json_integer((json_int_t)a->oom_kills));
-	json_object_set_new(o, "refused", json_integer((json_int_t)a->refused));
-	json_object_set_new(o, "alive", json_integer(a->nr_procs));
-	json_object_set_new(o, "alive_max", json_integer((json_int_t)a->live_max));
-	json_object_set_new(o, "faulted_pages", json_integer((json_int_t)a->faulted_pages));
-	json_object_set_new(o, "thp_tries", json_integer((json_int_t)a->thp_tries));
-	json_object_set_new(o, "thp_ok", json_integer((json_int_t)a->thp_ok));
-	return o;
+	out->type = WL_ANON;
+	r->births = a->births;
+	r->exits = a->exits;
+	r->oom_kills = a->oom_kills;
+	r->refused = a->refused;
+	r->alive = a->nr_procs;
+	r->alive_max = a->live_max;
+	r->faulted_pages = a->faulted_pages;
+	r->thp_tries = a->thp_tries;
+	r->thp_ok = a->thp_ok;
 }
 
 static void anon_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -397,7 +382,6 @@ static void anon_fini(struct lab_sim *sim, struct sim_wl *wl)
 const struct sim_wl_ops wl_anon_ops = {
 	.init = anon_init,
 	.phase = anon_phase,
-	.report = anon_report,
-	.json = anon_json,
+	.result = anon_result,
 	.fini = anon_fini,
 };

@@ -147,41 +147,25 @@ static void cardiac_phase(struct lab_sim *sim, struct sim_wl *wl, int active)
 		sim_schedule(sim, &c->src, c->next_tick);
 }
 
-static void cardiac_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+static void cardiac_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out)
 {
-	struct cardiac *c = wl->state;
-	uint64_t misses = c->miss_failed + c->miss_late;
+	const struct cardiac *c = wl->state;
+	struct wl_cardiac_result *r = &out->u.cardiac;
 	(void)sim;
-	fprintf(out, "    %llu ticks (period %.3f ms, deadline %.0f us, order %u on CPU %u): "
-		"%llu deadline misses (%.3f%%): %llu allocation failed, %llu too late",
-		(unsigned long long)c->ticks, (double)c->p->period_ns / 1e6, (double)c->p->deadline_ns / 1e3,
-		c->p->order, c->p->cpu, (unsigned long long)misses,
-		c->ticks ? 100.0 * (double)misses / (double)c->ticks : 0.0, (unsigned long long)c->miss_failed,
-		(unsigned long long)c->miss_late);
-	if (c->first_miss_ns != SIM_NEVER)
-		fprintf(out, "; first at %.6f s", (double)c->first_miss_ns / 1e9);
-	fprintf(out, "\n    latency tick -> buffer: p50 <= %.1f us, p99 <= %.1f us, max %.1f us\n",
-		(double)latency_quantile(&c->lat, 0.5) / 1e3, (double)latency_quantile(&c->lat, 0.99) / 1e3,
-		(double)c->lat.max_ns / 1e3);
-}
-
-static json_t *cardiac_json(struct lab_sim *sim, struct sim_wl *wl)
-{
-	struct cardiac *c = wl->state;
-	json_t *o = json_object();
-	(void)sim;
-	json_object_set_new(o, "ticks", json_integer((json_int_t)c->ticks));
-	json_object_set_new(o, "served", json_integer((json_int_t)c->served));
-	json_object_set_new(o, "deadline_misses", json_integer((json_int_t)(c->miss_failed + c->miss_late)));
-	json_object_set_new(o, "misses_allocation", json_integer((json_int_t)c->miss_failed));
-	json_object_set_new(o, "misses_late", json_integer((json_int_t)c->miss_late));
-	json_object_set_new(o, "attempts", json_integer((json_int_t)c->attempts));
-	json_object_set_new(o, "first_miss_ns", c->first_miss_ns == SIM_NEVER ? json_null() :
-			    json_integer((json_int_t)c->first_miss_ns));
-	json_object_set_new(o, "latency_p50_ns", json_integer((json_int_t)latency_quantile(&c->lat, 0.5)));
-	json_object_set_new(o, "latency_p99_ns", json_integer((json_int_t)latency_quantile(&c->lat, 0.99)));
-	json_object_set_new(o, "latency_max_ns", json_integer((json_int_t)c->lat.max_ns));
-	return o;
+	out->type = WL_CARDIAC;
+	r->ticks = c->ticks;
+	r->served = c->served;
+	r->attempts = c->attempts;
+	r->miss_failed = c->miss_failed;
+	r->miss_late = c->miss_late;
+	r->first_miss_ns = c->first_miss_ns;
+	r->latency_p50_ns = latency_quantile(&c->lat, 0.5);
+	r->latency_p99_ns = latency_quantile(&c->lat, 0.99);
+	r->latency_max_ns = c->lat.max_ns;
+	r->period_ns = c->p->period_ns;
+	r->deadline_ns = c->p->deadline_ns;
+	r->order = c->p->order;
+	r->cpu = c->p->cpu;
 }
 
 static void cardiac_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -198,7 +182,6 @@ static void cardiac_fini(struct lab_sim *sim, struct sim_wl *wl)
 const struct sim_wl_ops wl_cardiac_ops = {
 	.init = cardiac_init,
 	.phase = cardiac_phase,
-	.report = cardiac_report,
-	.json = cardiac_json,
+	.result = cardiac_result,
 	.fini = cardiac_fini,
 };

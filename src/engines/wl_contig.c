@@ -139,31 +139,18 @@ static void contig_phase(struct lab_sim *sim, struct sim_wl *wl, int active)
 		sim_schedule(sim, &c->src, c->next_req);
 }
 
-static void contig_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+static void contig_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out)
 {
-	struct contig *c = wl->state;
+	const struct contig *c = wl->state;
+	struct wl_contig_result *r = &out->u.contig;
 	(void)sim;
-	fprintf(out, "    %llu requests of %llu contiguous pages (order %u, %s), %llu failed (%.1f%%)",
-		(unsigned long long)c->requests, (unsigned long long)c->p->nr_pages, c->order,
-		c->p->method == CONTIG_RANGE ? "alloc_contig_pages" : "buddy", (unsigned long long)c->failures,
-		c->requests ? 100.0 * (double)c->failures / (double)c->requests : 0.0);
-	if (c->first_fail_ns != SIM_NEVER)
-		fprintf(out, ", first at %.6f s", (double)c->first_fail_ns / 1e9);
-	fputc('\n', out);
-}
-
-static json_t *contig_json(struct lab_sim *sim, struct sim_wl *wl)
-{
-	struct contig *c = wl->state;
-	json_t *o = json_object();
-	(void)sim;
-	json_object_set_new(o, "requests", json_integer((json_int_t)c->requests));
-	json_object_set_new(o, "failures", json_integer((json_int_t)c->failures));
-	json_object_set_new(o, "pages_per_request", json_integer((json_int_t)c->p->nr_pages));
-	json_object_set_new(o, "order", json_integer(c->order));
-	json_object_set_new(o, "first_failure_ns", c->first_fail_ns == SIM_NEVER ? json_null() :
-			    json_integer((json_int_t)c->first_fail_ns));
-	return o;
+	out->type = WL_CONTIG;
+	r->requests = c->requests;
+	r->failures = c->failures;
+	r->pages_per_request = c->p->nr_pages;
+	r->first_failure_ns = c->first_fail_ns;
+	r->order = c->order;
+	r->contig_range = c->p->method == CONTIG_RANGE;
 }
 
 static void contig_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -180,7 +167,6 @@ static void contig_fini(struct lab_sim *sim, struct sim_wl *wl)
 const struct sim_wl_ops wl_contig_ops = {
 	.init = contig_init,
 	.phase = contig_phase,
-	.report = contig_report,
-	.json = contig_json,
+	.result = contig_result,
 	.fini = contig_fini,
 };

@@ -31,7 +31,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <labyrinth/report.h>
 #include "sim_int.h"
 
 struct rxbuf {
@@ -284,48 +283,33 @@ static void nicrx_phase(struct lab_sim *sim, struct sim_wl *wl, int active)
 	}
 }
 
-static void nicrx_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+static void nicrx_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out)
 {
-	struct nicrx *nx = wl->state;
+	const struct nicrx *nx = wl->state;
 	const struct wl_nicrx_params *p = nx->p;
-	uint64_t req = 0, fail = 0;
+	struct wl_nicrx_result *r = &out->u.nicrx;
 	(void)sim;
+	out->type = WL_NICRX;
+	r->packets = nx->packets;
+	r->drops = nx->drops;
+	r->refills = nx->refills;
+	r->recycled = nx->recycled;
+	r->completed = nx->completed;
+	r->bulk_calls = nx->bulk_calls;
+	memcpy(r->packets_by_order, nx->packets_by_order, sizeof(r->packets_by_order));
+	r->buffer_allocs = r->buffer_fails = 0;
 	for (int o = 0; o < LAB_MAX_ORDER; o++) {
-		req += wl->req[o];
-		fail += wl->fail[o];
+		r->buffer_allocs += wl->req[o];
+		r->buffer_fails += wl->fail[o];
 	}
-	fprintf(out, "    %llu packets on %u queues, %llu dropped (no buffer posted, %.2f%%)",
-		(unsigned long long)nx->packets, nx->nr_q, (unsigned long long)nx->drops,
-		nx->packets ? 100.0 * (double)nx->drops / (double)nx->packets : 0.0);
-	if (nx->first_drop_ns != SIM_NEVER)
-		fprintf(out, ", first drop at %.6f s", (double)nx->first_drop_ns / 1e9);
-	fprintf(out, "\n    buffers: %llu allocations, %llu failed; %llu recycled by page_pool; "
-		"at most %llu pages (%.1f MiB) in flight\n", (unsigned long long)req, (unsigned long long)fail,
-		(unsigned long long)nx->recycled, (unsigned long long)nx->max_in_flight_pages,
-		(double)nx->max_in_flight_pages * LAB_PAGE_SIZE / 1048576.0);
-	fprintf(out, "    %s in %s, ring %u, refill batch %u%s\n", p->pattern == NICRX_BURSTS ? "bursts" : "Poisson",
-		lab_context_name((enum lab_context)p->context), p->ring, p->refill_batch, p->bulk ? ", bulk order-0 refill" : "");
-}
-
-static json_t *nicrx_json(struct lab_sim *sim, struct sim_wl *wl)
-{
-	struct nicrx *nx = wl->state;
-	json_t *o = json_object(), *po = json_array();
-	(void)sim;
-	for (int k = 0; k < LAB_MAX_ORDER; k++)
-		json_array_append_new(po, json_integer((json_int_t)nx->packets_by_order[k]));
-	json_object_set_new(o, "packets", json_integer((json_int_t)nx->packets));
-	json_object_set_new(o, "drops", json_integer((json_int_t)nx->drops));
-	json_object_set_new(o, "queues", json_integer(nx->nr_q));
-	json_object_set_new(o, "packets_by_order", po);
-	json_object_set_new(o, "recycled", json_integer((json_int_t)nx->recycled));
-	json_object_set_new(o, "refills", json_integer((json_int_t)nx->refills));
-	json_object_set_new(o, "bulk_calls", json_integer((json_int_t)nx->bulk_calls));
-	json_object_set_new(o, "completed", json_integer((json_int_t)nx->completed));
-	json_object_set_new(o, "max_in_flight_pages", json_integer((json_int_t)nx->max_in_flight_pages));
-	json_object_set_new(o, "first_drop_ns", nx->first_drop_ns == SIM_NEVER ? json_null() :
-			    json_integer((json_int_t)nx->first_drop_ns));
-	return o;
+	r->max_in_flight_pages = nx->max_in_flight_pages;
+	r->first_drop_ns = nx->first_drop_ns;
+	r->queues = nx->nr_q;
+	r->ring = p->ring;
+	r->refill_batch = p->refill_batch;
+	r->bursts = p->pattern == NICRX_BURSTS;
+	r->context = p->context;
+	r->bulk = p->bulk;
 }
 
 static void nicrx_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -348,7 +332,6 @@ static void nicrx_fini(struct lab_sim *sim, struct sim_wl *wl)
 const struct sim_wl_ops wl_nicrx_ops = {
 	.init = nicrx_init,
 	.phase = nicrx_phase,
-	.report = nicrx_report,
-	.json = nicrx_json,
+	.result = nicrx_result,
 	.fini = nicrx_fini,
 };

@@ -339,36 +339,23 @@ static void pagecache_phase(struct lab_sim *sim, struct sim_wl *wl, int active)
 	}
 }
 
-static void pagecache_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+static void pagecache_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out)
 {
-	struct pagecache *pc = wl->state;
+	const struct pagecache *pc = wl->state;
+	struct wl_pagecache_result *r = &out->u.pagecache;
 	(void)sim;
-	fprintf(out, "    %llu accesses by %u readers (%.1f%% hits), %llu writes; %llu pages cached now, "
-		"at most %llu (%.1f MiB) of a %llu-page working set\n",
-		(unsigned long long)pc->accesses, pc->nr_readers,
-		pc->accesses ? 100.0 * (double)pc->hits / (double)pc->accesses : 0.0,
-		(unsigned long long)pc->writes, (unsigned long long)pc->cached, (unsigned long long)pc->cached_max,
-		(double)pc->cached_max * LAB_PAGE_SIZE / 1048576.0, (unsigned long long)pc->ws);
-	fprintf(out, "    %llu pages evicted by reclaim, %llu dirty pages skipped, %llu allocations failed\n",
-		(unsigned long long)pc->evicted, (unsigned long long)pc->rotated, (unsigned long long)pc->alloc_fail);
-}
-
-static json_t *pagecache_json(struct lab_sim *sim, struct sim_wl *wl)
-{
-	struct pagecache *pc = wl->state;
-	json_t *o = json_object();
-	(void)sim;
-	json_object_set_new(o, "accesses", json_integer((json_int_t)pc->accesses));
-	json_object_set_new(o, "hits", json_integer((json_int_t)pc->hits));
-	json_object_set_new(o, "misses", json_integer((json_int_t)pc->misses));
-	json_object_set_new(o, "writes", json_integer((json_int_t)pc->writes));
-	json_object_set_new(o, "cached_pages", json_integer((json_int_t)pc->cached));
-	json_object_set_new(o, "cached_pages_max", json_integer((json_int_t)pc->cached_max));
-	json_object_set_new(o, "working_set_pages", json_integer((json_int_t)pc->ws));
-	json_object_set_new(o, "evicted", json_integer((json_int_t)pc->evicted));
-	json_object_set_new(o, "dirty_skipped", json_integer((json_int_t)pc->rotated));
-	json_object_set_new(o, "allocation_failures", json_integer((json_int_t)pc->alloc_fail));
-	return o;
+	out->type = WL_PAGECACHE;
+	r->accesses = pc->accesses;
+	r->hits = pc->hits;
+	r->misses = pc->misses;
+	r->writes = pc->writes;
+	r->cached = pc->cached;
+	r->cached_max = pc->cached_max;
+	r->working_set = pc->ws;
+	r->evicted = pc->evicted;
+	r->dirty_skipped = pc->rotated;
+	r->alloc_fail = pc->alloc_fail;
+	r->readers = pc->nr_readers;
 }
 
 static void pagecache_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -388,7 +375,6 @@ const struct sim_wl_ops wl_pagecache_ops = {
 	.init = pagecache_init,
 	.phase = pagecache_phase,
 	.reclaim = pagecache_reclaim,
-	.report = pagecache_report,
-	.json = pagecache_json,
+	.result = pagecache_result,
 	.fini = pagecache_fini,
 };

@@ -193,37 +193,22 @@ static uint64_t slab_reclaim(struct lab_sim *sim, struct sim_wl *wl, uint64_t nr
 	return slab_shrink(sim, wl, nr);
 }
 
-static void slab_report(struct lab_sim *sim, struct sim_wl *wl, FILE *out)
+static void slab_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_result *out)
 {
-	struct slab *s = wl->state;
+	const struct slab *s = wl->state;
+	struct wl_slab_result *r = &out->u.slab;
 	(void)sim;
-	fprintf(out, "    %llu slabs (%llu pages, %.1f MiB; %llu reclaimable) now, at most %llu pages; "
-		"target %llu pages\n", (unsigned long long)s->n, (unsigned long long)s->pages,
-		(double)s->pages * LAB_PAGE_SIZE / 1048576.0, (unsigned long long)s->reclaimable_pages,
-		(unsigned long long)s->pages_max, (unsigned long long)s->target);
-	fprintf(out, "    %llu allocations (%llu failed), %llu frees, %llu pages shrunk by reclaim\n",
-		(unsigned long long)s->allocs, (unsigned long long)s->alloc_fail, (unsigned long long)s->frees,
-		(unsigned long long)s->shrunk);
-}
-
-static json_t *slab_json(struct lab_sim *sim, struct sim_wl *wl)
-{
-	struct slab *s = wl->state;
-	json_t *o = json_object(), *bo = json_array();
-	(void)sim;
-	for (int k = 0; k < LAB_MAX_ORDER; k++)
-		json_array_append_new(bo, json_integer((json_int_t)s->by_order[k]));
-	json_object_set_new(o, "slabs", json_integer((json_int_t)s->n));
-	json_object_set_new(o, "pages", json_integer((json_int_t)s->pages));
-	json_object_set_new(o, "pages_max", json_integer((json_int_t)s->pages_max));
-	json_object_set_new(o, "target_pages", json_integer((json_int_t)s->target));
-	json_object_set_new(o, "reclaimable_pages", json_integer((json_int_t)s->reclaimable_pages));
-	json_object_set_new(o, "allocations", json_integer((json_int_t)s->allocs));
-	json_object_set_new(o, "allocation_failures", json_integer((json_int_t)s->alloc_fail));
-	json_object_set_new(o, "frees", json_integer((json_int_t)s->frees));
-	json_object_set_new(o, "shrunk_pages", json_integer((json_int_t)s->shrunk));
-	json_object_set_new(o, "slabs_by_order", bo);
-	return o;
+	out->type = WL_SLAB;
+	r->slabs = s->n;
+	r->pages = s->pages;
+	r->pages_max = s->pages_max;
+	r->target = s->target;
+	r->reclaimable_pages = s->reclaimable_pages;
+	r->allocs = s->allocs;
+	r->alloc_fail = s->alloc_fail;
+	r->frees = s->frees;
+	r->shrunk = s->shrunk;
+	memcpy(r->by_order, s->by_order, sizeof(r->by_order));
 }
 
 static void slab_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -245,7 +230,6 @@ const struct sim_wl_ops wl_slab_ops = {
 	.init = slab_init,
 	.phase = slab_phase,
 	.reclaim = slab_reclaim,
-	.report = slab_report,
-	.json = slab_json,
+	.result = slab_result,
 	.fini = slab_fini,
 };

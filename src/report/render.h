@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <jansson.h>
 #include <labyrinth/gfp.h>
 #include <labyrinth/labyrinth.h>
 
@@ -30,5 +31,10 @@ void lab_report_watermarks(FILE *out, const struct lab_mem_stats *s);
 void lab_report_gfp(FILE *out, const char *prefix, const char *arg, lab_gfp_t v, enum lab_gfp_era era);
 /* The note --all-eras shows for an era without flag @bad (@len bytes). */
 void lab_report_gfp_unknown(FILE *out, const char *prefix, const char *bad, size_t len);
+
+/* The run report's lines and JSON object of one workload (report/workloads.c). */
+struct wl_result;
+void lab_report_wl_text(FILE *out, const struct wl_result *r);
+json_t *lab_report_wl_json(const struct wl_result *r);
 
 #endif

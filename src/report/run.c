@@ -29,6 +29,7 @@
 #include <labyrinth/map.h>
 #include <labyrinth/report.h>
 #include "engines/sim_int.h"
+#include "report/render.h"
 
 static const char *const ctx_names[SIM_NR_CTX] = { "process", "softirq", "hardirq" };
 
@@ -322,7 +323,9 @@ int lab_sim_report_text(struct lab_sim *sim, FILE *out)
 				fprintf(out, " %s", sim->sc.phases[p].name);
 		fprintf(out, "): holds %llu pages now, at most %llu (%.1f MiB)\n", (unsigned long long)wl->pages_held,
 			(unsigned long long)wl->pages_held_max, mib(wl->pages_held_max));
-		wl->ops->report(sim, wl, out);
+		struct wl_result res;
+		wl->ops->result(sim, wl, &res);
+		lab_report_wl_text(out, &res);
 	}
 	if (sim->nr_warn) {
 		fprintf(out, "\n== first allocation failure (warn_alloc + show_mem, as dmesg shows it) ==\n");
@@ -503,7 +506,9 @@ static void json_workloads(json_t *root, struct lab_sim *sim)
 	json_t *a = json_array();
 	for (unsigned i = 0; i < sim->nr_wl; i++) {
 		struct sim_wl *wl = &sim->wl[i];
-		json_t *o = wl->ops->json(sim, wl), *req = json_array(), *fail = json_array();
+		struct wl_result res;
+		wl->ops->result(sim, wl, &res);
+		json_t *o = lab_report_wl_json(&res), *req = json_array(), *fail = json_array();
 		for (int k = 0; k < LAB_MAX_ORDER; k++) {
 			json_array_append_new(req, ju(wl->req[k]));
 			json_array_append_new(fail, ju(wl->fail[k]));
