@@ -48,6 +48,10 @@ static void account(struct lab_zone *z, unsigned order, int mt, int sign)
 void lab__buddy_list_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p,
 		    unsigned order, int mt, bool tail)
 {
+	/* debug tier: a page still on a buddy or per-CPU list would be linked
+	 * twice (a double free reaching the lists) */
+	if (LAB_BUG_ON(p->flags & (LAB_PG_BUDDY | LAB_PG_PCP), p, "add to a free list: page already listed"))
+		return;
 	page_set_state(p, LAB_PG_BUDDY, order, mt);
 	page_owner_set(p, 0);
 	idx_list_add(mem->pages, &z->free_head[order][mt], &z->free_tail[order][mt], p, page_idx(mem, p), tail);

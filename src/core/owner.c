@@ -38,6 +38,9 @@ void lab__lru_add(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p, b
 void lab__lru_del(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 {
 	int l = lab__lru_index(p);
+	if (LAB_BUG_ON(!idx_list_linked(mem->pages, &z->lru_head[l], &z->lru_tail[l], p), p,
+		       "LRU list membership (prev/next)"))
+		return;
 	idx_list_del(mem->pages, &z->lru_head[l], &z->lru_tail[l], p);
 	page_owner_set(p, page_owner(p) & ~LAB_OWN_LRU);
 	__atomic_store_n(&z->nr_lru[l], z->nr_lru[l] - (1ull << p->order), __ATOMIC_RELAXED);

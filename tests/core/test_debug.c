@@ -85,7 +85,8 @@ static void test_debug_pcp_page_state_checked_on_take(void **state)
 }
 
 /* Deleting a page whose neighbours do not point back at it, or from a list
- * whose counter is already 0, is refused: list and counters stay. */
+ * whose counter is already 0, and adding a page that is already listed, are
+ * refused: list and counters stay. */
 static void test_debug_list_membership_and_counters_checked_on_del(void **state)
 {
 	(void)state;
@@ -111,6 +112,10 @@ static void test_debug_list_membership_and_counters_checked_on_del(void **state)
 	assert_true(fixture_logged(f, "rule \"nr_free not negative\""));
 	assert_int_equal(blk->flags, LAB_PG_BUDDY);                    /* still listed */
 	z->nr_free_mt[5][mt] = 1;
+	lab__buddy_list_add(m, z, blk, 5, mt, false);                  /* a second add: linked twice */
+	assert_int_equal(m->debug_vm_bugs, 3);
+	assert_true(fixture_logged(f, "rule \"add to a free list: page already listed\" broken in lab__buddy_list_add"));
+	assert_int_equal(z->nr_free_mt[5][mt], 1);
 	lab_free_pages(m, p, 0);
 	assert_mem_ok(f);
 	fixture_destroy(f);
