@@ -47,9 +47,10 @@ test-asan: asan ## every test but the fuzzers under ASan/UBSan, leaks detected
 test-tsan: tsan ## the concurrency, stress and background-daemon tests under TSan
 	cd $(BUILD)/tsan && ctest --output-on-failure -j$(JOBS) -R 'concurrency|stress|background'
 
-# Short libFuzzer runs; LAB_FUZZ_SECONDS=600 make test-fuzz for a long one.
+# Short libFuzzer runs; LAB_FUZZ_SECONDS=600 make test-fuzz for a long one. -V shows each
+# target's one-line throughput (tests/fuzz/run.bash keeps libFuzzer's own output in a log).
 test-fuzz: fuzz ## short libFuzzer runs (LAB_FUZZ_SECONDS=600 for a long one)
-	cd $(BUILD)/fuzz && ctest --output-on-failure -j$(JOBS) -R '^fuzz/'
+	cd $(BUILD)/fuzz && ctest -V -j$(JOBS) -R '^fuzz/'
 
 test: test-debug test-asan test-tsan test-fuzz ## all four test configurations
 	@echo "make test: all configurations passed"

@@ -3,7 +3,7 @@
  * tests/fuzz/fuzz_ops.c - libFuzzer target: the public allocation API
  * driven by arbitrary operation sequences, against a model.
  *
- * Each input builds a fresh 2 MiB instance (static 64-byte aligned
+ * Each input runs on a fresh 2 MiB instance (static 64-byte aligned
  * metadata, a static arena as its direct map) with three zones, a hole and
  * reserved pages:
  *
@@ -14,7 +14,9 @@
  *
  * The first two bytes choose the configuration (pageblock order, CPUs,
  * mobility grouping, highatomic, per-CPU lists, poisoning, highmem,
- * movablecore, min_free_kbytes); the rest is a sequence of operations:
+ * movablecore, min_free_kbytes); lab_mem_init runs once per configuration
+ * and later inputs start from a copy of its result (see pristine_mem); the
+ * rest is a sequence of operations:
  * allocations of every order (also invalid ones) with GFP masks from a
  * table (also invalid zone combinations) or raw, frees that are right and
  * frees that are wrong (wrong order, double free, interior page, compound
@@ -364,6 +366,71 @@ static void create_other(void)
 		fail("cannot allocate in the other instance");
 }
 
+/*
+ * Pristine instances. lab_mem_init costs as much as a short input's operations,
+ * so it runs once per configuration; what it leaves is kept and every later
+ * input of that configuration starts from a copy:
+ *
+ *   cache[key % FZ_CACHE] -> { key, bytes, mem, platform state, poison byte,
+ *                              metadata[0 .. bytes) as lab_mem_init left it }
+ *
+ * Copying the metadata back to the same address rebuilds exactly the
+ * instance lab_mem_init would: the core keeps no state outside it but the
+ * instance registry, which already names this address (the instance is
+ * never finished between inputs; only a configuration change finishes it
+ * and initialises the next). The arena needs nothing unless the
+ * configuration poisons: then create() poisons the free lowmem pages again,
+ * with the byte lab_mem_init used. Direct-mapped by configuration; a
+ * collision initialises anew.
+ */
+#define FZ_CACHE 1024
+
+struct pristine {
+	unsigned key;
+	size_t bytes;
+	struct lab_mem *mem;
+	struct fz_platform fz;
+	int poison;                             /* the poison byte, or -1 */
+	uint8_t meta[];
+};
+
+static struct pristine *cache[FZ_CACHE];
+static struct lab_mem *registered;              /* the instance in metadata[], once there is one */
+
+static void *pfn_va(uint64_t pfn);
+
+/* Points mem at a pristine instance of configuration @key (@cfg); returns
+ * the byte the arena's free lowmem pages must hold, or -1. */
+static int pristine_mem(unsigned key, const struct lab_mem_config *cfg)
+{
+	struct pristine **slot = &cache[key % FZ_CACHE];
+	int err = 0;
+
+	if (*slot && (*slot)->key == key) {
+		memcpy(metadata, (*slot)->meta, (*slot)->bytes);
+		fz = (*slot)->fz;
+		mem = (*slot)->mem;
+		return (*slot)->poison;
+	}
+	lab_mem_fini(registered);
+	memset(&fz, 0, sizeof(fz));
+	fz.nr_cpus = cfg->nr_cpus;
+	fz.verbose = getenv("FUZZ_OPS_VERBOSE") != NULL;
+	fz.checking = 1;
+	mem = registered = lab_mem_init(cfg, &err);
+	fz.checking = 0;
+	if (!mem)
+		fail("lab_mem_init refused the fixed configuration (%d)", err);
+	free(*slot);
+	*slot = malloc(sizeof(**slot) + cfg->metadata_bytes);
+	if (!*slot)
+		fail("out of memory for a pristine copy");
+	**slot = (struct pristine){ .key = key, .bytes = cfg->metadata_bytes, .mem = mem, .fz = fz,
+				    .poison = (cfg->flags & LAB_CFG_DEBUG_POISON) ? *(uint8_t *)pfn_va(0) : -1 };
+	memcpy((*slot)->meta, metadata, cfg->metadata_bytes);
+	return -1;                              /* lab_mem_init has just poisoned */
+}
+
 /* Header: two bytes of configuration. */
 static void create(struct cursor *c)
 {
@@ -380,7 +447,6 @@ static void create(struct cursor *c)
 		.platform = &platform,
 		.metadata = metadata,
 	};
-	int err = 0;
 
 	if (!cfg.pageblock_order && skip_known("straddle"))
 		cfg.pageblock_order = 6;
@@ -404,14 +470,7 @@ static void create(struct cursor *c)
 	if (!cfg.metadata_bytes || cfg.metadata_bytes > sizeof(metadata))
 		fail("metadata: need %zu bytes, have %zu", cfg.metadata_bytes, sizeof(metadata));
 
-	memset(&fz, 0, sizeof(fz));
-	fz.nr_cpus = cfg.nr_cpus;
-	fz.verbose = getenv("FUZZ_OPS_VERBOSE") != NULL;
-	fz.checking = 1;
-	mem = lab_mem_init(&cfg, &err);
-	fz.checking = 0;
-	if (!mem)
-		fail("lab_mem_init refused the fixed configuration (%d)", err);
+	int poison = pristine_mem((unsigned)(h0 & 0x7f) << 8 | h1, &cfg);
 	pageblock_order = cfg.pageblock_order ? cfg.pageblock_order : LAB_DEFAULT_PAGEBLOCK_ORDER;
 	highmem_pfn = cfg.highmem_start ? cfg.highmem_start >> LAB_PAGE_SHIFT : FZ_SPAN;
 
@@ -432,6 +491,9 @@ static void create(struct cursor *c)
 		}
 		usable[pfn] = present && !res;
 		zone_of[pfn] = -1;
+		/* what lab_mem_init does with poisoning: every free lowmem page poisoned */
+		if (poison >= 0 && usable[pfn] && pfn < highmem_pfn)
+			memset(pfn_va(pfn), poison, LAB_PAGE_SIZE);
 	}
 	fz.checking = 1;
 	lab_mem_get_stats(mem, &stats);
@@ -1209,9 +1271,8 @@ static void teardown(void)
 		if (stats.zone[z].free_pcp)
 			fail("teardown: zone %d keeps %llu pages on per-CPU lists after drain_all", z,
 			     (unsigned long long)stats.zone[z].free_pcp);
-	lab_mem_fini(mem);
 	fz.checking = 0;
-	mem = NULL;
+	mem = NULL;     /* stays registered: the next input starts from a pristine copy */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -5,9 +5,13 @@
  * compaction, contiguous allocation), driven by arbitrary operation
  * sequences.
  *
- * Each input builds a fresh 4 MiB instance (one Normal zone, pageblock
+ * Each input runs on a fresh 4 MiB instance (one Normal zone, pageblock
  * order 6, a static arena as its direct map, per-CPU lists) and one owner
  * that keeps a table of its pages, file or anon, each filled with a tag.
+ * lab_mem_init and lab_owner_register run once; every input starts from a
+ * copy of the metadata they left (the same bytes at the same address: the
+ * instance they built, still registered), which costs a memcpy instead of
+ * an initialisation.
  * Operations: take a page for the owner; drop one (lab_page_clear_owner +
  * free, or a bare lab_free_pages that must untag it); mark one accessed;
  * make the owner busy or not; run kswapd, kcompactd and direct compaction
@@ -46,6 +50,7 @@ struct slot {
 static struct lab_mem *mem;
 static struct slot slots[FZ_SLOTS];
 static unsigned nslots;
+static int slot_at[FZ_PAGES];                   /* pfn -> index in slots[] of its page, or -1 */
 static int busy;
 static unsigned held_pages;                     /* pages of blocks the target itself holds */
 
@@ -55,12 +60,42 @@ static void fail(const char *what, unsigned long a, unsigned long b)
 	abort();
 }
 
+static uintptr_t page0, page_stride;            /* lab_pfn_to_page(mem, 0), and per pfn */
+
+/* The pfn of descriptor @p by its place in the page array, FZ_PAGES for a
+ * pointer that is none (lab_page_to_pfn searches the instance registry:
+ * too slow for every owned page after every step). */
+static uint64_t pfn_of(const struct lab_page *p)
+{
+	uintptr_t off = (uintptr_t)p - page0;
+	if ((uintptr_t)p < page0 || off % page_stride || off / page_stride >= FZ_PAGES)
+		return FZ_PAGES;
+	return off / page_stride;
+}
+
+/* The slot holding @p, or -1: through slot_at, for any pointer at all. */
 static int slot_of(const struct lab_page *p)
 {
-	for (unsigned i = 0; i < nslots; i++)
-		if (slots[i].page == p)
-			return (int)i;
-	return -1;
+	uint64_t pfn = pfn_of(p);
+	if (pfn >= FZ_PAGES)
+		return -1;
+	int s = slot_at[pfn];
+	return s >= 0 && (unsigned)s < nslots && slots[s].page == p ? s : -1;
+}
+
+/* slots[s] = @v, with slot_at following */
+static void slot_put(unsigned s, struct slot v)
+{
+	slots[s] = v;
+	slot_at[lab_page_to_pfn(v.page)] = (int)s;
+}
+
+/* Drop slots[s]: the last slot takes its place. */
+static void slot_remove(unsigned s)
+{
+	slot_at[lab_page_to_pfn(slots[s].page)] = -1;
+	if (s != --nslots)
+		slot_put(s, slots[nslots]);
 }
 
 static uint32_t *words(struct lab_page *p)
@@ -87,7 +122,8 @@ static int o_migrate(void *ctx, struct lab_page *p, struct lab_page *np)
 		fail("migrate of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
 	if (words(np)[0] != slots[s].tag)
 		fail("migration did not copy the contents", (unsigned long)lab_page_to_pfn(np), slots[s].tag);
-	slots[s].page = np;
+	slot_at[lab_page_to_pfn(p)] = -1;
+	slot_put((unsigned)s, (struct slot){ np, slots[s].tag, slots[s].file });
 	return 0;
 }
 
@@ -106,7 +142,7 @@ static int o_reclaim(void *ctx, struct lab_page *p)
 		fail("reclaim of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
 	if (!slots[s].file)
 		return -1;   /* anon: no swap */
-	slots[s] = slots[--nslots];
+	slot_remove((unsigned)s);
 	return 0;
 }
 
@@ -143,9 +179,14 @@ static void check(uint64_t all)
 {
 	if (++nchecks % 8 == 0 && lab_mem_check(mem))   /* the walk of every page: not after each step */
 		fail("lab_mem_check", 0, 0);
-	for (unsigned i = 0; i < nslots; i++)
-		if (words(slots[i].page)[0] != slots[i].tag)
-			fail("an owned page lost its contents", (unsigned long)lab_page_to_pfn(slots[i].page), i);
+	/* through the direct map by pfn: lab_page_address()'s registry search per
+	 * page per step would cost more than the step (words() checks it on every
+	 * take, migration and give-back) */
+	for (unsigned i = 0; i < nslots; i++) {
+		uint64_t pfn = pfn_of(slots[i].page);
+		if (pfn >= FZ_PAGES || *(uint32_t *)(void *)&arena[pfn * LAB_PAGE_SIZE] != slots[i].tag)
+			fail("an owned page lost its contents", (unsigned long)pfn, i);
+	}
 	if (free_and_pcp() + nslots + held_pages != all)
 		fail("pages lost or counted twice", (unsigned long)(free_and_pcp() + nslots + held_pages),
 		     (unsigned long)all);
@@ -153,21 +194,44 @@ static void check(uint64_t all)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The instance and owner id as lab_mem_init and lab_owner_register leave
+ * them: built on the first call, copied back on every later one. */
+static int pristine_mem(void)
 {
+	static uint8_t *pristine;
+	static size_t bytes;
+	static int id;
+
+	if (pristine) {
+		memcpy(metadata, pristine, bytes);
+		return id;
+	}
 	struct lab_range r = { 0, sizeof(arena) };
 	struct lab_mem_config cfg = { .ranges = &r, .nr_ranges = 1, .virt_base = arena, .nr_cpus = FZ_CPUS,
 		.pageblock_order = 6, .flags = LAB_CFG_NO_ZONE_DMA | LAB_CFG_NO_ZONE_DMA32,
 		.metadata = metadata };
-	cfg.metadata_bytes = lab_mem_metadata_bytes(&cfg);
+	cfg.metadata_bytes = bytes = lab_mem_metadata_bytes(&cfg);
 	if (!cfg.metadata_bytes || cfg.metadata_bytes > sizeof(metadata))
 		fail("metadata", cfg.metadata_bytes, sizeof(metadata));
 	mem = lab_mem_init(&cfg, NULL);
 	if (!mem)
 		fail("lab_mem_init", 0, 0);
-	int id = lab_owner_register(mem, &ops, NULL);
+	id = lab_owner_register(mem, &ops, NULL);
 	if (id <= 0)
 		fail("lab_owner_register", (unsigned long)id, 0);
+	pristine = malloc(bytes);
+	if (!pristine)
+		fail("out of memory", bytes, 0);
+	memcpy(pristine, metadata, bytes);
+	return id;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int id = pristine_mem();
+	page0 = (uintptr_t)lab_pfn_to_page(mem, 0);
+	page_stride = (uintptr_t)lab_pfn_to_page(mem, 1) - page0;
+	memset(slot_at, 0xff, sizeof(slot_at));
 	nslots = 0;
 	busy = 0;
 	held_pages = 0;
@@ -186,7 +250,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct lab_page *p = lab_alloc_pages(mem, gfp | LAB___GFP_NOWARN, 0);
 			if (!p)
 				break;
-			slots[nslots] = (struct slot){ p, next_tag++, op == 0 };
+			slot_put(nslots, (struct slot){ p, next_tag++, op == 0 });
 			words(p)[0] = slots[nslots].tag;
 			if (lab_page_set_owner(mem, p, id, op == 0 ? LAB_LRU_FILE : LAB_LRU_ANON) != 0)
 				fail("lab_page_set_owner of a fresh page", (unsigned long)lab_page_to_pfn(p), 0);
@@ -201,7 +265,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct lab_page *p = slots[s].page;
 			if (op == 2 && lab_page_clear_owner(mem, p) != 0)
 				fail("lab_page_clear_owner of a held, not isolated page", (unsigned long)lab_page_to_pfn(p), 0);
-			slots[s] = slots[--nslots];
+			slot_remove(s);
 			if (lab_try_free_pages(mem, p, 0) != 0)
 				fail("free of an owned page refused", (unsigned long)lab_page_to_pfn(p), op);
 			break;
@@ -258,7 +322,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	busy = 0;
 	while (nslots) {
-		struct lab_page *p = slots[--nslots].page;
+		struct lab_page *p = slots[nslots - 1].page;
+		if (words(p)[0] != slots[nslots - 1].tag)
+			fail("an owned page lost its contents", (unsigned long)lab_page_to_pfn(p), nslots - 1);
+		slot_remove(nslots - 1);
 		if (lab_page_clear_owner(mem, p) != 0 || lab_try_free_pages(mem, p, 0) != 0)
 			fail("giving back an owned page", (unsigned long)lab_page_to_pfn(p), 0);
 	}
@@ -267,6 +334,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fail("free pages at the end differ from the start", (unsigned long)free_and_pcp(), (unsigned long)free0);
 	if (lab_mem_check(mem))
 		fail("lab_mem_check at the end", 0, 0);
-	lab_mem_fini(mem);
-	return 0;
+	return 0;                               /* the instance stays registered for the next input */
 }
