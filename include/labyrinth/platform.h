@@ -87,7 +87,7 @@ struct lab_platform {
 	void (*preempt_disable)(void *ctx);
 	void (*preempt_enable)(void *ctx);
 	/*
-	 * Highmem mappings (src/core/kmap.c, labyrinth/context.h). These hooks
+	 * Highmem mappings (src/core/kmap.c, labyrinth/kmap.h). These hooks
 	 * get @kmap_ctx, not @ctx. NULL hooks: highmem pages cannot be mapped
 	 * (lowmem pages still can: page_address()). None of them blocks; the
 	 * kmap_local ones are called from interrupt routines too.
