@@ -18,21 +18,25 @@
  *                                 (highatomic only for high-order atomic, and
  *                                 for order-0 atomic after the Oct 2024 fix)
  *
- * The kernel version picks the rules; without one, the flag names (which
- * differ per era) or the report's format give an era. The flag bits of that
- * era come from core/gfp.c (lab_gfp_parse of a single flag name), so no flag
- * table lives here.
+ * For the kernels whose rules are the allocator's own (6.1.157+, 6.18+:
+ * rules_core) the core decides: lab_gfp_alloc_flags() is their
+ * gfp_to_alloc_flags(), lab_zone_watermark_check() their
+ * __zone_watermark_ok() and zone_watermark_fast(); the tables here are the
+ * older kernels'. The kernel version picks the rules (diagnose_kernel.c);
+ * without one, the flag names (which differ per era) or the report's format
+ * give an era. The flag bits of that era come from core/gfp.c (lab_gfp_parse
+ * of a single flag name), so no flag table lives here.
  *
- * Cost: O(zones x orders) arithmetic and some snprintf; no allocation except
- * in lab_diagnosis_to_json().
+ * Cost: O(zones x orders) arithmetic and some snprintf; no allocation.
  */
 #include "engines/diagnose.h"
+#include "engines/diagnose_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <jansson.h>
+#include <labyrinth/labyrinth.h>
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -59,34 +63,6 @@ static void sb_printf(struct sbuf *sb, const char *fmt, ...)
 		sb->len = sb->size - 1;
 }
 
-static bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-/* First "N.M[.P]" of @s with N a kernel major (2..99). */
-static bool parse_kver(const char *s, int *maj, int *min, int *patch)
-{
-	for (const char *p = s; *p; p++) {
-		long a = 0, b = 0, c = 0;
-		const char *q = p;
-
-		if (!is_digit(*p) || (p > s && is_digit(p[-1])))
-			continue;
-		while (is_digit(*q) && a < 1000)
-			a = a * 10 + (*q++ - '0');
-		if (*q != '.' || !is_digit(q[1]) || a < 2 || a > 99)
-			continue;
-		for (q++; is_digit(*q) && b < 1000; q++)
-			b = b * 10 + (*q - '0');
-		if (*q == '.' && is_digit(q[1]))
-			for (q++; is_digit(*q) && c < 100000; q++)
-				c = c * 10 + (*q - '0');
-		*maj = (int)a;
-		*min = (int)b;
-		*patch = (int)c;
-		return true;
-	}
-	return false;
-}
-
 static long kv(int maj, int min, int patch)
 {
 	return (long)maj * 1000000L + (long)min * 1000L + (patch > 999 ? 999 : patch);
@@ -106,144 +82,7 @@ static lab_gfp_t flag_bit(const char *name, enum lab_gfp_era era)
 	return v;
 }
 
-/* The version an era stands for when the report names no kernel. */
-static void era_version(enum lab_gfp_era era, int *maj, int *min)
-{
-	static const struct { enum lab_gfp_era era; int maj, min; } map[] = {
-		{ LAB_GFP_ERA_3_X, 3, 0 },  { LAB_GFP_ERA_4_X, 4, 4 },
-		{ LAB_GFP_ERA_4_10, 4, 10 }, { LAB_GFP_ERA_4_13, 4, 13 },
-		{ LAB_GFP_ERA_4_14, 4, 14 }, { LAB_GFP_ERA_4_15, 4, 15 },
-		{ LAB_GFP_ERA_4_18, 4, 18 }, { LAB_GFP_ERA_6_1, 5, 1 },
-		{ LAB_GFP_ERA_6_3, 6, 3 },  { LAB_GFP_ERA_6_8, 6, 8 },
-		{ LAB_GFP_ERA_6_13, 6, 13 },
-	};
-	*maj = 5;
-	*min = 1;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (map[i].era == era) {
-			*maj = map[i].maj;
-			*min = map[i].min;
-		}
-}
-
-/* Eras in the order a name match is preferred (most common kernels first). */
-static const enum lab_gfp_era era_pref[] = {
-	LAB_GFP_ERA_6_1, LAB_GFP_ERA_6_3, LAB_GFP_ERA_6_8, LAB_GFP_ERA_6_13,
-	LAB_GFP_ERA_4_18, LAB_GFP_ERA_4_15, LAB_GFP_ERA_4_14, LAB_GFP_ERA_4_13,
-	LAB_GFP_ERA_4_10, LAB_GFP_ERA_4_X, LAB_GFP_ERA_3_X,
-};
-
-/* An era whose table renders @mode as @names (exactly, else by value). */
-static bool era_from_names(lab_gfp_t mode, const char *names, enum lab_gfp_era *out)
-{
-	char buf[192];
-	bool by_value = false;
-	enum lab_gfp_era value_era = LAB_GFP_ERA_6_1;
-
-	for (size_t i = 0; i < sizeof(era_pref) / sizeof(era_pref[0]); i++) {
-		lab_gfp_t v;
-		enum lab_gfp_era e = era_pref[i];
-		if (lab_gfp_parse(names, e, &v, NULL, NULL) != 0 || v != mode)
-			continue;
-		lab_gfp_format(buf, sizeof(buf), mode, e);
-		if (strcmp(buf, names) == 0) {
-			*out = e;
-			return true;
-		}
-		if (!by_value) {
-			by_value = true;
-			value_era = e;
-		}
-	}
-	if (by_value)
-		*out = value_era;
-	return by_value;
-}
-
-const char *lab_verdict_name(enum lab_verdict v)
-{
-	switch (v) {
-	case LAB_VERDICT_LOW_MEMORY: return "LOW_MEMORY";
-	case LAB_VERDICT_FRAGMENTATION: return "FRAGMENTATION";
-	case LAB_VERDICT_RESERVE_OR_MIGRATETYPE: return "RESERVE_OR_MIGRATETYPE";
-	default: return "UNDETERMINED";
-	}
-}
-
-const char *lab_zone_outcome_name(enum lab_zone_outcome o)
-{
-	switch (o) {
-	case LAB_ZONE_OK: return "ok";
-	case LAB_ZONE_LOW: return "low";
-	case LAB_ZONE_PROTECTED: return "protected";
-	case LAB_ZONE_FRAGMENTED: return "fragmented";
-	case LAB_ZONE_RESERVED: return "reserved";
-	case LAB_ZONE_EMPTY: return "empty";
-	default: return "unknown";
-	}
-}
-
 /* ---- kernel version, flags and rules ------------------------------------ */
-
-/*
- * Chooses the kernel version whose rules apply and the GFP era to decode the
- * mode with: --kernel, else the report's CPU line, else the log's banner,
- * else the era whose name table reproduces the printed names, else the era of
- * a report that printed no names (2.6/3.x, or 4.4 by its bits). When the
- * version's era does not reproduce the printed names (vendor backports),
- * the names win for decoding. Any caller; O(eras x names).
- */
-static void pick_kernel(const struct lab_dmesg_log *log, const struct lab_dmesg_report *r,
-			const char *override, struct lab_diagnosis *d)
-{
-	const char *v = NULL;
-	bool known = false;
-
-	if (override && *override) {
-		v = override;
-		d->version_source = "--kernel";
-	} else if (r->version[0]) {
-		v = r->version;
-		d->version_source = "report";
-	} else if (log && log->version[0]) {
-		v = log->version;
-		d->version_source = "log";
-	}
-	if (v) {
-		snprintf(d->version, sizeof(d->version), "%s", v);
-		known = parse_kver(v, &d->kmajor, &d->kminor, &d->kpatch);
-	}
-	if (known) {
-		d->era = lab_gfp_era_for_version(v);
-		if (r->names_printed && r->has_mode) {
-			/* vendor kernels backport flag changes: trust the names */
-			lab_gfp_t val;
-			if (lab_gfp_parse(r->names, d->era, &val, NULL, NULL) != 0 || val != r->mode) {
-				enum lab_gfp_era e;
-				if (era_from_names(r->mode, r->names, &e))
-					d->era = e;
-			}
-		}
-		return;
-	}
-	d->version_source = v ? "assumed" : "inferred";
-	if (r->has_mode && r->names_printed && era_from_names(r->mode, r->names, &d->era)) {
-		era_version(d->era, &d->kmajor, &d->kminor);
-		d->version_source = "inferred";
-		return;
-	}
-	if (r->has_mode && !r->names_printed) {
-		/* no names: printed before 4.5; "failure." with a dot is 2.6 */
-		bool l44 = !r->old_format && (r->mode & 0x2000000u) && (r->mode & 0x480000u);
-		d->era = l44 ? LAB_GFP_ERA_4_X : LAB_GFP_ERA_3_X;
-		era_version(d->era, &d->kmajor, &d->kminor);
-		d->version_source = "inferred";
-		return;
-	}
-	d->era = LAB_GFP_ERA_6_1;
-	era_version(d->era, &d->kmajor, &d->kminor);
-	d->version_source = "assumed";
-}
 
 static bool rules_pre44(const struct lab_diagnosis *d) { return dkv(d) < kv(4, 4, 0); }
 
@@ -260,10 +99,38 @@ static bool rules_order0_highatomic(const struct lab_diagnosis *d)
 	return dkv(d) >= kv(6, 12, 0) || (d->kmajor == 6 && d->kminor == 1 && d->kpatch >= 116);
 }
 
-/* ALLOC_HIGHATOMIC needs __GFP_HIGH: 6.1.157+, mainline ~6.18. */
-static bool rules_highatomic_needs_high(const struct lab_diagnosis *d)
+/*
+ * The kernels whose rules are the core's own (Linux 6.1.192 as src/core
+ * mirrors it), so that lab_gfp_alloc_flags() and lab_zone_watermark_check()
+ * decide for them: ALLOC_MIN_RESERVE/ALLOC_NON_BLOCK, ALLOC_HIGHATOMIC
+ * only with __GFP_HIGH (gfp_to_alloc_flags: 6.1.157+ in 6.1.y, mainline
+ * ~6.18), order-0 atomic access to the highatomic reserve. Not these:
+ * 6.1.116..156 and 6.3..6.17, whose gfp_to_alloc_flags gives
+ * ALLOC_HIGHATOMIC to every non-blocking high-order request (GFP_NOWAIT
+ * too), nor anything older (ALLOC_HARDER from __GFP_ATOMIC; before 4.4 the
+ * per-order loop of __zone_watermark_ok): those keep the tables below.
+ */
+static bool rules_core(const struct lab_diagnosis *d)
 {
 	return dkv(d) >= kv(6, 18, 0) || (d->kmajor == 6 && d->kminor == 1 && d->kpatch >= 157);
+}
+
+/*
+ * The request as the core reads it (6.1 bits; only what gfp_to_alloc_flags
+ * and zone_watermark_fast look at). zone_watermark_fast lets order-0
+ * requests ignore the boost: the core (6.1.192) keys that on __GFP_ATOMIC,
+ * 6.3+ on ALLOC_MIN_RESERVE, i.e. __GFP_HIGH, and this file does so for
+ * every ALLOC_MIN_RESERVE kernel; so __GFP_ATOMIC goes with __GFP_HIGH.
+ */
+static lab_gfp_t core_request(const struct lab_diagnosis *d)
+{
+	lab_gfp_t g = d->high ? LAB___GFP_HIGH | LAB___GFP_ATOMIC : 0;
+
+	if (d->can_block)
+		g |= LAB___GFP_DIRECT_RECLAIM;
+	if (d->nomemalloc)
+		g |= LAB___GFP_NOMEMALLOC;
+	return g;
 }
 
 /* zone_watermark_fast() ignores the boost for order-0 atomic (5.8+). */
@@ -293,7 +160,14 @@ static void request_flags(const struct lab_dmesg_report *r, struct lab_diagnosis
 	d->io = (m & LAB___GFP_IO) != 0;
 	d->nomemalloc = (m & flag_bit("__GFP_NOMEMALLOC", e)) != 0;
 	d->memalloc = (m & flag_bit("__GFP_MEMALLOC", e)) != 0;
-	d->non_block = !d->can_block && !d->nomemalloc;
+	d->core_rules = rules_core(d);
+	if (d->core_rules) {
+		d->core_gfp = core_request(d);
+		d->alloc_flags = lab_gfp_alloc_flags(d->core_gfp, d->order, d->movable);
+		d->non_block = (d->alloc_flags & LAB_ALLOC_NON_BLOCK) != 0;
+	} else {
+		d->non_block = !d->can_block && !d->nomemalloc;
+	}
 	if (rules_pre44(d))
 		d->atomic = !d->can_block && !d->nomemalloc;	/* !__GFP_WAIT */
 	else if (rules_min_reserve(d))
@@ -301,12 +175,13 @@ static void request_flags(const struct lab_dmesg_report *r, struct lab_diagnosis
 	else
 		d->atomic = atomic && (m & atomic) && !d->nomemalloc; /* __GFP_ATOMIC */
 	d->no_watermarks = (d->memalloc || r->context == LAB_DMESG_CTX_KSWAPD) && !d->nomemalloc;
-	d->may_use_cma = d->movable;
+	d->may_use_cma = d->core_rules ? (d->alloc_flags & LAB_ALLOC_CMA) != 0 : d->movable;
 	if (rules_pre44(d))
 		d->may_use_highatomic = false;		/* no such reserve yet */
+	else if (d->core_rules)
+		d->may_use_highatomic = (d->alloc_flags & LAB_ALLOC_HIGHATOMIC) != 0;
 	else if (rules_min_reserve(d))
-		d->may_use_highatomic = r->order > 0 && d->non_block &&
-					(d->high || !rules_highatomic_needs_high(d));
+		d->may_use_highatomic = r->order > 0 && d->non_block;
 	else
 		d->may_use_highatomic = r->order > 0 && d->atomic;
 	d->order0_highatomic_fix = rules_order0_highatomic(d);
@@ -337,11 +212,18 @@ static void request_flags(const struct lab_dmesg_report *r, struct lab_diagnosis
 		snprintf(d->rules, sizeof(d->rules), "4.4-6.2 (ALLOC_HARDER from __GFP_ATOMIC), order-0 never highatomic");
 }
 
-/* Linux __zone_watermark_ok's reductions of @min for this caller. */
+/* Linux __zone_watermark_ok's reductions of @min for this caller: the
+ * core's check computes them for the kernels whose rules it has. */
 static int64_t reduce_mark(const struct lab_diagnosis *d, int64_t min)
 {
 	if (d->no_watermarks)
 		return 0;
+	if (d->core_rules) {
+		struct lab_wmark_zone w = { .mark = (uint64_t)(min > 0 ? min : 0) };
+		struct lab_zone_refused out;
+		lab_zone_watermark_check(&w, 0, d->alloc_flags, 0, &out);
+		return out.min;
+	}
 	if (rules_min_reserve(d)) {
 		if (d->high) {
 			min -= min / 2;
@@ -444,67 +326,60 @@ static int64_t kb_to_pages(uint64_t kb, unsigned page_kb)
 }
 
 /*
- * Replays the checks one zone failed, with the printed numbers in pages:
- * __zone_watermark_unusable_free() (2^order-1, CMA, reserved_highatomic),
- * __zone_watermark_ok() (reduced min + lowmem_reserve; before 4.4 the
- * per-order loop), zone_watermark_fast()'s unboosted retry for order-0
- * atomic, and whether rmqueue()/__rmqueue() had a block of the order on a
- * list this caller may take from. Fills @dz's numbers and outcome.
- * O(orders).
+ * The free lists of zone @z at orders >= the request's: how many kB in all
+ * and on lists this caller may not take from (rmqueue()/__rmqueue(): H only
+ * with may_use_highatomic, C only for movable requests, never I), the
+ * largest order overall and on a usable list. A buddy line without
+ * letters, or an order without, counts as usable. Returns whether a usable
+ * block of the order exists. O(orders).
  */
-static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_zone *z,
-		       struct lab_diagnosis *d, struct lab_diag_zone *dz)
+static bool zone_lists(const struct lab_dmesg_zone *z, const struct lab_diagnosis *d,
+		       struct lab_diag_zone *dz)
 {
-	unsigned ps = d->page_kb, order = d->order;
 	unsigned usable = LAB_DMESG_MT_U | LAB_DMESG_MT_M | LAB_DMESG_MT_E | LAB_DMESG_MT_R |
 			  LAB_DMESG_MT_OTHER;
-	bool have_free = z->have & (1u << LAB_ZF_FREE), have_min = z->have & (1u << LAB_ZF_MIN);
 	bool usable_found = false;
-	int64_t fa;
 
-	dz->largest_order = dz->largest_usable_order = dz->loop_fail_order = -1;
-	dz->type = lab_dmesg_zone_type(z->name);
-	dz->reserve = lowmem_reserve_for(r, z, d->highest_type, &dz->reserve_known);
-	if (((z->have & (1u << LAB_ZF_PRESENT)) && z->kb[LAB_ZF_PRESENT] == 0) ||
-	    ((z->have & (1u << LAB_ZF_MANAGED)) && z->kb[LAB_ZF_MANAGED] == 0 &&
-	     (!have_free || z->kb[LAB_ZF_FREE] == 0))) {
-		dz->outcome = LAB_ZONE_EMPTY;
-		snprintf(dz->why, sizeof(dz->why), "no memory in this zone (present/managed 0)");
-		return;
-	}
 	if (d->may_use_cma)
 		usable |= LAB_DMESG_MT_C;
 	if (d->may_use_highatomic)
 		usable |= LAB_DMESG_MT_H;
-	if (z->has_buddy) {
-		for (int o = 0; o < z->nr_orders; o++) {
-			unsigned t = z->types[o];
-			bool ok;
-			if (!z->nr_free[o])
-				continue;
-			dz->largest_order = o;
-			ok = !z->letters || t == 0 || (t & usable);
-			if ((unsigned)o < order)
-				continue;
-			dz->kb_at_order = sat_add(dz->kb_at_order, sat_mul(z->nr_free[o], z->block_kb[o]));
-			if (ok) {
-				usable_found = true;
-				dz->largest_usable_order = o;
-			} else {
-				dz->kb_reserved_only = sat_add(dz->kb_reserved_only,
-							       sat_mul(z->nr_free[o], z->block_kb[o]));
-				dz->blocking_types |= t & (LAB_DMESG_MT_H | LAB_DMESG_MT_C | LAB_DMESG_MT_I);
-			}
+	if (!z->has_buddy)
+		return false;
+	for (int o = 0; o < z->nr_orders; o++) {
+		unsigned t = z->types[o];
+		bool ok;
+		if (!z->nr_free[o])
+			continue;
+		dz->largest_order = o;
+		ok = !z->letters || t == 0 || (t & usable);
+		if ((unsigned)o < d->order)
+			continue;
+		dz->kb_at_order = sat_add(dz->kb_at_order, sat_mul(z->nr_free[o], z->block_kb[o]));
+		if (ok) {
+			usable_found = true;
+			dz->largest_usable_order = o;
+		} else {
+			dz->kb_reserved_only = sat_add(dz->kb_reserved_only,
+						       sat_mul(z->nr_free[o], z->block_kb[o]));
+			dz->blocking_types |= t & (LAB_DMESG_MT_H | LAB_DMESG_MT_C | LAB_DMESG_MT_I);
 		}
 	}
-	if (!have_free || !have_min) {
-		dz->outcome = LAB_ZONE_UNKNOWN;
-		snprintf(dz->why, sizeof(dz->why), "no %s: in the zone line", !have_free ? "free" : "min");
-		return;
-	}
-	dz->free = kb_to_pages(z->kb[LAB_ZF_FREE], ps);
-	dz->min = kb_to_pages(z->kb[LAB_ZF_MIN], ps);
-	dz->boost = (z->have & (1u << LAB_ZF_BOOST)) ? kb_to_pages(z->kb[LAB_ZF_BOOST], ps) : 0;
+	return usable_found;
+}
+
+/*
+ * The watermark check of the kernels before the core's rules, in pages:
+ * __zone_watermark_unusable_free() (2^order-1, CMA, reserved_highatomic),
+ * __zone_watermark_ok()'s reduced min + lowmem_reserve, and
+ * zone_watermark_fast()'s unboosted retry for order-0 atomic requests.
+ */
+static void watermark_table(const struct lab_dmesg_zone *z, const struct lab_diagnosis *d,
+			    struct lab_diag_zone *dz)
+{
+	unsigned ps = d->page_kb, order = d->order;
+	int64_t fa;
+
 	if (!d->may_use_cma && (z->have & (1u << LAB_ZF_FREE_CMA)))
 		dz->unusable_cma = kb_to_pages(z->kb[LAB_ZF_FREE_CMA], ps);
 	if (!rules_pre44(d) && (z->have & (1u << LAB_ZF_RESERVED_HIGHATOMIC)) &&
@@ -523,32 +398,164 @@ static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_
 			dz->unboosted = true;
 		}
 	}
-	if (!dz->wmark_ok) {
-		dz->outcome = fa > dz->mark ? LAB_ZONE_PROTECTED : LAB_ZONE_LOW;
+}
+
+/* The report's free lists as the core's bitmaps (bit o of [type]: a block
+ * of order o), letters read as zone_lists() reads them: none, R and
+ * unknown letters as unmovable. */
+static void zone_bitmaps(const struct lab_dmesg_zone *z, uint32_t nonempty[LAB_MIGRATE_TYPES])
+{
+	static const struct { unsigned letters; int mt; } map[] = {
+		{ LAB_DMESG_MT_U | LAB_DMESG_MT_R | LAB_DMESG_MT_OTHER, LAB_MIGRATE_UNMOVABLE },
+		{ LAB_DMESG_MT_M, LAB_MIGRATE_MOVABLE }, { LAB_DMESG_MT_E, LAB_MIGRATE_RECLAIMABLE },
+		{ LAB_DMESG_MT_H, LAB_MIGRATE_HIGHATOMIC }, { LAB_DMESG_MT_C, LAB_MIGRATE_CMA },
+		{ LAB_DMESG_MT_I, LAB_MIGRATE_ISOLATE },
+	};
+
+	for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+		nonempty[mt] = 0;
+	for (int o = 0; z->has_buddy && o < z->nr_orders && o < 32; o++) {
+		unsigned t = !z->letters || z->types[o] == 0 ? LAB_DMESG_MT_U : z->types[o];
+		if (!z->nr_free[o])
+			continue;
+		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (t & map[i].letters)
+				nonempty[map[i].mt] |= 1u << o;
+	}
+}
+
+/*
+ * The watermark check of the kernels with the core's rules (rules_core):
+ * lab_zone_watermark_check() is __zone_watermark_ok() with the order-0
+ * retry of zone_watermark_fast() at the unboosted min. The printed min
+ * includes the printed boost (min_wmark_pages); as for every era here, a
+ * boost that is not below it leaves no min to retry at and gets no retry
+ * (Linux would retry at 0 when they are equal). When the retry fails too,
+ * @dz keeps the numbers of the first check, at the printed min. Returns the
+ * core's refusal (enum lab_refusal), 0 when the zone passes.
+ */
+static int watermark_core(const struct lab_dmesg_zone *z, const struct lab_diagnosis *d,
+			  struct lab_diag_zone *dz)
+{
+	unsigned ps = d->page_kb;
+	struct lab_wmark_zone w = {
+		.free = dz->free,
+		.mark = (uint64_t)dz->min,
+		.boost = dz->boost < dz->min ? (uint64_t)dz->boost : 0,
+		.lowmem_reserve = dz->reserve,
+	};
+	struct lab_zone_refused out;
+	int rc;
+
+	w.min = w.mark - w.boost;
+	if (z->have & (1u << LAB_ZF_RESERVED_HIGHATOMIC))
+		w.reserved_highatomic = (uint64_t)kb_to_pages(z->kb[LAB_ZF_RESERVED_HIGHATOMIC], ps);
+	if (z->have & (1u << LAB_ZF_FREE_CMA))
+		w.free_cma = (uint64_t)kb_to_pages(z->kb[LAB_ZF_FREE_CMA], ps);
+	zone_bitmaps(z, w.nonempty);
+	rc = lab_zone_watermark_check(&w, d->order, d->alloc_flags, d->core_gfp, &out);
+	dz->unboosted = rc == 0 && out.mark != (int64_t)w.mark;
+	if (rc && out.mark != (int64_t)w.mark) {
+		w.boost = 0;
+		lab_zone_watermark_check(&w, d->order, d->alloc_flags, d->core_gfp, &out);
+	}
+	dz->mark = out.min;
+	dz->unusable = out.unusable;
+	dz->unusable_cma = (d->alloc_flags & LAB_ALLOC_CMA) ? 0 : (int64_t)w.free_cma;
+	dz->unusable_highatomic = out.unusable - (((int64_t)1 << d->order) - 1) - dz->unusable_cma;
+	dz->wmark_ok = rc != LAB_REFUSED_WATERMARK;
+	return rc;
+}
+
+/*
+ * Kernels before 4.4: __zone_watermark_ok() also wants, for each order o
+ * below the request's, more than min>>(o+1) pages free in blocks above o.
+ * Returns false (the zone FRAGMENTED) at the first order that fails.
+ */
+static bool pre44_loop(const struct lab_dmesg_zone *z, const struct lab_diagnosis *d,
+		       struct lab_diag_zone *dz)
+{
+	int64_t f = dz->free - dz->unusable, m = dz->mark;
+
+	for (unsigned o = 0; o < d->order && (int)o < z->nr_orders; o++) {
+		int64_t sub = z->nr_free[o] > (uint64_t)(VAL_MAX >> o) ? VAL_MAX
+			      : (int64_t)(z->nr_free[o] << o);
+		f -= sub;
+		m >>= 1;
+		if (f <= m) {
+			dz->loop_fail_order = (int)o;
+			dz->loop_free = f;
+			dz->loop_min = m;
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Replays the checks one zone failed, with the printed numbers in pages:
+ * the watermark check (the core's for the kernels whose rules it has,
+ * else the table of the version), before 4.4 the per-order loop, and
+ * whether rmqueue()/__rmqueue() had a block of the order on a list this
+ * caller may take from (for order > 0 on the core's kernels, the core's
+ * answer). Fills @dz's numbers and outcome. O(orders).
+ *
+ * The core checks every such zone but two kinds: __GFP_MEMALLOC/kswapd
+ * (ALLOC_NO_WATERMARKS: get_page_from_freelist skips the check), and
+ * orders its free lists cannot hold (>= LAB_MAX_ORDER: a 64K-page arm64
+ * kernel's order-13, which lab_zone_watermark_check refuses as no block);
+ * the table's arithmetic for these kernels is the core's, with the core's
+ * alloc flags (may_use_*, reduce_mark).
+ */
+static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_zone *z,
+		       struct lab_diagnosis *d, struct lab_diag_zone *dz)
+{
+	unsigned ps = d->page_kb, order = d->order;
+	bool have_free = z->have & (1u << LAB_ZF_FREE), have_min = z->have & (1u << LAB_ZF_MIN);
+	bool usable_found, by_core;
+	int refused = 0;
+
+	dz->largest_order = dz->largest_usable_order = dz->loop_fail_order = -1;
+	dz->type = lab_dmesg_zone_type(z->name);
+	dz->reserve = lowmem_reserve_for(r, z, d->highest_type, &dz->reserve_known);
+	if (((z->have & (1u << LAB_ZF_PRESENT)) && z->kb[LAB_ZF_PRESENT] == 0) ||
+	    ((z->have & (1u << LAB_ZF_MANAGED)) && z->kb[LAB_ZF_MANAGED] == 0 &&
+	     (!have_free || z->kb[LAB_ZF_FREE] == 0))) {
+		dz->outcome = LAB_ZONE_EMPTY;
+		snprintf(dz->why, sizeof(dz->why), "no memory in this zone (present/managed 0)");
 		return;
 	}
-	if (order > 0 && rules_pre44(d) && z->has_buddy && !d->no_watermarks) {
-		int64_t f = fa, m = dz->mark;
-		for (unsigned o = 0; o < order && (int)o < z->nr_orders; o++) {
-			int64_t sub = z->nr_free[o] > (uint64_t)(VAL_MAX >> o) ? VAL_MAX
-				      : (int64_t)(z->nr_free[o] << o);
-			f -= sub;
-			m >>= 1;
-			if (f <= m) {
-				dz->loop_fail_order = (int)o;
-				dz->loop_free = f;
-				dz->loop_min = m;
-				dz->outcome = LAB_ZONE_FRAGMENTED;
-				return;
-			}
-		}
+	usable_found = zone_lists(z, d, dz);
+	if (!have_free || !have_min) {
+		dz->outcome = LAB_ZONE_UNKNOWN;
+		snprintf(dz->why, sizeof(dz->why), "no %s: in the zone line", !have_free ? "free" : "min");
+		return;
+	}
+	dz->free = kb_to_pages(z->kb[LAB_ZF_FREE], ps);
+	dz->min = kb_to_pages(z->kb[LAB_ZF_MIN], ps);
+	dz->boost = (z->have & (1u << LAB_ZF_BOOST)) ? kb_to_pages(z->kb[LAB_ZF_BOOST], ps) : 0;
+	by_core = d->core_rules && !d->no_watermarks && order < LAB_MAX_ORDER;
+	if (by_core)
+		refused = watermark_core(z, d, dz);
+	else
+		watermark_table(z, d, dz);
+	if (!dz->wmark_ok) {
+		dz->outcome = dz->free - dz->unusable > dz->mark ? LAB_ZONE_PROTECTED : LAB_ZONE_LOW;
+		return;
+	}
+	if (order > 0 && rules_pre44(d) && z->has_buddy && !d->no_watermarks && !pre44_loop(z, d, dz)) {
+		dz->outcome = LAB_ZONE_FRAGMENTED;
+		return;
 	}
 	if (!z->has_buddy) {
 		dz->outcome = order == 0 ? LAB_ZONE_OK : LAB_ZONE_UNKNOWN;
 		snprintf(dz->why, sizeof(dz->why), "no buddy line: free blocks per order unknown");
 		return;
 	}
-	if (usable_found)
+	if (by_core && order > 0)
+		dz->outcome = refused == LAB_REFUSED_HIGHATOMIC_ONLY ? LAB_ZONE_RESERVED :
+			      refused ? LAB_ZONE_FRAGMENTED : LAB_ZONE_OK;
+	else if (usable_found)
 		dz->outcome = LAB_ZONE_OK;
 	else if (dz->kb_reserved_only > 0)
 		dz->outcome = LAB_ZONE_RESERVED;
@@ -1009,7 +1016,7 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 	d->page_kb = r->page_kb ? r->page_kb : 4;
 	d->page_kb_assumed = r->page_kb == 0;
 	lab_dmesg_describe_missing(r, d->missing, sizeof(d->missing));
-	pick_kernel(log, r, kernel_override, d);
+	diagnose_pick_kernel(log, r, kernel_override, d);
 	if (r->has_mode) {
 		lab_gfp_format(d->decoded, sizeof(d->decoded), r->mode, d->era);
 		d->decoded_matches = !r->names_printed || strcmp(d->decoded, r->names) == 0;
@@ -1098,127 +1105,4 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 		advice_frag(r, d, dz);
 	else
 		advice_reserve(r, d, dz);
-}
-
-/* ---- JSON -------------------------------------------------------------------- */
-
-static json_t *jstr(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
-/* jansson wants UTF-8: bytes of a raw log may not be. */
-static json_t *jstr_safe(const char *s)
-{
-	json_t *j = json_string(s ? s : "");
-	if (!j) {
-		char buf[256];
-		size_t n = 0;
-		for (const char *p = s; p && *p && n + 1 < sizeof(buf); p++)
-			buf[n++] = (*p & 0x80) ? '?' : *p;
-		buf[n] = '\0';
-		j = json_string(buf);
-	}
-	return j;
-}
-
-static json_t *zone_json(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
-			 const struct lab_diag_zone *dz)
-{
-	const struct lab_dmesg_zone *z = &r->zones[dz->zi];
-	int64_t ps = d->page_kb;
-	json_t *o = json_object();
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "zone", jstr_safe(z->name));
-	if (z->node >= 0)
-		json_object_set_new(o, "node", json_integer(z->node));
-	json_object_set_new(o, "outcome", jstr(lab_zone_outcome_name(dz->outcome)));
-	if (dz->outcome != LAB_ZONE_EMPTY && (z->have & (1u << LAB_ZF_FREE)) &&
-	    (z->have & (1u << LAB_ZF_MIN))) {
-		json_object_set_new(o, "free_kb", json_integer(dz->free * ps));
-		json_object_set_new(o, "min_kb", json_integer(dz->min * ps));
-		json_object_set_new(o, "mark_kb", json_integer(dz->mark * ps));
-		json_object_set_new(o, "lowmem_reserve_kb", json_integer(dz->reserve * ps));
-		json_object_set_new(o, "unusable_kb", json_integer(dz->unusable * ps));
-		json_object_set_new(o, "needed_kb", json_integer(need_kb(d, dz)));
-		json_object_set_new(o, "watermark_ok", json_boolean(dz->wmark_ok));
-		if (dz->boost)
-			json_object_set_new(o, "boost_kb", json_integer(dz->boost * ps));
-	}
-	json_object_set_new(o, "largest_free_order", json_integer(dz->largest_order));
-	json_object_set_new(o, "largest_usable_order", json_integer(dz->largest_usable_order));
-	if (dz->loop_fail_order >= 0)
-		json_object_set_new(o, "pre44_loop_fail_order", json_integer(dz->loop_fail_order));
-	return o;
-}
-
-json_t *lab_diagnosis_to_json(const char *file, const struct lab_dmesg_log *log,
-			      const struct lab_dmesg_report *r, const struct lab_diagnosis *d)
-{
-	json_t *o = json_object(), *req, *zones, *adv, *miss, *k, *ctx;
-	char buf[32];
-	const char *p;
-
-	if (!o)
-		return NULL;
-	json_object_set_new(o, "file", jstr_safe(file));
-	json_object_set_new(o, "line", json_integer(r->line));
-	json_object_set_new(o, "comm", jstr_safe(r->comm));
-	if (r->pid >= 0)
-		json_object_set_new(o, "pid", json_integer(r->pid));
-	k = json_object();
-	json_object_set_new(k, "version", jstr_safe(d->version));
-	json_object_set_new(k, "source", jstr(d->version_source));
-	json_object_set_new(k, "rules", jstr(d->rules));
-	json_object_set_new(k, "gfp_era", jstr(lab_gfp_era_name(d->era)));
-	json_object_set_new(o, "kernel", k);
-	ctx = json_object();
-	json_object_set_new(ctx, "kind", jstr(lab_dmesg_context_name(r->context)));
-	json_object_set_new(ctx, "why", jstr_safe(r->context_why));
-	json_object_set_new(o, "context", ctx);
-	req = json_object();
-	if (r->has_order) {
-		json_object_set_new(req, "order", json_integer(r->order));
-		json_object_set_new(req, "size_kb", json_integer((json_int_t)order_kb(d, (int)r->order)));
-	}
-	json_object_set_new(req, "page_kb", json_integer(d->page_kb));
-	if (r->has_mode) {
-		snprintf(buf, sizeof(buf), "%#x", r->mode);
-		json_object_set_new(req, "mode", jstr(buf));
-		if (r->names_printed)
-			json_object_set_new(req, "printed", jstr_safe(r->names));
-		json_object_set_new(req, "decoded", jstr(d->decoded));
-		json_object_set_new(req, "can_reclaim", json_boolean(d->can_block));
-		json_object_set_new(req, "atomic", json_boolean(d->atomic));
-		json_object_set_new(req, "gfp_high", json_boolean(d->high));
-		json_object_set_new(req, "movable", json_boolean(d->movable));
-		json_object_set_new(req, "watermark_policy", jstr(d->policy));
-	}
-	json_object_set_new(o, "request", req);
-	zones = json_array();
-	for (int i = 0; i < d->nr_zones; i++)
-		json_array_append_new(zones, zone_json(r, d, &d->zones[i]));
-	json_object_set_new(o, "zones", zones);
-	json_object_set_new(o, "verdict", jstr(lab_verdict_name(d->verdict)));
-	if (d->deciding >= 0)
-		json_object_set_new(o, "deciding_zone", jstr_safe(r->zones[d->zones[d->deciding].zi].name));
-	json_object_set_new(o, "summary", jstr_safe(d->summary));
-	adv = json_array();
-	for (int i = 0; i < d->nr_advice; i++)
-		json_array_append_new(adv, jstr_safe(d->advice[i]));
-	json_object_set_new(o, "advice", adv);
-	miss = json_array();
-	for (p = d->missing; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		char item[256];
-		snprintf(item, sizeof(item), "%.*s", (int)(n < 255 ? n : 255), p);
-		json_array_append_new(miss, jstr_safe(item));
-		p += n + (nl ? 1 : 0);
-	}
-	json_object_set_new(o, "missing", miss);
-	(void)log;
-	return o;
 }

@@ -13,7 +13,10 @@
  * kernels before 4.4, the "one block is enough" rule from 4.4, __GFP_ATOMIC
  * (ALLOC_HARDER) until 6.2 and ALLOC_MIN_RESERVE/ALLOC_NON_BLOCK from 6.3
  * (and 6.1.116), order-0 access to the highatomic reserve only after the
- * October 2024 fix. docs/diagnose.md explains each rule with corpus examples.
+ * October 2024 fix. Kernels whose rules are the allocator's own (6.1.157+
+ * in 6.1.y, 6.18+) are checked by the core's lab_gfp_alloc_flags() and
+ * lab_zone_watermark_check(); older ones by small tables here.
+ * docs/diagnose.md explains each rule with corpus examples.
  *
  * The verdict is the failing check of the first populated zone in fallback
  * order (lower zones usually fail only because lowmem_reserve protects them,
@@ -27,8 +30,8 @@
  *                           that would have satisfied the request.
  * Every verdict carries the numbers behind it and advice tied to them.
  *
- * Pure computation on the report: no allocation, no I/O (the JSON helper
- * allocates jansson objects).
+ * Pure computation on the report: no allocation, no I/O; report/diagnose.h
+ * renders a diagnosis as text and JSON.
  */
 #ifndef LAB_FORMATS_DIAGNOSE_H
 #define LAB_FORMATS_DIAGNOSE_H
@@ -36,8 +39,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "formats/dmesg.h"
-
-struct json_t;
 
 enum lab_verdict {
 	LAB_VERDICT_UNDETERMINED = 0,
@@ -103,6 +104,12 @@ struct lab_diagnosis {
 	bool can_block, atomic, high, non_block, nomemalloc, memalloc, movable, io;
 	bool no_watermarks;          /* __GFP_MEMALLOC or PF_MEMALLOC context */
 	bool may_use_highatomic, may_use_cma, order0_highatomic_fix;
+	/* kernels whose watermark rules are the core's (6.1.157+ in 6.1.y,
+	 * 6.18+): the request in the core's bits, only what its rules read, and
+	 * lab_gfp_alloc_flags() of it; 0 for other kernels */
+	bool core_rules;
+	lab_gfp_t core_gfp;
+	unsigned alloc_flags;
 	char policy[160];            /* "min -> /2 (__GFP_HIGH) -> -1/4 (atomic)" */
 	int highest_type;            /* the request's highest zone type */
 	/* zones, eligible ones in fallback order */
@@ -132,15 +139,21 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
  */
 int64_t lab_dmesg_zone_unboosted_min(const struct lab_dmesg_zone *z, unsigned page_kb);
 
-const char *lab_verdict_name(enum lab_verdict v);
-const char *lab_zone_outcome_name(enum lab_zone_outcome o);
+
+/* `labyrinth diagnose`'s arguments (cli/cmd_diagnose.c parses them). */
+struct lab_diagnose_request {
+	const char *kernel;          /* --kernel, NULL if not given */
+	const char *const *files;    /* "-" is stdin */
+	int nr_files;
+	bool json, simulate;
+};
 
 /*
- * The report and its diagnosis as a JSON object (new reference, NULL when
- * out of memory). @file names the input in the object ("<stdin>" for -).
+ * Reads every file, diagnoses each report (and re-runs it with --simulate)
+ * and prints the verdicts (report/diagnose.c) on stdout, errors on stderr.
+ * Returns the exit status: 0 every report diagnosed, 1 no report found,
+ * 2 an input could not be read or memory ran out.
  */
-struct json_t *lab_diagnosis_to_json(const char *file, const struct lab_dmesg_log *log,
-				     const struct lab_dmesg_report *r,
-				     const struct lab_diagnosis *d);
+int lab_diagnose_run(const struct lab_diagnose_request *q);
 
 #endif

@@ -306,6 +306,93 @@ static lab_gfp_t gfp_in_61(const char *names, char *dropped, size_t dsize)
 	return out & ~LAB___GFP_NOFAIL;   /* never loop in a simulation */
 }
 
+/* Which report zone stands for each Labyrinth zone, and its size in
+ * pages; false with @s->why set when a zone cannot be rebuilt. */
+static bool map_zones(const struct lab_dmesg_report *r, unsigned page_kb, struct zone_map *zm,
+		      struct lab_simulation *s)
+{
+	for (int i = 0; i < r->nr_zones; i++) {
+		const struct lab_dmesg_zone *rz = &r->zones[i];
+		int t = zone_type_of(rz->name, &zm->highmem);
+		zm->type[i] = t;
+		if (t < 0)
+			continue;
+		/* kernels before 3.8 print present: but not managed: (present less the
+		 * pages the kernel reserved): present stands in, and the output says so */
+		int size_field = (rz->have & (1u << LAB_ZF_MANAGED)) ? LAB_ZF_MANAGED : LAB_ZF_PRESENT;
+		if (!rz->has_zone_line || !rz->has_buddy || !(rz->have & (1u << size_field)) ||
+		    !(rz->have & (1u << LAB_ZF_MIN))) {
+			snprintf(s->why, sizeof(s->why), "zone %s lacks its zone line, free lists or size (managed:/present:)",
+				 rz->name);
+			return false;
+		}
+		if (zm->src[t] >= 0) {
+			snprintf(s->why, sizeof(s->why), "zone %s printed twice (several nodes are not simulated)", rz->name);
+			return false;
+		}
+		uint64_t size_kb = rz->kb[size_field];
+		uint64_t lists = 0;
+		for (int o = 0; o < rz->nr_orders; o++)
+			lists += rz->block_kb[o] * rz->nr_free[o];
+		uint64_t free_kb = (rz->have & (1u << LAB_ZF_FREE)) ? rz->kb[LAB_ZF_FREE] : lists;
+		if (free_kb > size_kb || lists > size_kb + size_kb / 8) {
+			snprintf(s->why, sizeof(s->why), "zone %s: %llu kB free (lists: %llu kB) in %llu kB %s",
+				 rz->name, (unsigned long long)free_kb, (unsigned long long)lists,
+				 (unsigned long long)size_kb, size_field == LAB_ZF_MANAGED ? "managed" : "present");
+			return false;
+		}
+		if (size_field == LAB_ZF_PRESENT) {
+			size_t len = strlen(s->assumed);
+			snprintf(s->assumed + len, sizeof(s->assumed) - len, "%s%s", len ? ", " : "", rz->name);
+		}
+		zm->src[t] = i;
+		zm->pages[t] = size_kb / page_kb;
+	}
+	if (!r->nr_zones) {
+		snprintf(s->why, sizeof(s->why), "the report prints no zones");
+		return false;
+	}
+	return true;
+}
+
+/* The failing request re-run under other tunables: the largest
+ * min_free_kbytes, then the smallest change of a lower zone's
+ * lowmem_reserve_ratio, under which the same snapshot serves it. */
+static void search_tunables(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
+			    const struct zone_map *zm, unsigned page_kb, struct lab_simulation *s)
+{
+	/* min_free_kbytes: it served at 0? then the largest value that serves */
+	struct trial t = { 128, -1, 0, false };
+	if (run_trial(r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1) {
+		long lo = 128, hi = s->min_free_kbytes_now > 128 ? s->min_free_kbytes_now : 129;
+		t.min_free_kbytes = hi;
+		while (run_trial(r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1 && hi < 1L << 30)
+			t.min_free_kbytes = hi *= 2;
+		while (hi - lo > 1) {
+			t.min_free_kbytes = (lo + hi) / 2;
+			if (run_trial(r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1)
+				lo = t.min_free_kbytes;
+			else
+				hi = t.min_free_kbytes;
+		}
+		s->min_free_kbytes_pass = lo;
+	}
+	/* lowmem_reserve_ratio of the zones below the request's highest one */
+	for (int zi = 0; zi < LAB_MAX_NR_ZONES && s->lowmem_ratio_zone < 0; zi++) {
+		if (zm->src[zi] < 0 || zi >= d->highest_type)
+			continue;
+		static const int ratios[] = { 512, 1024, 4096, 32768, 0 };
+		for (unsigned k = 0; k < sizeof(ratios) / sizeof(ratios[0]); k++) {
+			struct trial rt = { 0, zi, ratios[k], false };
+			if (run_trial(r, zm, page_kb, s->gfp, s->order, &rt, NULL, NULL) == 1) {
+				s->lowmem_ratio_zone = zi;
+				s->lowmem_ratio_pass = ratios[k];
+				break;
+			}
+		}
+	}
+}
+
 void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
 			   struct lab_simulation *s)
 {
@@ -326,47 +413,8 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 		snprintf(s->why, sizeof(s->why), "no order or mode in the report");
 		return;
 	}
-	for (int i = 0; i < r->nr_zones; i++) {
-		const struct lab_dmesg_zone *rz = &r->zones[i];
-		int t = zone_type_of(rz->name, &zm.highmem);
-		zm.type[i] = t;
-		if (t < 0)
-			continue;
-		/* kernels before 3.8 print present: but not managed: (present less the
-		 * pages the kernel reserved): present stands in, and the output says so */
-		int size_field = (rz->have & (1u << LAB_ZF_MANAGED)) ? LAB_ZF_MANAGED : LAB_ZF_PRESENT;
-		if (!rz->has_zone_line || !rz->has_buddy || !(rz->have & (1u << size_field)) ||
-		    !(rz->have & (1u << LAB_ZF_MIN))) {
-			snprintf(s->why, sizeof(s->why), "zone %s lacks its zone line, free lists or size (managed:/present:)",
-				 rz->name);
-			return;
-		}
-		if (zm.src[t] >= 0) {
-			snprintf(s->why, sizeof(s->why), "zone %s printed twice (several nodes are not simulated)", rz->name);
-			return;
-		}
-		uint64_t size_kb = rz->kb[size_field];
-		uint64_t lists = 0;
-		for (int o = 0; o < rz->nr_orders; o++)
-			lists += rz->block_kb[o] * rz->nr_free[o];
-		uint64_t free_kb = (rz->have & (1u << LAB_ZF_FREE)) ? rz->kb[LAB_ZF_FREE] : lists;
-		if (free_kb > size_kb || lists > size_kb + size_kb / 8) {
-			snprintf(s->why, sizeof(s->why), "zone %s: %llu kB free (lists: %llu kB) in %llu kB %s",
-				 rz->name, (unsigned long long)free_kb, (unsigned long long)lists,
-				 (unsigned long long)size_kb, size_field == LAB_ZF_MANAGED ? "managed" : "present");
-			return;
-		}
-		if (size_field == LAB_ZF_PRESENT) {
-			size_t len = strlen(s->assumed);
-			snprintf(s->assumed + len, sizeof(s->assumed) - len, "%s%s", len ? ", " : "", rz->name);
-		}
-		zm.src[t] = i;
-		zm.pages[t] = size_kb / page_kb;
-	}
-	if (!r->nr_zones) {
-		snprintf(s->why, sizeof(s->why), "the report prints no zones");
+	if (!map_zones(r, page_kb, &zm, s))
 		return;
-	}
 	for (int t = LAB_ZONE_DMA; t <= LAB_ZONE_NORMAL; t++) {
 		/* setup_per_zone_wmarks spreads min_free_kbytes over the lowmem zones */
 		if (zm.src[t] < 0)
@@ -410,34 +458,5 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 		s->served_by_unboost = run_trial(r, &zm, page_kb, s->gfp, s->order, &folded, NULL, NULL) == 0;
 		return;
 	}
-	/* min_free_kbytes: it served at 0? then the largest value that serves */
-	struct trial t = { 128, -1, 0, false };
-	if (run_trial(r, &zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1) {
-		long lo = 128, hi = s->min_free_kbytes_now > 128 ? s->min_free_kbytes_now : 129;
-		t.min_free_kbytes = hi;
-		while (run_trial(r, &zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1 && hi < 1L << 30)
-			t.min_free_kbytes = hi *= 2;
-		while (hi - lo > 1) {
-			t.min_free_kbytes = (lo + hi) / 2;
-			if (run_trial(r, &zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1)
-				lo = t.min_free_kbytes;
-			else
-				hi = t.min_free_kbytes;
-		}
-		s->min_free_kbytes_pass = lo;
-	}
-	/* lowmem_reserve_ratio of the zones below the request's highest one */
-	for (int zi = 0; zi < LAB_MAX_NR_ZONES && s->lowmem_ratio_zone < 0; zi++) {
-		if (zm.src[zi] < 0 || zi >= d->highest_type)
-			continue;
-		static const int ratios[] = { 512, 1024, 4096, 32768, 0 };
-		for (unsigned k = 0; k < sizeof(ratios) / sizeof(ratios[0]); k++) {
-			struct trial rt = { 0, zi, ratios[k], false };
-			if (run_trial(r, &zm, page_kb, s->gfp, s->order, &rt, NULL, NULL) == 1) {
-				s->lowmem_ratio_zone = zi;
-				s->lowmem_ratio_pass = ratios[k];
-				break;
-			}
-		}
-	}
+	search_tunables(r, d, &zm, page_kb, s);
 }

@@ -23,6 +23,7 @@
 #include "util/fixture.h"
 #include "engines/diagnose.h"
 #include "formats/dmesg.h"
+#include "report/diagnose.h"
 #include "util/corpus_index.h"
 
 /* ---- INDEX.md ------------------------------------------------------------- */
