@@ -75,7 +75,7 @@ struct lab_platform {
 	 * NULL: report and fail, never kill. */
 	int (*oom)(void *ctx, lab_gfp_t gfp, unsigned order);
 
-	/* --- hooks added by the host/ISR work go below this line --- */
+	/* --- waiting, preemption and highmem mapping --- */
 	/* Sleep until *@word != @old, a wake_up(@word), or @timeout_ns passes
 	 * (0 = no limit); may return early, callers re-check. MAY BLOCK: only
 	 * called from process context where sleeping is allowed. */

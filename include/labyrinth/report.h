@@ -26,8 +26,8 @@
 extern "C" {
 #endif
 
-/* The kernel whose layout a report follows. Only 6.1 for now; 6.12/6.18
- * zoneinfo (promo line, high_min/high_max) would be the next entries. */
+/* The kernel whose layout a report follows: Linux 6.1's is the one
+ * implemented (later kernels add zoneinfo's high_min/high_max lines). */
 enum lab_report_kernel { LAB_REPORT_6_1 = 0 };
 
 /* /proc/buddyinfo (frag_show): one line per populated zone. */

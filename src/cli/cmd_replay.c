@@ -18,9 +18,6 @@
 #include "cli.h"
 #include "engines/replay.h"
 
-/* Also to be declared in cli.h (owned by the lead); a duplicate prototype is harmless. */
-int lab_cmd_replay(int argc, char **argv);
-
 static const char *const help =
 	"usage: labyrinth replay TRACE [--shadow] [--set KEY=VALUE ...] [--snapshot DIR]\n"
 	"                        [--json FILE] [--map FILE.png] [--kernel VERSION | --era ERA]\n"

@@ -16,10 +16,10 @@
  *     v
  *   NULL + failure record (warn_alloc), unless __GFP_NOWARN
  *
- * Mirrors mm/page_alloc.c of Linux 6.1.192. Direct reclaim, compaction and
- * per-CPU lists are separate mechanisms (their own files once they exist);
- * until then a blocking request's slow path ends after the reserve and
- * highatomic-unreserve steps.
+ * Mirrors mm/page_alloc.c of Linux 6.1.192. Direct reclaim (vmscan.c),
+ * compaction (compaction.c), kswapd (kswapd.c) and the per-CPU lists
+ * (pcp.c) are separate mechanisms in their own files; this file is the
+ * order in which the fast and slow paths call them.
  *
  * Cost: O(zones * MAX_ORDER) list operations in the worst case, plus
  * zeroing for __GFP_ZERO and tail setup for __GFP_COMP. Never sleeps unless
