@@ -3,9 +3,9 @@
  * cli/cmd_run.c - `labyrinth run SCENARIO`: simulate a scenario on the real
  * allocator and print the run report.
  *
- *   scenario (name or file) + --set overrides -> lab_sim_create(seed)
- *   -> lab_sim_run (progress bar on a terminal after 1 s of wall time)
- *   -> report (stdout), --json, --map, --plot, --out DIR (/proc files)
+ *   options -> scenario (name or file) + --set overrides
+ *   -> lab_sim_run_command (engines/sim_command.c): the run, the report
+ *      (stdout), --json, --map, --plot, --out DIR (/proc files)
  *
  * Exit: 0; 1 when the allocator's self-check failed (sim.check) or an
  * output file could not be written; 2 for bad usage or a bad scenario.
@@ -16,10 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 #include <labyrinth/sim.h>
 #include "cli.h"
+#include "engines/sim_command.h"
 
 static const char *const help =
 	"usage: labyrinth run SCENARIO [--seed N] [--set KEY=VALUE ...] [--json FILE]\n"
@@ -42,39 +41,6 @@ static const char *const help =
 	"                    unusable_index and warn_alloc.txt in the kernel's formats\n"
 	"  --quiet           no report on stdout (files only)\n";
 
-struct progress {
-	int tty;
-	double start;
-	int shown;
-};
-
-static double wall(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* A bar on stderr, only on a terminal and only once the run took 1 s. */
-static void show_progress(void *arg, uint64_t now, uint64_t end, uint64_t events)
-{
-	struct progress *p = arg;
-	double el = wall() - p->start;
-	if (!p->tty || el < 1.0)
-		return;
-	int width = 30, fill = end ? (int)((double)now / (double)end * width) : width;
-	if (fill > width)
-		fill = width;
-	char bar[64];
-	memset(bar, '#', (size_t)fill);
-	memset(bar + fill, '.', (size_t)(width - fill));
-	bar[width] = '\0';
-	fprintf(stderr, "\r[%s] %3.0f%%  %.3f / %.3f s virtual  %.1f M events/s ", bar,
-		end ? 100.0 * (double)now / (double)end : 100.0, (double)now / 1e9, (double)end / 1e9,
-		(double)events / el / 1e6);
-	p->shown = 1;
-}
-
 /* Declared in cli.h too once main.c registers the command; repeated here so
  * this file builds (-Wmissing-prototypes) before that. */
 int lab_cmd_run(int argc, char **argv);
@@ -88,10 +54,9 @@ int lab_cmd_run(int argc, char **argv)
 		{ "out", required_argument, 0, 'o' },  { "quiet", no_argument, 0, 'q' },
 		{ "help", no_argument, 0, 'h' },       { 0, 0, 0, 0 },
 	};
-	const char *json = NULL, *map = NULL, *plot = NULL, *outdir = NULL;
+	struct lab_sim_run_request req = { .seed = 1 };
 	const char **sets = calloc((size_t)argc + 1, sizeof(*sets));
-	int nsets = 0, quiet = 0, map_ff = 0, c, rc = 0;
-	uint64_t seed = 1;
+	int nsets = 0, c;
 
 	if (!sets)
 		return cli_error("run", "out of memory");
@@ -99,25 +64,25 @@ int lab_cmd_run(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "hs:o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (cli_parse_u64(optarg, &seed)) {
+			if (cli_parse_u64(optarg, &req.seed)) {
 				free(sets);
 				return cli_error("run", "--seed '%s': expected a number", optarg);
 			}
 			break;
 		case 'S': sets[nsets++] = optarg; break;
-		case 'j': json = optarg; break;
-		case 'm': map = optarg; break;
+		case 'j': req.json = optarg; break;
+		case 'm': req.map = optarg; break;
 		case 'a':
 			if (!strcmp(optarg, "first-failure")) {
-				map_ff = 1;
+				req.map_first_failure = 1;
 			} else if (strcmp(optarg, "end")) {
 				free(sets);
 				return cli_error("run", "--map-at '%s': expected end or first-failure", optarg);
 			}
 			break;
-		case 'p': plot = optarg; break;
-		case 'o': outdir = optarg; break;
-		case 'q': quiet = 1; break;
+		case 'p': req.plot = optarg; break;
+		case 'o': req.outdir = optarg; break;
+		case 'q': req.quiet = 1; break;
 		case 'h':
 		default:
 			free(sets);
@@ -135,57 +100,7 @@ int lab_cmd_run(int argc, char **argv)
 	free(sets);
 	if (!sc)
 		return 2;
-	struct lab_sim *sim = cli_sim_create("run", sc, seed);
-	if (!sim)
-		return 2;
-
-	struct progress pr = { isatty(2), wall(), 0 };
-	if (lab_sim_run(sim, 0, show_progress, &pr) != 0) {
-		fprintf(stderr, "labyrinth run: lab_mem_check found violations (see the log in --json)\n");
-		rc = 1;
-	}
-	if (pr.shown)
-		fprintf(stderr, "\r%-100s\r", "");
-	struct lab_sim_run_stats rs;
-	lab_sim_get_run_stats(sim, &rs);
-	if (!quiet) {
-		lab_sim_report_text(sim, stdout);
-		fflush(stdout);
-	}
-	if (json) {
-		json_t *j = lab_sim_report_json(sim);
-		int jr = !j ? -1 : !strcmp(json, "-") ? json_dumpf(j, stdout, JSON_INDENT(1) | JSON_SORT_KEYS)
-						       : json_dump_file(j, json, JSON_INDENT(1) | JSON_SORT_KEYS);
-		if (!strcmp(json, "-"))
-			fputc('\n', stdout);
-		json_decref(j);
-		if (jr != 0)
-			rc = cli_error("run", "cannot write %s", json) ? 1 : 0;
-	}
-	if (outdir) {
-		int e = lab_sim_write_procfs(sim, outdir);
-		if (e)
-			rc = cli_error("run", "cannot write into %s: %s", outdir, strerror(-e)) ? 1 : 0;
-		else if (!quiet)
-			printf("\n/proc files written to %s/\n", outdir);
-	}
-	if (map) {
-		int e = lab_sim_write_map(sim, map, map_ff);
-		if (e)
-			rc = cli_error("run", "cannot write %s: %s", map, strerror(-e)) ? 1 : 0;
-		else if (!quiet)
-			printf("map of the physical memory written to %s\n", map);
-	}
-	if (plot) {
-		int e = lab_sim_write_plot(sim, plot, 0, 0);
-		if (e)
-			rc = cli_error("run", "cannot write %s: %s", plot, strerror(-e)) ? 1 : 0;
-		else if (!quiet)
-			printf("time-series plot written to %s\n", plot);
-	}
-	fprintf(stderr, "labyrinth run: %llu events in %.2f s of wall time (%.1f M events/s)\n",
-		(unsigned long long)rs.events, rs.wall_seconds,
-		rs.wall_seconds > 0 ? (double)rs.events / rs.wall_seconds / 1e6 : 0.0);
-	lab_sim_destroy(sim);
+	int rc = lab_sim_run_command(sc, &req);
+	lab_scenario_free(sc);
 	return rc;
 }

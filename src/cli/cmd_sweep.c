@@ -7,7 +7,8 @@
  *   --param min_free_kbytes=1024..65536    doubling: 1024 2048 ... 65536
  *   --param watermark_scale_factor=10,50,200
  *   --seeds 5 (seeds 1..5), --jobs N (default: the machine's CPUs)
- *   -> table (stdout), recommendation, --json FILE
+ *   -> lab_sim_sweep_command (engines/sim_command.c): table (stdout),
+ *      recommendation, --json FILE
  *
  * Exit: 0 (a recommendation or not); 2 for bad usage or a bad scenario.
  */
@@ -16,9 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <labyrinth/sim.h>
 #include "cli.h"
+#include "engines/sim_command.h"
 
 static const char *const help =
 	"usage: labyrinth sweep SCENARIO --param NAME=VALUES [--param ...] [--seeds N]\n"
@@ -32,13 +33,6 @@ static const char *const help =
 	"  --jobs N         parallel runs (default: online CPUs, at most 16)\n"
 	"  --set KEY=VALUE  a fixed override applied to every run\n"
 	"  --json FILE      the grid and the answer as JSON ('-' = stdout)\n";
-
-static void progress(void *arg, unsigned done, unsigned total)
-{
-	int *tty = arg;
-	if (*tty)
-		fprintf(stderr, "\rsweep: %u/%u runs ", done, total);
-}
 
 /* Declared in cli.h too once main.c registers the command; repeated here so
  * this file builds (-Wmissing-prototypes) before that. */
@@ -110,32 +104,11 @@ int lab_cmd_sweep(int argc, char **argv)
 	free(sets);
 	if (!sc)
 		return 2;
-	int tty = isatty(2);
-	struct lab_sweep_opts so = {
+	struct lab_sim_sweep_request req = {
 		.params = params, .nr_params = nparams, .nr_seeds = seeds, .first_seed = first,
-		.jobs = jobs, .progress = progress, .arg = &tty,
+		.jobs = jobs, .json = json,
 	};
-	struct lab_sweep_result res;
-	if (lab_sweep_run(sc, &so, &res, &err) != 0) {
-		lab_scenario_free(sc);
-		return cli_error("sweep", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
-	}
-	if (tty)
-		fprintf(stderr, "\r%-40s\r", "");
-	printf("sweep of %s: %u settings x %u seeds\n\n", lab_scenario_name(sc), res.nr_points, seeds);
-	lab_sweep_print(&res, stdout);
-	int rc = 0;
-	if (json) {
-		json_t *j = lab_sweep_json(&res);
-		int jr = !j ? -1 : !strcmp(json, "-") ? json_dumpf(j, stdout, JSON_INDENT(1))
-						       : json_dump_file(j, json, JSON_INDENT(1));
-		json_decref(j);
-		if (jr != 0) {
-			cli_error("sweep", "cannot write %s", json);
-			rc = 1;
-		}
-	}
-	lab_sweep_result_free(&res);
+	int rc = lab_sim_sweep_command(sc, &req);
 	lab_scenario_free(sc);
 	return rc;
 }

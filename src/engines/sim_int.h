@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sim/sim_int.h - the simulator's data structures. Read this first.
+ * engines/sim_int.h - the simulator's data structures. Read this first.
  *
  * Glossary
  *   source     something that fires at a virtual time: an interrupt line of a
@@ -46,7 +46,8 @@
 #include <jansson.h>
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/sim.h>
-#include "wl_result.h"
+#include "engines/sim_result.h"
+#include "engines/wl_result.h"
 
 /*
  * The core's background mechanisms (labyrinth/background.h: page owners,
@@ -60,12 +61,8 @@
 #define LAB_HAVE_BACKGROUND 1
 #endif
 
-#define SIM_NEVER UINT64_MAX
 #define SIM_NIL 0xffffffffu
-#define SIM_MAX_WORKLOADS 32
-#define SIM_MAX_PHASES 16
 #define SIM_MAX_RESERVED 8
-#define SIM_NAME 32
 #define SIM_COMM 16
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
@@ -365,39 +362,8 @@ extern const struct sim_wl_ops wl_nicrx_ops, wl_cardiac_ops, wl_pagecache_ops,
 
 /* ---- accounting (account.c) ------------------------------------------------ */
 
-/* GFP class = kind x zone modifier. */
-enum sim_gfp_kind { GK_ATOMIC = 0, GK_NOWAIT, GK_KERNEL, GK_RECLAIMABLE, GK_MOVABLE, GK_NR };
-enum sim_gfp_zmod { GZ_ANY = 0, GZ_DMA32, GZ_DMA, GZ_NR };
-#define SIM_NR_CLASSES (GK_NR * GZ_NR)
-#define SIM_NR_CTX 3    /* process, softirq, hardirq */
-
-/* Why a failed request failed, judged on the zones it may use right after
- * the failure (the checks of __zone_watermark_ok for its alloc_flags). */
-enum sim_verdict {
-	V_BELOW_MIN = 0,        /* free pages at or under its (reduced) min watermark */
-	V_LOWMEM_RESERVE,       /* only the lowmem_reserve protection stops it */
-	V_FRAGMENTED,           /* enough free pages, no free block of the order */
-	V_RESERVED,             /* a big enough block exists only in a list it may not use
-				 * (HighAtomic, CMA, Isolate) */
-	V_OTHER,
-	V_NR
-};
-
-struct sim_count {
-	uint64_t requests, failures;
-	uint64_t verdict[V_NR];
-};
-
-struct sim_sample {
-	uint64_t t_ns;
-	uint64_t free, min, low, high;  /* main zone; marks include boost */
-	uint64_t free_all;              /* all zones */
-	uint64_t atomic_req, atomic_fail; /* in the interval */
-	uint64_t kswapd_ns, kcompactd_ns; /* busy in the interval */
-	int fragidx;                    /* main zone, at the highest atomic order */
-	uint64_t highatomic;            /* pages reserved, all zones */
-	unsigned phase;
-};
+/* enum sim_gfp_kind, enum sim_verdict, struct sim_count, struct sim_sample:
+ * engines/sim_result.h */
 
 struct sim_latency {
 	uint64_t n, sum_ns, max_ns;
@@ -475,7 +441,7 @@ struct lab_sim {
 	struct lab_alloc_failure *warn;
 	unsigned nr_warn;
 	uint64_t warn_total;
-	char (*log)[256];
+	char (*log)[SIM_LOG_LINE];
 	unsigned nr_log;
 	uint64_t log_total;
 	uint64_t log_errors;
@@ -524,8 +490,6 @@ void sim_free(struct lab_sim *sim, struct sim_wl *wl, struct lab_page *page, uns
 void sim_forget(struct lab_sim *sim, struct sim_wl *wl, unsigned order);
 int sim_gfp_class(lab_gfp_t gfp);
 int sim_gfp_is_atomic(lab_gfp_t gfp);
-const char *sim_class_name(int cls);
-const char *sim_verdict_name(int v);
 void sim_samples_init(struct lab_sim *sim);
 void sim_sample_now(struct lab_sim *sim);
 

@@ -2,8 +2,9 @@
 /*
  * report/render.h - the renderers of the commands' own outputs (the kernel
  * formats they build on are public: labyrinth/report.h, labyrinth/map.h).
- * The run report, the plot and the sweep table are public too
- * (labyrinth/sim.h); these are the `labyrinth` command's.
+ * labyrinth/sim.h's run outputs (lab_sim_report_text, ...) take a
+ * simulator's result (engines/sim_result.h) to the lab_report_run_*
+ * renderers here.
  */
 #ifndef LAB_REPORT_RENDER_H
 #define LAB_REPORT_RENDER_H
@@ -31,6 +32,24 @@ void lab_report_watermarks(FILE *out, const struct lab_mem_stats *s);
 void lab_report_gfp(FILE *out, const char *prefix, const char *arg, lab_gfp_t v, enum lab_gfp_era era);
 /* The note --all-eras shows for an era without flag @bad (@len bytes). */
 void lab_report_gfp_unknown(FILE *out, const char *prefix, const char *bad, size_t len);
+
+struct lab_sim_result;
+struct lab_sweep_result;
+
+/* A simulator run (report/run.c): the run report as text and as JSON
+ * (docs/run-json.md); the /proc files and warn_alloc.txt into @dir (made if
+ * missing); the map at the end or at the first atomic failure. 0 or -errno. */
+int lab_report_run_text(FILE *out, const struct lab_sim_result *r);
+json_t *lab_report_run_json(const struct lab_sim_result *r);
+int lab_report_run_procfs(const struct lab_sim_result *r, const char *dir);
+int lab_report_run_map(const struct lab_sim_result *r, const char *path, int at_first_failure);
+/* The time-series PNG (report/plot.c); 0 for @width/@height = 1200 x 900.
+ * LAB_EINVAL for a size outside 400x300..8192x8192 or under 2 samples. */
+int lab_report_run_plot(const struct lab_sim_result *r, const char *path, unsigned width, unsigned height);
+
+/* `labyrinth sweep`'s output (report/sweep.c): the header that names
+ * @scenario and the grid's size, then lab_sweep_print's table. */
+void lab_report_sweep(FILE *out, const char *scenario, const struct lab_sweep_result *r);
 
 /* The run report's lines and JSON object of one workload (report/workloads.c). */
 struct wl_result;

@@ -3,6 +3,8 @@
  * report/sweep.c - a sweep's grid as a table and as JSON
  * (lab_sweep_result from engines/sweep.c).
  *
+ *   sweep of nic-rx-storm: 4 settings x 1 seeds
+ *
  *     min_free_kbytes    held back   atomic failures  failure rate  kswapd CPU  seeds!
  *   *            8192     12.0 MiB             0/380919     0.0000%      53.89%    0/1
  *   ('*' = the recommendation: the smallest setting with no atomic failure)
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include <labyrinth/sim.h>
+#include "report/render.h"
 
 void lab_sweep_print(const struct lab_sweep_result *r, FILE *out)
 {
@@ -56,6 +59,12 @@ void lab_sweep_print(const struct lab_sweep_result *r, FILE *out)
 			fprintf(out, " %s=%s", o->params[k].name, pt->values[k]);
 		fprintf(out, " (%.4f%%)\n", 100.0 * pt->atomic_failure_rate);
 	}
+}
+
+void lab_report_sweep(FILE *out, const char *scenario, const struct lab_sweep_result *r)
+{
+	fprintf(out, "sweep of %s: %u settings x %u seeds\n\n", scenario, r->nr_points, r->opts.nr_seeds);
+	lab_sweep_print(r, out);
 }
 
 json_t *lab_sweep_json(const struct lab_sweep_result *r)

@@ -8,11 +8,9 @@
 #  3. src/formats (input readers) includes only public headers and formats/;
 #  4. src/report (renderers) includes public headers, report/ headers and, of
 #     the engines, only the headers that declare their results:
-#     engines/{diagnose,replay,simulate,demo,wl_result}.h. One exception,
-#     named here so it cannot spread: the simulator's renderers
-#     (report/run.c, report/plot.c) read struct lab_sim itself, so they
-#     include engines/sim_int.h, and only to read it. No renderer includes
-#     engines/scenario_int.h or the core's private header;
+#     engines/{diagnose,replay,simulate,demo,wl_result,sim_result}.h. No
+#     renderer includes an engine's private header (engines/sim_int.h,
+#     engines/scenario_int.h, ...) or the core's private header;
 #  5. src/host includes no header of engines/, formats/, report/ or cli/.
 # Prints each offending line (file:line: include) and fails if there is one.
 set -uo pipefail
@@ -58,8 +56,7 @@ includes "${fmt[@]}" | awk -F: '$3 !~ /^formats\/[a-z_0-9]+\.h$/' \
 
 mapfile -t rep < <(files src/report)
 includes "${rep[@]}" | awk -F: '$3 ~ /^report\/[a-z_0-9]+\.h$/ { next }
-	$3 ~ /^engines\/(diagnose|replay|simulate|demo|wl_result)\.h$/ { next }
-	$3 == "engines/sim_int.h" && ($1 == "src/report/run.c" || $1 == "src/report/plot.c") { next }
+	$3 ~ /^engines\/(diagnose|replay|simulate|demo|wl_result|sim_result)\.h$/ { next }
 	$3 ~ /^[a-z_0-9]+\.h$/ && system("test -f src/report/" $3) == 0 { next }
 	{ print }' \
 	| offend "src/report includes a private header (only report/ and the engines' result headers)"
