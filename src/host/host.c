@@ -311,19 +311,10 @@ void lab_host_flush_log(struct lab_mem *mem)
 
 /* ---- instance ------------------------------------------------------------------------ */
 
-struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
+/* The instance's own state: log, CPUs, the locks the platform hooks take. */
+static struct host *host_new(const struct lab_host_config *cfg)
 {
-	struct lab_host_config def = { 0 };
-	struct host *h;
-	if (!cfg)
-		cfg = &def;
-	uint64_t bytes = cfg->mem_bytes ? cfg->mem_bytes : 256ull << 20;
-	if (bytes & (LAB_PAGE_SIZE - 1) || bytes < 16 * LAB_PAGE_SIZE || (cfg->phys_base & (LAB_PAGE_SIZE - 1)) ||
-	    cfg->nr_cpus > LAB_MAX_CPUS || (cfg->highmem_start_bytes & (LAB_PAGE_SIZE - 1))) {
-		errno = EINVAL;
-		return NULL;
-	}
-	h = calloc(1, sizeof(*h));
+	struct host *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	h->memfd = -1;
@@ -339,15 +330,29 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 		lab_spin_lock_init(&h->zone_lock[i]);
 	for (int i = 0; i < LAB_MAX_CPUS; i++)
 		lab_spin_lock_init(&h->pcp[i].lock);
+	return h;
+}
+
+/* The managed memory: @bytes of a memfd, mapped shared (kmap maps the same
+ * file). 0, or -1 with errno set. */
+static int host_map_arena(struct host *h, uint64_t bytes)
+{
 	h->memfd = memfd_create("labyrinth-arena", MFD_CLOEXEC);
 	if (h->memfd < 0 || ftruncate(h->memfd, (off_t)bytes) != 0)
-		goto fail;
+		return -1;
 	h->arena_bytes = (size_t)bytes;
 	h->arena = mmap(NULL, h->arena_bytes, PROT_READ | PROT_WRITE, MAP_SHARED, h->memfd, 0);
 	if (h->arena == MAP_FAILED) {
 		h->arena = NULL;
-		goto fail;
+		return -1;
 	}
+	return 0;
+}
+
+/* The platform hooks, with the background daemons' wakeups and the kmap
+ * pool when @cfg asks for them. 0, or -1 with errno set. */
+static int host_platform(struct host *h, const struct lab_host_config *cfg, uint64_t bytes)
+{
 	h->plat = (struct lab_platform){
 		.ctx = h,
 		.zone_lock = h_zone_lock,
@@ -369,7 +374,7 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	if (cfg->background) {
 		h->bg = host_background_new();
 		if (!h->bg)
-			goto fail;
+			return -1;
 		h->plat.wake_kswapd = h_wake_kswapd;
 		h->plat.wake_kcompactd = h_wake_kcompactd;
 	}
@@ -377,9 +382,16 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 		h->kmap = lab_host_kmap_create(h->memfd, cfg->phys_base >> LAB_PAGE_SHIFT,
 					       bytes >> LAB_PAGE_SHIFT, cfg->pkmap_slots);
 		if (!h->kmap)
-			goto fail;
+			return -1;
 		lab_host_kmap_hooks(h->kmap, &h->plat);
 	}
+	return 0;
+}
+
+/* The core's instance over the arena: its metadata, then lab_mem_init.
+ * 0, or -1 with errno set. */
+static int host_init_mem(struct host *h, const struct lab_host_config *cfg, uint64_t bytes)
+{
 	struct lab_range range = { cfg->phys_base, bytes };
 	struct lab_mem_config mc = {
 		.ranges = &range,
@@ -400,7 +412,7 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	size_t meta = lab_mem_metadata_bytes(&mc);
 	if (!meta) {
 		errno = EINVAL;
-		goto fail;
+		return -1;
 	}
 	/*
 	 * Metadata of 512 KiB or more (128 MiB of memory and up) is rounded to
@@ -415,7 +427,7 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	}
 	if (posix_memalign(&h->metadata, align, meta) != 0) {
 		h->metadata = NULL;
-		goto fail;
+		return -1;
 	}
 	if (align == hp)
 		(void)madvise(h->metadata, meta, MADV_HUGEPAGE);   /* advice: ignored where THP is off */
@@ -425,7 +437,7 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 	h->mem = lab_mem_init(&mc, &err);
 	if (!h->mem) {
 		errno = EINVAL;
-		goto fail;
+		return -1;
 	}
 	if (h->bg) {
 		int e = host_background_start(h->bg, h->mem);
@@ -434,15 +446,15 @@ struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
 			h->bg = NULL;
 			lab_mem_fini(h->mem);
 			errno = -e;
-			goto fail;
+			return -1;
 		}
 	}
-	pthread_mutex_lock(&hosts_lock);
-	h->next = hosts;
-	hosts = h;
-	pthread_mutex_unlock(&hosts_lock);
-	return h->mem;
-fail:;
+	return 0;
+}
+
+/* Undoes what the phases of lab_host_create did; errno is kept. */
+static void host_free_partial(struct host *h)
+{
 	int e = errno;
 	host_background_free(h->bg);
 	free(h->metadata);
@@ -453,7 +465,33 @@ fail:;
 		close(h->memfd);
 	free(h);
 	errno = e;
-	return NULL;
+}
+
+struct lab_mem *lab_host_create(const struct lab_host_config *cfg)
+{
+	struct lab_host_config def = { 0 };
+	struct host *h;
+	if (!cfg)
+		cfg = &def;
+	uint64_t bytes = cfg->mem_bytes ? cfg->mem_bytes : 256ull << 20;
+	if (bytes & (LAB_PAGE_SIZE - 1) || bytes < 16 * LAB_PAGE_SIZE || (cfg->phys_base & (LAB_PAGE_SIZE - 1)) ||
+	    cfg->nr_cpus > LAB_MAX_CPUS || (cfg->highmem_start_bytes & (LAB_PAGE_SIZE - 1))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	h = host_new(cfg);
+	if (!h)
+		return NULL;
+	if (host_map_arena(h, bytes) != 0 || host_platform(h, cfg, bytes) != 0 ||
+	    host_init_mem(h, cfg, bytes) != 0) {
+		host_free_partial(h);
+		return NULL;
+	}
+	pthread_mutex_lock(&hosts_lock);
+	h->next = hosts;
+	hosts = h;
+	pthread_mutex_unlock(&hosts_lock);
+	return h->mem;
 }
 
 void lab_host_destroy(struct lab_mem *mem)
