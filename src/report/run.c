@@ -17,12 +17,11 @@
  *   == first failure ==          lab_report_warn_alloc (dmesg format)
  *   == /proc ==                  buddyinfo, pagetypeinfo (final)
  *
- * Every number comes from the simulator's counters and the core's
- * statistics; nothing depends on the wall clock, so the report is a
- * function of (scenario, seed).
+ * Every number comes from the run's result (engines/sim_result.h: the
+ * simulator's counters and the core's final statistics); nothing depends
+ * on the wall clock, so the report is a function of (scenario, seed).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <labyrinth/fragindex.h>
