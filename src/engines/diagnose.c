@@ -118,13 +118,14 @@ static bool rules_core(const struct lab_diagnosis *d)
 /*
  * The request as the core reads it (6.1 bits; only what gfp_to_alloc_flags
  * and zone_watermark_fast look at). zone_watermark_fast lets order-0
- * requests ignore the boost: the core (6.1.192) keys that on __GFP_ATOMIC,
- * 6.3+ on ALLOC_MIN_RESERVE, i.e. __GFP_HIGH, and this file does so for
- * every ALLOC_MIN_RESERVE kernel; so __GFP_ATOMIC goes with __GFP_HIGH.
+ * requests ignore the boost: 6.1.y (and the core, 6.1.192) key that on the
+ * request's own __GFP_ATOMIC bit, 6.3+ (no such bit) on ALLOC_MIN_RESERVE,
+ * i.e. __GFP_HIGH: d->boost_exempt is that key in the report's kernel, and
+ * the core gets it as __GFP_ATOMIC.
  */
 static lab_gfp_t core_request(const struct lab_diagnosis *d)
 {
-	lab_gfp_t g = d->high ? LAB___GFP_HIGH | LAB___GFP_ATOMIC : 0;
+	lab_gfp_t g = (d->high ? LAB___GFP_HIGH : 0) | (d->boost_exempt ? LAB___GFP_ATOMIC : 0);
 
 	if (d->can_block)
 		g |= LAB___GFP_DIRECT_RECLAIM;
@@ -160,6 +161,7 @@ static void request_flags(const struct lab_dmesg_report *r, struct lab_diagnosis
 	d->io = (m & LAB___GFP_IO) != 0;
 	d->nomemalloc = (m & flag_bit("__GFP_NOMEMALLOC", e)) != 0;
 	d->memalloc = (m & flag_bit("__GFP_MEMALLOC", e)) != 0;
+	d->boost_exempt = atomic ? (m & atomic) != 0 : d->high;
 	d->core_rules = rules_core(d);
 	if (d->core_rules) {
 		d->core_gfp = core_request(d);
@@ -390,7 +392,7 @@ static void watermark_table(const struct lab_dmesg_zone *z, const struct lab_dia
 	dz->mark = reduce_mark(d, dz->min);
 	dz->wmark_ok = d->no_watermarks || fa > dz->mark + dz->reserve;
 	if (!dz->wmark_ok && order == 0 && dz->boost > 0 && dz->boost < dz->min &&
-	    rules_unboost_atomic(d) && (rules_min_reserve(d) ? d->high : d->atomic)) {
+	    rules_unboost_atomic(d) && (rules_min_reserve(d) ? d->boost_exempt : d->atomic)) {
 		int64_t m2 = reduce_mark(d, dz->min - dz->boost);
 		if (fa > m2 + dz->reserve) {
 			dz->mark = m2;

@@ -102,6 +102,8 @@ struct lab_diagnosis {
 	char decoded[192];           /* lab_gfp_format() in the era; "" if no mode */
 	bool decoded_matches;        /* == the printed names (true when none printed) */
 	bool can_block, atomic, high, non_block, nomemalloc, memalloc, movable, io;
+	bool boost_exempt;           /* zone_watermark_fast's order-0 key: __GFP_ATOMIC
+	                              * while the bit exists (< 6.3), __GFP_HIGH after */
 	bool no_watermarks;          /* __GFP_MEMALLOC or PF_MEMALLOC context */
 	bool may_use_highatomic, may_use_cma, order0_highatomic_fix;
 	/* kernels whose watermark rules are the core's (6.1.157+ in 6.1.y,

@@ -206,6 +206,49 @@ static void test_diagnose_gfp_nowait_has_no_reduction_on_6_3(void **state)
 	free(s);
 }
 
+/* One boosted zone "Normal" on 6.1.160: printed min 8000 kB = 1000 pages unboosted + 1000 boost. */
+static char *boosted_zone(const char *mode)
+{
+	char *s = malloc(4096);
+	assert_non_null(s);
+	snprintf(s, 4096,
+		 "[1.0] t: page allocation failure: order:0, mode:%s, nodemask=(null)\n"
+		 "[1.1] CPU: 0 PID: 7 Comm: t Not tainted 6.1.0-40-amd64 #1 Debian 6.1.160-1\n"
+		 "[1.2] Mem-Info:\n"
+		 "[1.3] Normal free:2800kB boost:4000kB min:8000kB low:10000kB high:12000kB present:4194304kB managed:4000000kB free_cma:0kB\n"
+		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
+		 "[1.5] Normal: %s\n", mode, BUDDY_SMALL);
+	return s;
+}
+
+/*
+ * zone_watermark_fast() of 6.1.y ignores the boost for an order-0 request
+ * with __GFP_ATOMIC, not for any __GFP_HIGH one: GFP_ATOMIC (0xa20) passes at
+ * the unboosted mark (1000 pages -> 375 after the __GFP_HIGH half and the
+ * non-blocking quarter), __GFP_HIGH|__GFP_KSWAPD_RECLAIM (0x820 on 6.1) fails
+ * at the boosted 750 with the same 700 free pages.
+ */
+static void test_diagnose_6_1_boost_exemption_needs_gfp_atomic(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = boosted_zone("0xa20(GFP_ATOMIC)");
+	const struct lab_diagnosis *d = run(s, "6.1.160", &log);
+	(void)state;
+	assert_true(d->zones[0].unboosted);
+	assert_int_equal(d->zones[0].mark, 375);
+	assert_int_equal(d->zones[0].outcome, LAB_ZONE_OK);
+	lab_dmesg_log_free(&log);
+	free(s);
+
+	s = boosted_zone("0x820(__GFP_HIGH|__GFP_KSWAPD_RECLAIM)");
+	d = run(s, "6.1.160", &log);
+	assert_false(d->zones[0].unboosted);
+	assert_int_equal(d->zones[0].mark, 750);
+	assert_int_equal(d->verdict, LAB_VERDICT_LOW_MEMORY);
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
 /* GFP_ATOMIC is decoded from 0x2080020 on 4.9, 0xa20 on 6.1 and 0x820 on 6.3, and is atomic each time. */
 static void test_diagnose_gfp_atomic_decodes_in_every_era(void **state)
 {
@@ -501,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_diagnose_atomic_mark_is_three_eighths_of_min),
 		cmocka_unit_test(test_diagnose_one_page_above_mark_is_undetermined),
 		cmocka_unit_test(test_diagnose_gfp_nowait_has_no_reduction_on_6_3),
+		cmocka_unit_test(test_diagnose_6_1_boost_exemption_needs_gfp_atomic),
 		cmocka_unit_test(test_diagnose_gfp_atomic_decodes_in_every_era),
 		cmocka_unit_test(test_diagnose_era_inferred_from_printed_names),
 		cmocka_unit_test(test_diagnose_lowmem_reserve_of_the_request_zone),
