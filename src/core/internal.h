@@ -587,16 +587,27 @@ static inline int gfp_highest_zone(const struct lab_mem *mem, lab_gfp_t gfp)
 	return z;
 }
 
-/* __zone_watermark_unusable_free: pages this caller may not count. */
-static inline int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order,
-						   unsigned alloc_flags)
+/*
+ * __zone_watermark_unusable_free: pages this caller may not count - the
+ * order's own 2^order - 1, the highatomic reserve unless ALLOC_RESERVES,
+ * free CMA unless ALLOC_CMA. On plain numbers, so that the allocator and
+ * lab_zone_watermark_check() (diagnose, the simulator) share the rule.
+ */
+static inline int64_t watermark_unusable_free(unsigned order, unsigned alloc_flags,
+					      uint64_t reserved_highatomic, uint64_t free_cma)
 {
 	int64_t unusable = (int64_t)(1u << order) - 1;
 	if (!(alloc_flags & ALLOC_RESERVES))
-		unusable += (int64_t)zone_reserved_highatomic(z);
+		unusable += (int64_t)reserved_highatomic;
 	if (!(alloc_flags & ALLOC_CMA))
-		unusable += (int64_t)zone_free_cma(z);
+		unusable += (int64_t)free_cma;
 	return unusable;
+}
+
+static inline int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order,
+						   unsigned alloc_flags)
+{
+	return watermark_unusable_free(order, alloc_flags, zone_reserved_highatomic(z), zone_free_cma(z));
 }
 
 bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,

@@ -211,18 +211,6 @@ static inline int64_t reduced_min(uint64_t mark, unsigned alloc_flags)
 	return min;
 }
 
-/* __zone_watermark_unusable_free: pages this caller may not count. */
-static inline int64_t unusable_free(unsigned order, unsigned alloc_flags, uint64_t reserved_highatomic,
-				    uint64_t free_cma)
-{
-	int64_t unusable = (int64_t)(1u << order) - 1;
-	if (!(alloc_flags & ALLOC_RESERVES))
-		unusable += (int64_t)reserved_highatomic;
-	if (!(alloc_flags & ALLOC_CMA))
-		unusable += (int64_t)free_cma;
-	return unusable;
-}
-
 /* The order > 0 test: the orders with a block on a list this caller may
  * take from (bit o = order o), from the per-type non-empty bitmaps. */
 static inline uint32_t usable_lists(const uint32_t nonempty[LAB_MIGRATE_TYPES], unsigned alloc_flags)
@@ -244,7 +232,7 @@ static inline uint32_t usable_lists(const uint32_t nonempty[LAB_MIGRATE_TYPES], 
 bool lab__zone_watermark_ok_free(const struct lab_zone *z, unsigned order, uint64_t mark,
 			    int highest_zoneidx, unsigned alloc_flags, int64_t free_pages)
 {
-	free_pages -= unusable_free(order, alloc_flags, zone_reserved_highatomic(z), zone_free_cma(z));
+	free_pages -= zone_watermark_unusable_free(z, order, alloc_flags);
 	if (free_pages <= reduced_min(mark, alloc_flags) + z->lowmem_reserve[highest_zoneidx])
 		return false;
 	if (!order)
@@ -288,7 +276,7 @@ static int watermark_refusal(const struct lab_wmark_zone *z, unsigned order, uin
 		any |= z->nonempty[mt] >> order;
 	out->alloc_flags = alloc_flags;
 	out->free = z->free;
-	out->unusable = unusable_free(order, alloc_flags, z->reserved_highatomic, z->free_cma);
+	out->unusable = watermark_unusable_free(order, alloc_flags, z->reserved_highatomic, z->free_cma);
 	out->mark = (int64_t)mark;
 	out->min = reduced_min(mark, alloc_flags);
 	out->lowmem_reserve = z->lowmem_reserve;
