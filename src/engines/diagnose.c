@@ -30,6 +30,7 @@
  * Cost: O(zones x orders) arithmetic and some snprintf; no allocation.
  */
 #include "engines/diagnose.h"
+#include "util/text.h"
 #include "engines/diagnose_int.h"
 
 #include <stdarg.h>
@@ -39,29 +40,6 @@
 #include <labyrinth/labyrinth.h>
 
 /* ---- small helpers ------------------------------------------------------ */
-
-struct sbuf {
-	char *buf;
-	size_t size, len;
-};
-
-static void sb_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (sb->len >= sb->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(sb->buf + sb->len, sb->size - sb->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb->len += (size_t)n;
-	if (sb->len >= sb->size)
-		sb->len = sb->size - 1;
-}
 
 static long kv(int maj, int min, int patch)
 {
@@ -191,18 +169,18 @@ static void request_flags(const struct lab_dmesg_report *r, struct lab_diagnosis
 		d->may_use_highatomic = true;		/* last resort in rmqueue_buddy */
 
 	{
-		struct sbuf sb = { d->policy, sizeof(d->policy), 0 };
+		struct lab_sbuf sb = { d->policy, sizeof(d->policy), 0 };
 		if (d->no_watermarks) {
-			sb_printf(&sb, "no watermark (%s)", d->memalloc ? "__GFP_MEMALLOC" : "PF_MEMALLOC: kswapd");
+			lab_sb_printf(&sb, "no watermark (%s)", d->memalloc ? "__GFP_MEMALLOC" : "PF_MEMALLOC: kswapd");
 		} else {
-			sb_printf(&sb, "min");
+			lab_sb_printf(&sb, "min");
 			if (d->high)
-				sb_printf(&sb, " -> half (__GFP_HIGH)");
+				lab_sb_printf(&sb, " -> half (__GFP_HIGH)");
 			if (rules_min_reserve(d) ? (d->high && d->non_block) : d->atomic)
-				sb_printf(&sb, " -> -1/4 (%s)", rules_min_reserve(d) ? "non-blocking" :
+				lab_sb_printf(&sb, " -> -1/4 (%s)", rules_min_reserve(d) ? "non-blocking" :
 					  rules_pre44(d) ? "atomic: no __GFP_WAIT" : "__GFP_ATOMIC");
 			if (!d->high && !d->atomic)
-				sb_printf(&sb, " (no reduction)");
+				lab_sb_printf(&sb, " (no reduction)");
 		}
 	}
 	if (rules_pre44(d))
@@ -569,7 +547,7 @@ static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_
 static void collect_zones(const struct lab_dmesg_report *r, struct lab_diagnosis *d)
 {
 	int nodes[LAB_DMESG_MAX_ZONES], nr_nodes = 0;
-	struct sbuf inel = { d->ineligible, sizeof(d->ineligible), 0 };
+	struct lab_sbuf inel = { d->ineligible, sizeof(d->ineligible), 0 };
 
 	for (int i = 0; i < r->nr_zones; i++) {
 		bool seen = false;
@@ -580,7 +558,7 @@ static void collect_zones(const struct lab_dmesg_report *r, struct lab_diagnosis
 		{
 			int t = lab_dmesg_zone_type(r->zones[i].name);
 			if (t < 0 || t > d->highest_type || t == 5)
-				sb_printf(&inel, "%s%s", inel.len ? ", " : "", r->zones[i].name);
+				lab_sb_printf(&inel, "%s%s", inel.len ? ", " : "", r->zones[i].name);
 		}
 	}
 	for (int k = 0; k < nr_nodes; k++) {
@@ -630,59 +608,59 @@ static const char *request_words(const struct lab_dmesg_report *r, const struct 
 
 /* One line on zone @dz: numbers and outcome. */
 static void zone_line(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
-		      const struct lab_diag_zone *dz, struct sbuf *sb)
+		      const struct lab_diag_zone *dz, struct lab_sbuf *sb)
 {
 	int64_t ps = d->page_kb;
 
 	switch (dz->outcome) {
 	case LAB_ZONE_LOW:
 	case LAB_ZONE_PROTECTED:
-		sb_printf(sb, "%s: free %lld kB <= %lld kB (watermark %lld kB",
+		lab_sb_printf(sb, "%s: free %lld kB <= %lld kB (watermark %lld kB",
 			  zname(r, dz), (long long)(dz->free * ps), (long long)need_kb(d, dz),
 			  (long long)(dz->mark * ps));
 		if (dz->reserve)
-			sb_printf(sb, " + lowmem_reserve %lld kB", (long long)(dz->reserve * ps));
+			lab_sb_printf(sb, " + lowmem_reserve %lld kB", (long long)(dz->reserve * ps));
 		if (dz->unusable_cma || dz->unusable_highatomic)
-			sb_printf(sb, " + unusable %lld kB",
+			lab_sb_printf(sb, " + unusable %lld kB",
 				  (long long)((dz->unusable_cma + dz->unusable_highatomic) * ps));
-		sb_printf(sb, ")%s", dz->outcome == LAB_ZONE_PROTECTED ? ", held back by lowmem_reserve" : "");
+		lab_sb_printf(sb, ")%s", dz->outcome == LAB_ZONE_PROTECTED ? ", held back by lowmem_reserve" : "");
 		break;
 	case LAB_ZONE_FRAGMENTED:
 		if (dz->loop_fail_order >= 0)
-			sb_printf(sb, "%s: free %lld kB clears the watermark, but the pre-4.4 per-order check fails at order %d: "
+			lab_sb_printf(sb, "%s: free %lld kB clears the watermark, but the pre-4.4 per-order check fails at order %d: "
 				  "%lld pages are free in blocks above order %d, it needs more than %lld (min>>%d)",
 				  zname(r, dz), (long long)(dz->free * ps), dz->loop_fail_order,
 				  (long long)(dz->loop_free > 0 ? dz->loop_free : 0), dz->loop_fail_order,
 				  (long long)dz->loop_min, dz->loop_fail_order + 1);
 		else
-			sb_printf(sb, "%s: free %lld kB clears the watermark (%lld kB), but no free block of order >= %u (largest: order %d)",
+			lab_sb_printf(sb, "%s: free %lld kB clears the watermark (%lld kB), but no free block of order >= %u (largest: order %d)",
 				  zname(r, dz), (long long)(dz->free * ps), (long long)need_kb(d, dz),
 				  d->order, dz->largest_order);
 		break;
 	case LAB_ZONE_RESERVED: {
 		char t[12];
 		if (d->order == 0)
-			sb_printf(sb, "%s: free %lld kB clears the watermark, but every free block (%llu kB) is on %s lists",
+			lab_sb_printf(sb, "%s: free %lld kB clears the watermark, but every free block (%llu kB) is on %s lists",
 				  zname(r, dz), (long long)(dz->free * ps),
 				  (unsigned long long)dz->kb_reserved_only,
 				  lab_dmesg_types_string(dz->blocking_types, t, sizeof(t)));
 		else
-			sb_printf(sb, "%s: free %lld kB clears the watermark, but the blocks of order >= %u (%llu kB) are only on %s lists",
+			lab_sb_printf(sb, "%s: free %lld kB clears the watermark, but the blocks of order >= %u (%llu kB) are only on %s lists",
 				  zname(r, dz), (long long)(dz->free * ps), d->order,
 				  (unsigned long long)dz->kb_reserved_only,
 				  lab_dmesg_types_string(dz->blocking_types, t, sizeof(t)));
 		break;
 	}
 	case LAB_ZONE_OK:
-		sb_printf(sb, "%s: free %lld kB > %lld kB and a usable block of order %d: this zone would have served the request",
+		lab_sb_printf(sb, "%s: free %lld kB > %lld kB and a usable block of order %d: this zone would have served the request",
 			  zname(r, dz), (long long)(dz->free * ps), (long long)need_kb(d, dz),
 			  dz->largest_usable_order);
 		break;
 	case LAB_ZONE_EMPTY:
-		sb_printf(sb, "%s: empty", zname(r, dz));
+		lab_sb_printf(sb, "%s: empty", zname(r, dz));
 		break;
 	default:
-		sb_printf(sb, "%s: %s", zname(r, dz), dz->why[0] ? dz->why : "numbers missing");
+		lab_sb_printf(sb, "%s: %s", zname(r, dz), dz->why[0] ? dz->why : "numbers missing");
 		break;
 	}
 }
@@ -817,7 +795,7 @@ static void headroom_advice(const struct lab_dmesg_report *r, struct lab_diagnos
 			   (z->have & (1u << LAB_ZF_BOOST)) ? "" : " (not printed by this kernel: low - min < min/4 gives it away)");
 }
 
-static void memory_use(const struct lab_dmesg_report *r, const struct lab_diagnosis *d, struct sbuf *sb)
+static void memory_use(const struct lab_dmesg_report *r, const struct lab_diagnosis *d, struct lab_sbuf *sb)
 {
 	int64_t ps = d->page_kb;
 	bool any = false;
@@ -829,19 +807,19 @@ static void memory_use(const struct lab_dmesg_report *r, const struct lab_diagno
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		if (items[i].v < 0)
 			continue;
-		sb_printf(sb, "%s%s %lld MB", any ? ", " : "", items[i].name,
+		lab_sb_printf(sb, "%s%s %lld MB", any ? ", " : "", items[i].name,
 			  (long long)(clampv(items[i].v) * ps / 1024));
 		any = true;
 	}
 	if (!any)
-		sb_printf(sb, "(the Mem-Info summary does not say)");
+		lab_sb_printf(sb, "(the Mem-Info summary does not say)");
 }
 
 static void advice_low(const struct lab_dmesg_report *r, struct lab_diagnosis *d,
 		       const struct lab_diag_zone *dz)
 {
 	char req[128], use[256];
-	struct sbuf sb = { use, sizeof(use), 0 };
+	struct lab_sbuf sb = { use, sizeof(use), 0 };
 	bool protected_lower = false;
 	int64_t prot_kb = 0;
 
@@ -1006,7 +984,7 @@ static void advice_undetermined(const struct lab_dmesg_report *r, struct lab_dia
 void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report *r,
 		  const char *kernel_override, struct lab_diagnosis *d)
 {
-	struct sbuf sum = { d->summary, sizeof(d->summary), 0 };
+	struct lab_sbuf sum = { d->summary, sizeof(d->summary), 0 };
 	const struct lab_diag_zone *dz = NULL;
 	bool any_ok = false;
 
@@ -1031,7 +1009,7 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 		collect_zones(r, d);
 
 	if (!r->has_mode || !r->has_order) {
-		sb_printf(&sum, "The failure line lacks %s: the request is unknown.",
+		lab_sb_printf(&sum, "The failure line lacks %s: the request is unknown.",
 			  !r->has_order ? "order:" : "mode:");
 		advice_undetermined(r, d);
 		return;
@@ -1044,30 +1022,30 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 	}
 	if (d->nr_zones == 0) {
 		if (r->nr_zones == 0)
-			sb_printf(&sum, "No zone lines in the report: %s",
+			lab_sb_printf(&sum, "No zone lines in the report: %s",
 				  r->has_meminfo ? "Mem-Info has only the summary." : "no Mem-Info block.");
 		else
-			sb_printf(&sum, "None of the printed zones (%s) is one this request may use.", d->ineligible);
+			lab_sb_printf(&sum, "None of the printed zones (%s) is one this request may use.", d->ineligible);
 		advice_undetermined(r, d);
 		return;
 	}
 	if (d->deciding < 0) {
-		sb_printf(&sum, "Every eligible zone is empty (present/managed 0): nothing to allocate from.");
+		lab_sb_printf(&sum, "Every eligible zone is empty (present/managed 0): nothing to allocate from.");
 		advice_undetermined(r, d);
 		return;
 	}
 	dz = &d->zones[d->deciding];
 	if (any_ok || dz->outcome == LAB_ZONE_UNKNOWN) {
 		if (any_ok)
-			sb_printf(&sum, "The snapshot does not explain the failure: ");
+			lab_sb_printf(&sum, "The snapshot does not explain the failure: ");
 		else
-			sb_printf(&sum, "Numbers missing: ");
+			lab_sb_printf(&sum, "Numbers missing: ");
 		for (int i = 0; i < d->nr_zones; i++) {
 			if (i)
-				sb_printf(&sum, "; ");
+				lab_sb_printf(&sum, "; ");
 			zone_line(r, d, &d->zones[i], &sum);
 		}
-		sb_printf(&sum, ".");
+		lab_sb_printf(&sum, ".");
 		advice_undetermined(r, d);
 		return;
 	}
@@ -1087,19 +1065,20 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 	}
 	zone_line(r, d, dz, &sum);
 	if (d->verdict == LAB_VERDICT_LOW_MEMORY)
-		sb_printf(&sum, ": %lld kB short", (long long)(need_kb(d, dz) - dz->free * (int64_t)d->page_kb + d->page_kb));
-	sb_printf(&sum, ".");
+		lab_sb_printf(&sum, ": %lld kB short", (long long)(need_kb(d, dz) - dz->free * (int64_t)d->page_kb + d->page_kb));
+	lab_sb_printf(&sum, ".");
 	if (d->nr_zones > 1) {
-		sb_printf(&sum, " Fallback:");
+		lab_sb_printf(&sum, " Fallback:");
 		for (int i = 0; i < d->nr_zones; i++) {
 			if (i == d->deciding)
 				continue;
-			sb_printf(&sum, " ");
+			lab_sb_printf(&sum, " ");
 			zone_line(r, d, &d->zones[i], &sum);
-			sb_printf(&sum, ";");
+			lab_sb_printf(&sum, ";");
 		}
-		if (sum.len > 0 && d->summary[sum.len - 1] == ';')
-			d->summary[sum.len - 1] = '.';
+		size_t end = sum.len < sum.size ? sum.len : sum.size - 1;   /* cut text ends at size - 1 */
+		if (end > 0 && d->summary[end - 1] == ';')
+			d->summary[end - 1] = '.';
 	}
 	if (d->verdict == LAB_VERDICT_LOW_MEMORY)
 		advice_low(r, d, dz);

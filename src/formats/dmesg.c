@@ -47,6 +47,7 @@
 
 #include "formats/dmesg_int.h"
 #include "formats/input.h"
+#include "util/text.h"
 
 #define FILE_MAX      ((size_t)1 << 30)    /* bytes read or decompressed */
 
@@ -120,45 +121,24 @@ const char *lab_dmesg_types_string(unsigned types, char *buf, size_t size)
 	return buf;
 }
 
-/* Appends to a bounded buffer, keeping the snprintf-style total length. */
-struct sbuf {
-	char *buf;
-	size_t size, len;
-};
-
-static void sb_printf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_printf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(sb->len < sb->size ? sb->buf + sb->len : NULL,
-		      sb->len < sb->size ? sb->size - sb->len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb->len += (size_t)n;
-}
-
 size_t lab_dmesg_describe_missing(const struct lab_dmesg_report *r, char *buf, size_t size)
 {
-	struct sbuf sb = { buf, size, 0 };
+	struct lab_sbuf sb = { buf, size, 0 };
 	unsigned m = r->missing;
 
 	if (size > 0)
 		buf[0] = '\0';
 	if (m & LAB_DMESG_MISSING_ORDER)
-		sb_printf(&sb, "the failure line has no \"order:N\"\n");
+		lab_sb_printf(&sb, "the failure line has no \"order:N\"\n");
 	if (m & LAB_DMESG_MISSING_MODE)
-		sb_printf(&sb, "the failure line has no \"mode:0x...\" (GFP flags unknown)\n");
+		lab_sb_printf(&sb, "the failure line has no \"mode:0x...\" (GFP flags unknown)\n");
 	if (m & LAB_DMESG_MISSING_VERSION)
-		sb_printf(&sb, "no kernel version in the log (no \"CPU: ... Not tainted X\", \"Tainted: ... X\" or \"Linux version X\" line)\n");
+		lab_sb_printf(&sb, "no kernel version in the log (no \"CPU: ... Not tainted X\", \"Tainted: ... X\" or \"Linux version X\" line)\n");
 	if (m & LAB_DMESG_MISSING_MEMINFO)
-		sb_printf(&sb, "no Mem-Info block: only the failure line%s; free pages, watermarks and free blocks are unknown\n",
+		lab_sb_printf(&sb, "no Mem-Info block: only the failure line%s; free pages, watermarks and free blocks are unknown\n",
 			  r->has_call_trace ? " and call trace" : "");
 	if (m & LAB_DMESG_MISSING_ZONES)
-		sb_printf(&sb, "Mem-Info has no per-zone lines (\"ZONE free:..kB min:..kB\"): watermarks unknown%s\n",
+		lab_sb_printf(&sb, "Mem-Info has no per-zone lines (\"ZONE free:..kB min:..kB\"): watermarks unknown%s\n",
 			  r->sum_free >= 0 ? " (only the summary free: count)" : "");
 	for (int i = 0; i < r->nr_zones; i++) {
 		const struct lab_dmesg_zone *z = &r->zones[i];
@@ -166,21 +146,21 @@ size_t lab_dmesg_describe_missing(const struct lab_dmesg_report *r, char *buf, s
 		if (z->node >= 0)
 			snprintf(node, sizeof(node), "node %d ", z->node);
 		if (!z->has_zone_line)
-			sb_printf(&sb, "zone %s%s: no zone line (free/min/low/high unknown)\n", node, z->name);
+			lab_sb_printf(&sb, "zone %s%s: no zone line (free/min/low/high unknown)\n", node, z->name);
 		else if (!(z->have & (1u << LAB_ZF_FREE)) || !(z->have & (1u << LAB_ZF_MIN)))
-			sb_printf(&sb, "zone %s%s: the zone line lacks %s\n", node, z->name,
+			lab_sb_printf(&sb, "zone %s%s: the zone line lacks %s\n", node, z->name,
 				  !(z->have & (1u << LAB_ZF_FREE)) ? "free:" : "min:");
 		if (z->has_zone_line && !z->nr_reserve)
-			sb_printf(&sb, "zone %s%s: no lowmem_reserve[] line\n", node, z->name);
+			lab_sb_printf(&sb, "zone %s%s: no lowmem_reserve[] line\n", node, z->name);
 		if (!z->has_buddy)
-			sb_printf(&sb, "zone %s%s: no buddy line (free blocks per order unknown)\n", node, z->name);
+			lab_sb_printf(&sb, "zone %s%s: no buddy line (free blocks per order unknown)\n", node, z->name);
 	}
 	if (r->zones_dropped)
-		sb_printf(&sb, "more than %d zones: the rest were not read\n", LAB_DMESG_MAX_ZONES);
+		lab_sb_printf(&sb, "more than %d zones: the rest were not read\n", LAB_DMESG_MAX_ZONES);
 	if (m & LAB_DMESG_MISSING_TRUNCATED)
-		sb_printf(&sb, "the input ends in the middle of this report\n");
+		lab_sb_printf(&sb, "the input ends in the middle of this report\n");
 	if ((m & LAB_DMESG_MISSING_CALL_TRACE) && !(m & LAB_DMESG_MISSING_MEMINFO))
-		sb_printf(&sb, "no call trace (context taken from the comm)\n");
+		lab_sb_printf(&sb, "no call trace (context taken from the comm)\n");
 	return sb.len;
 }
 

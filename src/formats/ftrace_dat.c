@@ -27,19 +27,7 @@
 
 #include "formats/ftrace_int.h"
 #include "formats/input.h"
-
-static int set_err(char *err, size_t errsz, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int set_err(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	if (err && errsz) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
+#include "util/text.h"
 
 struct dat_ctx {
 	struct ftrace_parser *p;
@@ -155,13 +143,13 @@ int lab__ft_load_dat(const char *path, const unsigned char *buf, size_t len, boo
 		/* decompressed in memory: hand libtracecmd a memfd */
 		fd = memfd_create("lab-trace-dat", 0);
 		if (fd < 0)
-			return set_err(err, errsz, LAB_FTRACE_EIO, "%s: memfd_create: %s", name, strerror(errno));
+			return lab_errf(err, errsz, LAB_FTRACE_EIO, "%s: memfd_create: %s", name, strerror(errno));
 		size_t off = 0;
 		while (off < len) {
 			ssize_t w = write(fd, buf + off, len - off);
 			if (w <= 0) {
 				close(fd);
-				return set_err(err, errsz, LAB_FTRACE_EIO, "%s: cannot stage decompressed data", name);
+				return lab_errf(err, errsz, LAB_FTRACE_EIO, "%s: cannot stage decompressed data", name);
 			}
 			off += (size_t)w;
 		}
@@ -171,7 +159,7 @@ int lab__ft_load_dat(const char *path, const unsigned char *buf, size_t len, boo
 	if (!h) {
 		if (fd >= 0)
 			close(fd);
-		return set_err(err, errsz, LAB_FTRACE_EIO, "%s: libtracecmd cannot open this trace.dat", name);
+		return lab_errf(err, errsz, LAB_FTRACE_EIO, "%s: libtracecmd cannot open this trace.dat", name);
 	}
 	struct ftrace_parser *p = malloc(sizeof(*p));
 	struct dat_ctx c;

@@ -9,6 +9,7 @@
  * stdin, where the size is unknown beforehand).
  */
 #include "formats/input.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -59,19 +60,6 @@ static int obuf_room(struct obuf *o)
 	o->b = nb;
 	o->cap = nc;
 	return 0;
-}
-
-static int set_err(char *err, size_t errsz, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int set_err(char *err, size_t errsz, int rc, const char *fmt, ...)
-{
-	if (err && errsz) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
 }
 
 /* "1 GiB", "512 MiB" or a byte count: the limit as errors print it. */
@@ -243,11 +231,11 @@ static int decompress(struct obuf *raw, enum lab_input_coding coding, const char
 	if (rc) {
 		free(o.b);
 		if (rc == -EFBIG)
-			return set_err(err, errsz, rc, "%s: decompresses to more than %s", name,
+			return lab_errf(err, errsz, rc, "%s: decompresses to more than %s", name,
 				       size_words(o.max, lim, sizeof(lim)));
 		if (rc == -ENOMEM)
-			return set_err(err, errsz, rc, "%s: out of memory", name);
-		return set_err(err, errsz, rc, "%s: %s", name, why);
+			return lab_errf(err, errsz, rc, "%s: out of memory", name);
+		return lab_errf(err, errsz, rc, "%s: %s", name, why);
 	}
 	*raw = o;
 	return 0;
@@ -272,7 +260,7 @@ int lab_input_read(const char *path, size_t max, char **buf, size_t *len,
 		err[0] = '\0';
 	if (!f) {
 		rc = errno ? errno : EIO;
-		return set_err(err, errsz, -rc, "%s: cannot open: %s", name, strerror(rc));
+		return lab_errf(err, errsz, -rc, "%s: cannot open: %s", name, strerror(rc));
 	}
 	rc = obuf_init(&o, (size_t)1 << 16, max);
 	if (!rc)
@@ -282,10 +270,10 @@ int lab_input_read(const char *path, size_t max, char **buf, size_t *len,
 	if (rc) {
 		free(o.b);
 		if (rc == -EFBIG)
-			return set_err(err, errsz, rc, "%s: larger than %s", name, size_words(max, lim, sizeof(lim)));
+			return lab_errf(err, errsz, rc, "%s: larger than %s", name, size_words(max, lim, sizeof(lim)));
 		if (rc == -ENOMEM)
-			return set_err(err, errsz, rc, "%s: out of memory", name);
-		return set_err(err, errsz, rc, "%s: cannot read: %s", name, strerror(-rc));
+			return lab_errf(err, errsz, rc, "%s: out of memory", name);
+		return lab_errf(err, errsz, rc, "%s: cannot read: %s", name, strerror(-rc));
 	}
 	how = coding_of((const unsigned char *)o.b, o.n);
 	if (how != LAB_INPUT_PLAIN && (rc = decompress(&o, how, name, err, errsz)) != 0)

@@ -5,13 +5,15 @@
 #     src/core);
 #  2. src/core includes no header of another src/ folder (only its own
 #     headers; the public ones come as <labyrinth/...>);
-#  3. src/formats (input readers) includes only public headers and formats/;
+#  3. src/formats (input readers) includes only public headers, formats/ and
+#     util/ (the text helpers every floor above the core shares);
 #  4. src/report (renderers) includes public headers, report/ headers and, of
 #     the engines, only the headers that declare their results:
 #     engines/{diagnose,replay,simulate,demo,wl_result,sim_result}.h. No
 #     renderer includes an engine's private header (engines/sim_int.h,
 #     engines/scenario_int.h, ...) or the core's private header;
-#  5. src/host includes no header of engines/, formats/, report/ or cli/.
+#  5. src/host includes no header of engines/, formats/, report/ or cli/;
+#  6. src/util includes only util/.
 # Prints each offending line (file:line: include) and fails if there is one.
 set -uo pipefail
 shopt -s lastpipe   # offend() sets fail in this shell, at the end of a pipe
@@ -51,11 +53,11 @@ includes "${core[@]}" | awk -F: '$3 !~ /^[a-z_0-9]+\.h$/ && $3 !~ /^core\/[a-z_0
 	| offend "src/core includes a header of another src/ folder"
 
 mapfile -t fmt < <(files src/formats)
-includes "${fmt[@]}" | awk -F: '$3 !~ /^formats\/[a-z_0-9]+\.h$/' \
+includes "${fmt[@]}" | awk -F: '$3 !~ /^(formats|util)\/[a-z_0-9]+\.h$/' \
 	| offend "src/formats includes a header outside formats/"
 
 mapfile -t rep < <(files src/report)
-includes "${rep[@]}" | awk -F: '$3 ~ /^report\/[a-z_0-9]+\.h$/ { next }
+includes "${rep[@]}" | awk -F: '$3 ~ /^(report|util)\/[a-z_0-9]+\.h$/ { next }
 	$3 ~ /^engines\/(diagnose|replay|simulate|demo|wl_result|sim_result)\.h$/ { next }
 	$3 ~ /^[a-z_0-9]+\.h$/ && system("test -f src/report/" $3) == 0 { next }
 	{ print }' \
@@ -64,6 +66,10 @@ includes "${rep[@]}" | awk -F: '$3 ~ /^report\/[a-z_0-9]+\.h$/ { next }
 mapfile -t host < <(files src/host)
 includes "${host[@]}" | awk -F: '$3 ~ /^(engines|formats|report|cli)\//' \
 	| offend "src/host includes a header of a layer above it"
+
+mapfile -t util < <(files src/util)
+includes "${util[@]}" | awk -F: '$3 !~ /^util\/[a-z_0-9]+\.h$/' \
+	| offend "src/util includes a header outside util/"
 
 [ $fail -eq 0 ] || exit 1
 echo "layers: every #include keeps to its layer"
