@@ -53,6 +53,8 @@ struct model {
 int replay_geo_from_snapshot(const struct lab_snapshot *s, struct geo *g, char *err, size_t errsz);
 /* The zone holding @pfn, or -1. */
 int replay_geo_zone(const struct geo *g, uint64_t pfn);
+/* The same, and the end of the run of pfns from @pfn that share the answer. */
+int replay_geo_zone_run(const struct geo *g, uint64_t pfn, uint64_t *run_end);
 /* Trace migratetype number -> ours. */
 int replay_map_mt(int mt, int has_cma);
 

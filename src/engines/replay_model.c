@@ -70,6 +70,26 @@ int replay_geo_zone(const struct geo *g, uint64_t pfn)
 	return -1;
 }
 
+/* replay_geo_zone(@g, @pfn), and in *@run_end the first pfn after @pfn
+ * where the answer may change: the nearest zone start or end above @pfn
+ * (between two boundaries every zone holds all of the pfns or none, so the
+ * first zone that holds them is the same). Lets a walk over the span ask
+ * once per run of pfns instead of once per pfn. */
+int replay_geo_zone_run(const struct geo *g, uint64_t pfn, uint64_t *run_end)
+{
+	uint64_t end = UINT64_MAX;
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++) {
+		if (!g->populated[z])
+			continue;
+		if (g->start[z] > pfn && g->start[z] < end)
+			end = g->start[z];
+		if (g->end[z] > pfn && g->end[z] < end)
+			end = g->end[z];
+	}
+	*run_end = end;
+	return replay_geo_zone(g, pfn);
+}
+
 /* Trace migratetype number -> ours (kernels without CONFIG_CMA number
  * Isolate 4). */
 int replay_map_mt(int mt, int has_cma)

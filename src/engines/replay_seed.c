@@ -217,19 +217,22 @@ int lab_replay_seed(const struct lab_ftrace *t, const struct lab_replay_opts *o,
 	replay_model_fini(&m);
 	fill_pageblocks(s, &g, o->before);
 
+	uint64_t run_end = 0;   /* the zone is asked once per run of pfns that share it */
+	int zone = -1;
 	for (size_t i = 0; i < n; i++) {
-		int z = replay_geo_zone(&g, g.base + i);
-		if (z < 0) {
+		if (g.base + i >= run_end)
+			zone = replay_geo_zone_run(&g, g.base + i, &run_end);
+		if (zone < 0) {
 			if (s->init[i])
 				s->events_outside_zones++;
 			continue;
 		}
 		if (s->init[i] == LAB_SEED_FREE)
-			s->revealed_free[z]++;
+			s->revealed_free[zone]++;
 		else if (s->init[i] == LAB_SEED_PCP)
-			s->revealed_pcp[z]++;
+			s->revealed_pcp[zone]++;
 		else if (s->init[i] == LAB_SEED_ALLOC)
-			s->revealed_alloc[z]++;
+			s->revealed_alloc[zone]++;
 	}
 
 	uint8_t *chosen = calloc(n, 1);
@@ -245,19 +248,21 @@ int lab_replay_seed(const struct lab_ftrace *t, const struct lab_replay_opts *o,
 		}
 	}
 	/* pages shown free that no placed block holds: free blocks of their own */
+	run_end = 0;
 	for (size_t i = 0; i < n; i++) {
-		int z = replay_geo_zone(&g, g.base + i);
-		if (z < 0)
+		if (g.base + i >= run_end)
+			zone = replay_geo_zone_run(&g, g.base + i, &run_end);
+		if (zone < 0)
 			continue;
 		if (s->init[i] == LAB_SEED_FREE && !chosen[i]) {
-			s->extra_free[z]++;
-			if ((rc = push_block(s, &cap, g.base + i, 0, s->pb_mt[i >> g.pb_order], z, 0))) {
+			s->extra_free[zone]++;
+			if ((rc = push_block(s, &cap, g.base + i, 0, s->pb_mt[i >> g.pb_order], zone, 0))) {
 				free(chosen);
 				goto fail;
 			}
 		} else if (chosen[i] && s->init[i] == LAB_SEED_UNTOUCHED) {
 			s->init[i] = LAB_SEED_PLACED;
-			s->placed_free[z]++;
+			s->placed_free[zone]++;
 		}
 	}
 	free(chosen);
