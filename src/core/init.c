@@ -248,9 +248,10 @@ static void init_zones(struct lab_mem *mem, const struct lab_mem_config *cfg, co
 		for (uint64_t pfn = zstart; pfn < zend[i]; pfn++) {
 			struct lab_page *p = pfn_page(mem, pfn);
 			p->next = p->prev = LAB_NIL;
-			bool usable = pfn_present(cfg, pfn) && !pfn_reserved(cfg, pfn);
+			bool present = pfn_present(cfg, pfn);
+			bool usable = present && !pfn_reserved(cfg, pfn);
 			page_init_state(p, usable ? 0 : LAB_PG_RESERVED, i);
-			if (!pfn_present(cfg, pfn))
+			if (!present)
 				continue;
 			z->present++;
 			if (!usable)

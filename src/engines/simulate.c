@@ -11,7 +11,9 @@
  *        |
  *        v
  *   lab_alloc_pages(request in 6.1 bits | __GFP_NOWARN, order): served?
- *        |  rebuilt afresh for every trial
+ *        |  rebuilt afresh for every trial: built and restored once per
+ *        |  report, later trials copy that metadata back and set only
+ *        |  their own marks and lowmem_reserve
  *        v
  *   min_free_kbytes (binary search) and lowmem_reserve_ratio (doubling,
  *   then 0) under which the same snapshot would serve it
@@ -149,8 +151,10 @@ struct trial {
 /* An instance with one range per zone, back to back: @pad false gives each
  * zone exactly its managed pages (the geometry the watermark formulas see);
  * @pad true adds spare pages after each (see the top of the file). Returns
- * NULL if it cannot be built; *meta is to be freed after lab_mem_fini. */
-static struct lab_mem *build(const struct zone_map *zm, bool pad, uint64_t end[LAB_MAX_NR_ZONES], void **meta)
+ * NULL if it cannot be built; *meta (*meta_bytes long) is to be freed after
+ * lab_mem_fini. */
+static struct lab_mem *build(const struct zone_map *zm, bool pad, uint64_t end[LAB_MAX_NR_ZONES], void **meta,
+			     size_t *meta_bytes)
 {
 	struct lab_range ranges[LAB_MAX_NR_ZONES];
 	unsigned nr = 0;
@@ -184,7 +188,7 @@ static struct lab_mem *build(const struct zone_map *zm, bool pad, uint64_t end[L
 	if (!*meta)
 		return NULL;
 	cfg.metadata = *meta;
-	cfg.metadata_bytes = bytes;
+	cfg.metadata_bytes = *meta_bytes = bytes;
 	struct lab_mem *mem = lab_mem_init(&cfg, NULL);
 	if (!mem) {
 		free(*meta);
@@ -193,14 +197,111 @@ static struct lab_mem *build(const struct zone_map *zm, bool pad, uint64_t end[L
 	return mem;
 }
 
+/*
+ * One geometry (build's @pad) for all the trials of a report: built by
+ * lab_mem_init on first use, its metadata copied aside; every later use
+ * copies those bytes back into the same buffer (same address, the instance
+ * still registered), which is the state lab_mem_init leaves, at the cost
+ * of a memcpy instead of an O(pages) initialisation. The search runs up to
+ * ~60 trials per report.
+ */
+struct machine {
+	bool tried;
+	struct lab_mem *mem;            /* NULL: cannot be built */
+	void *meta, *pristine;
+	void *restored;                 /* padded: after machine_restored's restore */
+	int restore_rc;
+	size_t bytes;
+	uint64_t end[LAB_MAX_NR_ZONES];
+};
+
+struct machines {
+	struct machine geometry;        /* build(pad = false): the watermark formulas */
+	struct machine padded;          /* build(pad = true): the trials */
+};
+
+/* @m as lab_mem_init leaves it for @zm and @pad, or NULL; @end as build's. */
+static struct lab_mem *machine_fresh(const struct zone_map *zm, bool pad, struct machine *m,
+				     uint64_t end[LAB_MAX_NR_ZONES])
+{
+	if (!m->tried) {
+		m->tried = true;
+		m->mem = build(zm, pad, m->end, &m->meta, &m->bytes);
+		if (m->mem && !(m->pristine = malloc(m->bytes))) {
+			lab_mem_fini(m->mem);
+			m->mem = NULL;
+		}
+		if (m->mem)
+			memcpy(m->pristine, m->meta, m->bytes);
+	} else if (m->mem) {
+		memcpy(m->meta, m->pristine, m->bytes);
+	}
+	memcpy(end, m->end, sizeof(m->end));
+	return m->mem;
+}
+
+static void machines_free(struct machines *ms)
+{
+	struct machine *all[] = { &ms->geometry, &ms->padded };
+	for (unsigned i = 0; i < 2; i++) {
+		if (all[i]->mem)
+			lab_mem_fini(all[i]->mem);
+		free(all[i]->meta);
+		free(all[i]->pristine);
+		free(all[i]->restored);
+	}
+}
+
+/*
+ * The padded machine with every zone's free lists, pageblock types and
+ * highatomic reserve restored from the report (what every trial restores
+ * alike; only the marks and lowmem_reserve differ, and those parts are
+ * plain assignments the others never read): restored once, copied back
+ * for later trials. The restore's error (0 if none); *@out NULL if the
+ * machine cannot be built.
+ */
+static int machine_restored(struct machines *ms, const struct lab_dmesg_report *r, const struct zone_map *zm,
+			    unsigned page_kb, uint64_t end[LAB_MAX_NR_ZONES], struct lab_mem **out)
+{
+	struct machine *m = &ms->padded;
+	if (m->restored) {
+		memcpy(m->meta, m->restored, m->bytes);
+		memcpy(end, m->end, sizeof(m->end));
+		*out = m->mem;
+		return m->restore_rc;
+	}
+	struct lab_mem *mem = *out = machine_fresh(zm, true, m, end);
+	int rc = 0;
+	if (!mem)
+		return -1;
+	for (int i = 0; i < LAB_MAX_NR_ZONES && !rc; i++) {
+		if (zm->src[i] < 0)
+			continue;
+		struct lab_zone_stats want;
+		zone_want(&r->zones[zm->src[i]], page_kb, &want);
+		struct lab_zone_restore how = {
+			.parts = LAB_RESTORE_ALL & ~(LAB_RESTORE_WATERMARKS | LAB_RESTORE_LOWMEM), .want = &want,
+		};
+		bool counts = false;   /* lab_mem_restore_zone's rule: pageblock types only when counted */
+		for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)
+			counts |= want.nr_blocks_mt[mt] != 0;
+		if (!counts)
+			how.parts &= ~LAB_RESTORE_PAGEBLOCKS;
+		rc = lab_mem_restore_zone_parts(mem, (unsigned)i, &how);
+	}
+	m->restore_rc = rc;
+	if ((m->restored = malloc(m->bytes)))
+		memcpy(m->restored, m->meta, m->bytes);
+	return rc;
+}
+
 /* The watermarks Linux computes for the report's zone sizes at @mfk (0:
  * its default, returned in *default_mfk). 0, or -1 if it cannot build. */
-static int geometry_marks(const struct zone_map *zm, long mfk, long *default_mfk,
+static int geometry_marks(struct machines *ms, const struct zone_map *zm, long mfk, long *default_mfk,
 			  uint64_t wmark[LAB_MAX_NR_ZONES][LAB_NR_WMARK])
 {
 	uint64_t end[LAB_MAX_NR_ZONES];
-	void *meta;
-	struct lab_mem *mem = build(zm, false, end, &meta);
+	struct lab_mem *mem = machine_fresh(zm, false, &ms->geometry, end);
 	struct lab_mem_stats *st = malloc(sizeof(*st));
 	int rc = -1;
 	if (mem && st) {
@@ -216,9 +317,6 @@ static int geometry_marks(const struct zone_map *zm, long mfk, long *default_mfk
 		rc = 0;
 	}
 	free(st);
-	if (mem)
-		lab_mem_fini(mem);
-	free(meta);
 	return rc;
 }
 
@@ -231,22 +329,22 @@ static int geometry_marks(const struct zone_map *zm, long mfk, long *default_mfk
  * buddies meeting. The padding changes nothing the request sees: free
  * lists, watermarks (computed on the unpadded geometry), lowmem_reserve
  * and the highatomic reserve are all set as the report has them. */
-static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm, unsigned page_kb,
-		     lab_gfp_t gfp, unsigned order, const struct trial *t, long *default_mfk, int *served)
+static int run_trial(struct machines *ms, const struct lab_dmesg_report *r, const struct zone_map *zm,
+		     unsigned page_kb, lab_gfp_t gfp, unsigned order, const struct trial *t, long *default_mfk,
+		     int *served)
 {
 	uint64_t (*marks)[LAB_NR_WMARK] = NULL;
 	if (t->min_free_kbytes > 0 || default_mfk) {
 		marks = calloc(LAB_MAX_NR_ZONES, sizeof(*marks));
-		if (!marks || geometry_marks(zm, t->min_free_kbytes, default_mfk, marks)) {
+		if (!marks || geometry_marks(ms, zm, t->min_free_kbytes, default_mfk, marks)) {
 			free(marks);
 			return -1;
 		}
 	}
 	uint64_t end[LAB_MAX_NR_ZONES];
-	void *meta;
-	struct lab_mem *mem = build(zm, true, end, &meta);
+	struct lab_mem *mem;
 	int rc = -1;
-	if (!mem)
+	if (machine_restored(ms, r, zm, page_kb, end, &mem))
 		goto out;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		if (zm->src[i] < 0)
@@ -270,8 +368,9 @@ static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm
 				want.lowmem_reserve[j] = t->ratio > 0 ? (int64_t)(above / (uint64_t)t->ratio) : 0;
 			}
 		}
-		if (lab_mem_restore_zone(mem, (unsigned)i, &want))
-			goto fini;
+		struct lab_zone_restore how = { .parts = LAB_RESTORE_WATERMARKS | LAB_RESTORE_LOWMEM, .want = &want };
+		if (lab_mem_restore_zone_parts(mem, (unsigned)i, &how))
+			goto out;
 	}
 	struct lab_page *p = lab_alloc_pages(mem, gfp | LAB___GFP_NOWARN, order);
 	rc = p != NULL;
@@ -281,10 +380,7 @@ static int run_trial(const struct lab_dmesg_report *r, const struct zone_map *zm
 			if (lab_page_to_pfn(p) < end[i])
 				*served = i;
 	}
-fini:
-	lab_mem_fini(mem);
 out:
-	free(meta);
 	free(marks);
 	return rc;
 }
@@ -358,19 +454,19 @@ static bool map_zones(const struct lab_dmesg_report *r, unsigned page_kb, struct
 /* The failing request re-run under other tunables: the largest
  * min_free_kbytes, then the smallest change of a lower zone's
  * lowmem_reserve_ratio, under which the same snapshot serves it. */
-static void search_tunables(const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
+static void search_tunables(struct machines *ms, const struct lab_dmesg_report *r, const struct lab_diagnosis *d,
 			    const struct zone_map *zm, unsigned page_kb, struct lab_simulation *s)
 {
 	/* min_free_kbytes: it served at 0? then the largest value that serves */
 	struct trial t = { 128, -1, 0, false };
-	if (run_trial(r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1) {
+	if (run_trial(ms, r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1) {
 		long lo = 128, hi = s->min_free_kbytes_now > 128 ? s->min_free_kbytes_now : 129;
 		t.min_free_kbytes = hi;
-		while (run_trial(r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1 && hi < 1L << 30)
+		while (run_trial(ms, r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1 && hi < 1L << 30)
 			t.min_free_kbytes = hi *= 2;
 		while (hi - lo > 1) {
 			t.min_free_kbytes = (lo + hi) / 2;
-			if (run_trial(r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1)
+			if (run_trial(ms, r, zm, page_kb, s->gfp, s->order, &t, NULL, NULL) == 1)
 				lo = t.min_free_kbytes;
 			else
 				hi = t.min_free_kbytes;
@@ -384,7 +480,7 @@ static void search_tunables(const struct lab_dmesg_report *r, const struct lab_d
 		static const int ratios[] = { 512, 1024, 4096, 32768, 0 };
 		for (unsigned k = 0; k < sizeof(ratios) / sizeof(ratios[0]); k++) {
 			struct trial rt = { 0, zi, ratios[k], false };
-			if (run_trial(r, zm, page_kb, s->gfp, s->order, &rt, NULL, NULL) == 1) {
+			if (run_trial(ms, r, zm, page_kb, s->gfp, s->order, &rt, NULL, NULL) == 1) {
 				s->lowmem_ratio_zone = zi;
 				s->lowmem_ratio_pass = ratios[k];
 				break;
@@ -445,18 +541,18 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 	lab_gfp_format(s->gfp_names, sizeof(s->gfp_names), s->gfp, LAB_GFP_ERA_6_1);
 	s->order = r->order;
 	struct trial as_printed = { 0, -1, 0, false };
-	int rc = run_trial(r, &zm, page_kb, s->gfp, s->order, &as_printed, &s->min_free_kbytes_now, &s->served_zone);
+	struct machines ms = { 0 };
+	int rc = run_trial(&ms, r, &zm, page_kb, s->gfp, s->order, &as_printed, &s->min_free_kbytes_now, &s->served_zone);
 	if (rc < 0) {
 		snprintf(s->why, sizeof(s->why), "the free lists cannot be laid out in the printed zone sizes");
-		return;
-	}
-	s->ran = true;
-	s->failed = rc == 0;
-	if (!s->failed) {
+	} else if (rc == 1) {
 		/* served: was it zone_watermark_fast()'s boost exemption? */
 		struct trial folded = { 0, -1, 0, true };
-		s->served_by_unboost = run_trial(r, &zm, page_kb, s->gfp, s->order, &folded, NULL, NULL) == 0;
-		return;
+		s->ran = true;
+		s->served_by_unboost = run_trial(&ms, r, &zm, page_kb, s->gfp, s->order, &folded, NULL, NULL) == 0;
+	} else {
+		s->ran = s->failed = true;
+		search_tunables(&ms, r, d, &zm, page_kb, s);
 	}
-	search_tunables(r, d, &zm, page_kb, s);
+	machines_free(&ms);
 }

@@ -22,6 +22,7 @@
 #include "engines/diagnose.h"
 #include "formats/dmesg.h"
 #include "engines/simulate.h"
+#include "report/diagnose.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
