@@ -5,8 +5,9 @@
  * compaction, contiguous allocation), driven by arbitrary operation
  * sequences.
  *
- * Each input runs on a fresh 4 MiB instance (one Normal zone, pageblock
- * order 6, a static arena as its direct map, per-CPU lists) and one owner
+ * Each input runs on a fresh 1 MiB instance (256 pages, one Normal zone,
+ * pageblock order 4 so it still has 16 pageblocks, a static arena as its
+ * direct map, per-CPU lists) and one owner
  * that keeps a table of its pages, file or anon, each filled with a tag.
  * lab_mem_init and lab_owner_register run once; every input starts from a
  * copy of the metadata they left (the same bytes at the same address: the
@@ -16,26 +17,33 @@
  * free, or a bare lab_free_pages that must untag it); mark one accessed;
  * make the owner busy or not; run kswapd, kcompactd and direct compaction
  * steps; allocate a high-order GFP_ATOMIC block and a contiguous range and
- * give them back; drain. The oracle, after every operation:
- *   - lab_mem_check() == 0;
- *   - every page the owner holds is an allocated, owner-tagged head whose
- *     tag survived every migration (the allocator copies, the owner's
- *     migrate op follows);
- *   - managed = free + per-CPU + owner pages + blocks the target holds
- *     (nothing lost, nothing counted twice);
- *   - a callback only ever sees pages the owner holds.
+ * give them back; drain. The instance is small so that the inputs
+ * run.bash allows (-max_len=1024: 512 operations) fill it and reach
+ * reclaim, compaction and failure at full memory; every whole-instance
+ * walk costs in proportion to it. The oracle:
+ *   - after every operation: managed = free + per-CPU + owner pages +
+ *     blocks the target holds (nothing lost, nothing counted twice);
+ *     no page or block the allocator hands out (or migrates onto) holds a
+ *     page the owner holds; a callback only ever sees pages the owner
+ *     holds;
+ *   - every 8th operation and at the end: lab_mem_check() == 0 and every
+ *     owned page's tag is intact (it survived every migration: the
+ *     allocator copies, the owner's migrate op follows).
  * At the end everything is given back and the free count is what it was.
  * Any violation calls abort() with a line on stderr saying what broke.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/background.h>
+#include "core/internal.h"
 
-#define FZ_PAGES 1024u
-#define FZ_SLOTS 1024u
+#define FZ_PAGES 256u
+#define FZ_PB_ORDER 4
+#define FZ_SLOTS FZ_PAGES
 #define FZ_CPUS 2u
 
 static _Alignas(64) uint8_t metadata[256 * 1024];
@@ -45,6 +53,7 @@ struct slot {
 	struct lab_page *page;
 	uint32_t tag;
 	int file;
+	uint64_t pfn;                           /* set by slot_put */
 };
 
 static struct lab_mem *mem;
@@ -52,6 +61,18 @@ static struct slot slots[FZ_SLOTS];
 static unsigned nslots;
 static int slot_at[FZ_PAGES];                   /* pfn -> index in slots[] of its page, or -1 */
 static int busy;
+/* A blocking take failed while the owner is busy, and it still is.
+ * Reclaim only frees the owner's file pages, and a busy owner refuses them
+ * all until it is no longer busy, whatever else is freed: the next
+ * blocking take would run the same direct reclaim to the same end, so it
+ * is made without direct reclaim (kswapd is still woken; the attempt on
+ * the free lists is the same). (A failure while not busy means there was
+ * no file page to reclaim: no retries, cheap, and a later file page may
+ * change it, so it sets nothing.) With a busy owner's file pages
+ * on the LRU, the slow path retries 16 times and every try_to_free_pages
+ * rotates about twice the list plus 13 * SWAP_CLUSTER_MAX pages: one such
+ * failure costs as much as hundreds of other steps. */
+static int reclaim_futile;
 static unsigned held_pages;                     /* pages of blocks the target itself holds */
 
 static void fail(const char *what, unsigned long a, unsigned long b)
@@ -86,14 +107,15 @@ static int slot_of(const struct lab_page *p)
 /* slots[s] = @v, with slot_at following */
 static void slot_put(unsigned s, struct slot v)
 {
+	v.pfn = lab_page_to_pfn(v.page);
 	slots[s] = v;
-	slot_at[lab_page_to_pfn(v.page)] = (int)s;
+	slot_at[v.pfn] = (int)s;
 }
 
 /* Drop slots[s]: the last slot takes its place. */
 static void slot_remove(unsigned s)
 {
-	slot_at[lab_page_to_pfn(slots[s].page)] = -1;
+	slot_at[slots[s].pfn] = -1;
 	if (s != --nslots)
 		slot_put(s, slots[nslots]);
 }
@@ -104,6 +126,19 @@ static uint32_t *words(struct lab_page *p)
 	if (!w)
 		fail("owned page without an address", (unsigned long)lab_page_to_pfn(p), 0);
 	return w;
+}
+
+/* A block the allocator just handed out (@nr pages from @p) holds no page
+ * the owner holds: a page given out twice is caught the moment it happens,
+ * before anyone writes to it. */
+static void check_unowned(const struct lab_page *p, uint64_t nr, const char *what)
+{
+	uint64_t pfn = pfn_of(p);
+	if (pfn >= FZ_PAGES || pfn + nr > FZ_PAGES)
+		fail(what, (unsigned long)pfn, (unsigned long)nr);
+	for (uint64_t i = 0; i < nr; i++)
+		if (slot_at[pfn + i] >= 0)
+			fail(what, (unsigned long)(pfn + i), (unsigned long)slot_at[pfn + i]);
 }
 
 static int o_isolate(void *ctx, struct lab_page *p)
@@ -120,10 +155,11 @@ static int o_migrate(void *ctx, struct lab_page *p, struct lab_page *np)
 	int s = slot_of(p);
 	if (s < 0)
 		fail("migrate of a page the owner does not hold", (unsigned long)lab_page_to_pfn(p), 0);
+	check_unowned(np, 1, "migration onto a page the owner holds");
 	if (words(np)[0] != slots[s].tag)
 		fail("migration did not copy the contents", (unsigned long)lab_page_to_pfn(np), slots[s].tag);
 	slot_at[lab_page_to_pfn(p)] = -1;
-	slot_put((unsigned)s, (struct slot){ np, slots[s].tag, slots[s].file });
+	slot_put((unsigned)s, (struct slot){ np, slots[s].tag, slots[s].file, 0 });
 	return 0;
 }
 
@@ -150,7 +186,24 @@ static const struct lab_page_owner_ops ops = {
 	.isolate = o_isolate, .migrate = o_migrate, .putback = o_putback, .reclaim = o_reclaim,
 };
 
+/* Free plus per-CPU pages, the zone fields lab_mem_get_stats reports as
+ * free and pcp[].count, read from the instance directly: the whole stats
+ * struct (vm events, the pageblock census) after every step cost more than
+ * the step. stats_free_and_pcp() is the same sum through the public API,
+ * compared with this one at the start and end of every input. */
 static uint64_t free_and_pcp(void)
+{
+	uint64_t n = 0;
+	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
+		if (mem->zones[z].populated)
+			n += zone_free(&mem->zones[z]);
+		for (unsigned c = 0; c < FZ_CPUS; c++)
+			n += (uint64_t)__atomic_load_n(&pcp_of(mem, c, z)->count, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
+static uint64_t stats_free_and_pcp(void)
 {
 	static struct lab_mem_stats st;
 	uint64_t n = 0;
@@ -160,6 +213,9 @@ static uint64_t free_and_pcp(void)
 		for (unsigned c = 0; c < FZ_CPUS; c++)
 			n += st.zone[z].pcp[c].count;
 	}
+	if (n != free_and_pcp())
+		fail("lab_mem_get_stats: free + per-CPU differs from the zones'", (unsigned long)n,
+		     (unsigned long)free_and_pcp());
 	return n;
 }
 
@@ -175,17 +231,27 @@ static uint64_t managed(void)
 
 static unsigned nchecks;
 
-static void check(uint64_t all)
+/*
+ * After every step: the page count. Every 8th step, and at the end of the
+ * input, the walks: lab_mem_check over every page, and every owned page's
+ * tag (through the direct map by pfn: lab_page_address()'s registry search
+ * per page per step would cost more than the step; words() checks it on
+ * every take, migration and give-back). Between the walks, every way the
+ * allocator could write into an owned page - handing it out again (a take,
+ * a high-order block, a contiguous range) or migrating onto it - is
+ * checked when it happens (check_unowned).
+ */
+static void check_instance(uint64_t all)
 {
-	if (++nchecks % 8 == 0 && lab_mem_check(mem))   /* the walk of every page: not after each step */
-		fail("lab_mem_check", 0, 0);
-	/* through the direct map by pfn: lab_page_address()'s registry search per
-	 * page per step would cost more than the step (words() checks it on every
-	 * take, migration and give-back) */
-	for (unsigned i = 0; i < nslots; i++) {
-		uint64_t pfn = pfn_of(slots[i].page);
-		if (pfn >= FZ_PAGES || *(uint32_t *)(void *)&arena[pfn * LAB_PAGE_SIZE] != slots[i].tag)
-			fail("an owned page lost its contents", (unsigned long)pfn, i);
+	if (++nchecks % 8 == 0) {
+		if (lab_mem_check(mem))
+			fail("lab_mem_check", 0, 0);
+		for (unsigned i = 0; i < nslots; i++) {
+			uint64_t pfn = slots[i].pfn;
+			if (pfn >= FZ_PAGES || (uintptr_t)slots[i].page != page0 + pfn * page_stride ||
+			    *(uint32_t *)(void *)&arena[pfn * LAB_PAGE_SIZE] != slots[i].tag)
+				fail("an owned page lost its contents", (unsigned long)pfn, i);
+		}
 	}
 	if (free_and_pcp() + nslots + held_pages != all)
 		fail("pages lost or counted twice", (unsigned long)(free_and_pcp() + nslots + held_pages),
@@ -208,7 +274,7 @@ static int pristine_mem(void)
 	}
 	struct lab_range r = { 0, sizeof(arena) };
 	struct lab_mem_config cfg = { .ranges = &r, .nr_ranges = 1, .virt_base = arena, .nr_cpus = FZ_CPUS,
-		.pageblock_order = 6, .flags = LAB_CFG_NO_ZONE_DMA | LAB_CFG_NO_ZONE_DMA32,
+		.pageblock_order = FZ_PB_ORDER, .flags = LAB_CFG_NO_ZONE_DMA | LAB_CFG_NO_ZONE_DMA32,
 		.metadata = metadata };
 	cfg.metadata_bytes = bytes = lab_mem_metadata_bytes(&cfg);
 	if (!cfg.metadata_bytes || cfg.metadata_bytes > sizeof(metadata))
@@ -234,8 +300,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(slot_at, 0xff, sizeof(slot_at));
 	nslots = 0;
 	busy = 0;
+	reclaim_futile = 0;
 	held_pages = 0;
-	uint64_t all = managed(), free0 = free_and_pcp();
+	uint64_t all = managed(), free0 = stats_free_and_pcp();
 	uint32_t next_tag = 1;
 
 	for (size_t i = 0; i + 1 < size; i += 2) {
@@ -245,12 +312,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1: {                               /* take a page: file or anon */
 			if (nslots == FZ_SLOTS)
 				break;
-			lab_gfp_t gfp = (arg & 1) ? (LAB_GFP_HIGHUSER_MOVABLE & ~LAB___GFP_DIRECT_RECLAIM) :
-						    LAB_GFP_HIGHUSER_MOVABLE;
+			bool direct = !(arg & 1) && !reclaim_futile;
+			lab_gfp_t gfp = direct ? LAB_GFP_HIGHUSER_MOVABLE :
+						 (LAB_GFP_HIGHUSER_MOVABLE & ~LAB___GFP_DIRECT_RECLAIM);
 			struct lab_page *p = lab_alloc_pages(mem, gfp | LAB___GFP_NOWARN, 0);
+			if (!p && direct && busy)
+				reclaim_futile = 1;
 			if (!p)
 				break;
-			slot_put(nslots, (struct slot){ p, next_tag++, op == 0 });
+			check_unowned(p, 1, "a page the owner holds handed out again");
+			slot_put(nslots, (struct slot){ p, next_tag++, op == 0, 0 });
 			words(p)[0] = slots[nslots].tag;
 			if (lab_page_set_owner(mem, p, id, op == 0 ? LAB_LRU_FILE : LAB_LRU_ANON) != 0)
 				fail("lab_page_set_owner of a fresh page", (unsigned long)lab_page_to_pfn(p), 0);
@@ -276,6 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 5:
 			busy = arg & 1;
+			reclaim_futile &= busy;
 			break;
 		case 6:                                 /* kswapd steps */
 			for (unsigned k = 0; k <= (arg & 7); k++)
@@ -293,8 +365,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			lab_gfp_t gfp = op == 8 ? LAB_GFP_ATOMIC : (LAB_GFP_KERNEL | LAB___GFP_NORETRY);
 			struct lab_page *p = lab_alloc_pages(mem, gfp | LAB___GFP_NOWARN, order);
 			if (p) {
+				check_unowned(p, 1u << order, "a block over a page the owner holds");
 				held_pages += 1u << order;
-				check(all);
+				check_instance(all);
 				held_pages -= 1u << order;
 				lab_free_pages(mem, p, order);
 			}
@@ -304,8 +377,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			unsigned long nr = 1 + arg % 64;
 			struct lab_page *p = lab_alloc_contig_pages(mem, nr, LAB_GFP_KERNEL | LAB___GFP_NOWARN);
 			if (p) {
+				check_unowned(p, nr, "a contiguous range over a page the owner holds");
 				held_pages += (unsigned)nr;
-				check(all);
+				check_instance(all);
 				held_pages -= (unsigned)nr;
 				lab_free_contig_range(mem, lab_page_to_pfn(p), nr);
 			}
@@ -318,7 +392,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				lab_drain_all_pages(mem);
 			break;
 		}
-		check(all);
+		check_instance(all);
 	}
 	busy = 0;
 	while (nslots) {
@@ -330,7 +404,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fail("giving back an owned page", (unsigned long)lab_page_to_pfn(p), 0);
 	}
 	lab_drain_all_pages(mem);
-	if (free_and_pcp() != free0)
+	if (stats_free_and_pcp() != free0)
 		fail("free pages at the end differ from the start", (unsigned long)free_and_pcp(), (unsigned long)free0);
 	if (lab_mem_check(mem))
 		fail("lab_mem_check at the end", 0, 0);
