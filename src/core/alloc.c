@@ -33,9 +33,18 @@ struct alloc_context {
 	int highest_zoneidx;
 	int migratetype;
 	int preferred_zoneidx;          /* first populated zone <= highest */
-	/* by zone index: why each zone refused in the latest walk; written on
-	 * the refusal branches only, NULL = not recorded */
-	struct lab_zone_refused *refused;
+	/* by zone index: how each zone refused in the latest walk (the mark
+	 * and flags it was asked with); written on the refusal branches
+	 * only, NULL = not recorded. The record's numbers and reason are
+	 * worked out from these once, when the call has failed. */
+	struct zone_note *refused;
+};
+
+/* One zone's refusal in the latest get_page_from_freelist walk. */
+struct zone_note {
+	uint64_t mark;
+	unsigned alloc_flags;
+	bool checked;                   /* the watermark passed, rmqueue found nothing */
 };
 
 /* gfp_to_alloc_flags (6.1.157+ / 6.3+ semantics; CMA added by the caller). */
@@ -162,18 +171,18 @@ static inline void prep_new_page(struct lab_mem *mem, struct lab_page *p, unsign
 		prep_new_page_work(mem, p, order, gfp);
 }
 
-/* A zone refused in get_page_from_freelist: note why (out of line, so the
- * walk that succeeds does not carry it). @checked: the watermark check
- * passed (or was skipped) and rmqueue found nothing. */
-static __attribute__((noinline, cold)) void note_refusal(const struct alloc_context *ac, const struct lab_zone *z,
-							 unsigned order, uint64_t mark, unsigned alloc_flags,
-							 lab_gfp_t gfp, bool checked)
+/* A zone refused in get_page_from_freelist: note how it was asked (three
+ * stores; a failing atomic request walks the zones several times, and only
+ * the last walk goes into the record). @checked: the watermark check passed
+ * (or was skipped) and rmqueue found nothing. */
+static inline void note_refusal(const struct alloc_context *ac, const struct lab_zone *z,
+				uint64_t mark, unsigned alloc_flags, bool checked)
 {
-	struct lab_zone_refused *r = &ac->refused[z->idx];
+	struct zone_note *n = &ac->refused[z->idx];
 
-	lab__zone_refusal(z, order, mark, ac->highest_zoneidx, alloc_flags, gfp, r);
-	if (checked && r->reason == LAB_REFUSED_WATERMARK)
-		r->reason = LAB_REFUSED_LISTS_EMPTY;   /* it passed when it was asked */
+	n->mark = mark;
+	n->alloc_flags = alloc_flags;
+	n->checked = checked;
 }
 
 static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
@@ -189,7 +198,7 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 			if (!(alloc_flags & ALLOC_NO_WATERMARKS) &&
 			    !zone_watermark_fast(z, order, mark, ac->highest_zoneidx, alloc_flags, gfp)) {
 				if (ac->refused)
-					note_refusal(ac, z, order, mark, alloc_flags, gfp, false);
+					note_refusal(ac, z, mark, alloc_flags, false);
 				continue;
 			}
 			struct lab_page *p = rmqueue(mem, z, order, ac->migratetype, alloc_flags);
@@ -200,7 +209,7 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 				return p;
 			}
 			if (ac->refused)
-				note_refusal(ac, z, order, mark, alloc_flags, gfp, true);
+				note_refusal(ac, z, mark, alloc_flags, true);
 		}
 		/* locality does not apply (one node): retry allowing fragmentation */
 		if (!no_fallback)
@@ -415,8 +424,8 @@ nopage:
 	return NULL;
 }
 
-static void collect_refusals(const struct lab_mem *mem, const struct alloc_context *ac, unsigned alloc_flags,
-			     struct lab_alloc_refusals *why);
+static void collect_refusals(const struct lab_mem *mem, const struct alloc_context *ac, lab_gfp_t gfp,
+			     unsigned order, struct lab_alloc_refusals *why);
 
 /* A failed call: the record into @why (the caller's) or a local one, and
  * the warn_alloc report. */
@@ -428,25 +437,33 @@ static __attribute__((noinline, cold)) void fail_record(struct lab_mem *mem, lab
 
 	if (!why)
 		why = &local;
-	collect_refusals(mem, ac, lab__gfp_to_alloc_flags(gfp, order), why);
+	collect_refusals(mem, ac, gfp, order, why);
 	lab__report_alloc_failure(mem, gfp, order, why);
 }
 
 /*
  * The failure record in fallback order: the populated zones above the
  * request's (not allowed), then the last walk's refusal of each zone it
- * tried, highest first.
+ * tried, highest first, judged by the core's watermark check with the mark
+ * and flags that walk used (nothing has run since that walk but the
+ * failure's own bookkeeping).
  */
 static __attribute__((noinline, cold)) void collect_refusals(const struct lab_mem *mem, const struct alloc_context *ac,
-							     unsigned alloc_flags, struct lab_alloc_refusals *why)
+							     lab_gfp_t gfp, unsigned order,
+							     struct lab_alloc_refusals *why)
 {
+	unsigned alloc_flags = lab__gfp_to_alloc_flags(gfp, order);
+
 	why->nr = 0;
 	for (int zi = LAB_MAX_NR_ZONES - 1; zi >= 0; zi--) {
 		if (!mem->zones[zi].populated)
 			continue;
 		struct lab_zone_refused *r = &why->zone[why->nr++];
 		if (zi <= ac->highest_zoneidx) {
-			*r = ac->refused[zi];
+			const struct zone_note *n = &ac->refused[zi];
+			lab__zone_refusal(&mem->zones[zi], order, n->mark, ac->highest_zoneidx, n->alloc_flags, gfp, r);
+			if (n->checked && r->reason == LAB_REFUSED_WATERMARK)
+				r->reason = LAB_REFUSED_LISTS_EMPTY;   /* it passed when it was asked */
 			continue;
 		}
 		memset(r, 0, sizeof(*r));
@@ -462,7 +479,7 @@ static __attribute__((noinline, cold)) void collect_refusals(const struct lab_me
 static inline __attribute__((always_inline)) struct lab_page *
 alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc_refusals *why)
 {
-	struct lab_zone_refused refused[LAB_MAX_NR_ZONES];
+	struct zone_note refused[LAB_MAX_NR_ZONES];
 	struct alloc_context ac;
 	struct lab_page *p;
 
