@@ -179,6 +179,11 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out);
  * what it cost in list work. Lockless, O(zones x CPUs); exact when no
  * other CPU allocates or frees meanwhile. */
 uint64_t lab_mem_list_ops(const struct lab_mem *mem);
+/* Free pages of every zone (NR_FREE_PAGES, as nr_free_pages()), plus the
+ * pages parked on per-CPU lists when @with_pcp: what lab_mem_get_stats
+ * reports as free and pcp[].count, without building the snapshot.
+ * Lockless, O(zones x CPUs); exact when no other CPU allocates or frees. */
+uint64_t lab_mem_free_pages(const struct lab_mem *mem, int with_pcp);
 /* Pageblocks in pfn order: fills up to @max entries starting with the
  * @first-th pageblock of the span and returns how many were filled (0 at
  * the end). O(pages covered). */

@@ -173,6 +173,20 @@ const char *lab_zone_name(const struct lab_mem_stats *s, unsigned z)
 	return lab_zone_names[z];
 }
 
+uint64_t lab_mem_free_pages(const struct lab_mem *mem, int with_pcp)
+{
+	uint64_t n = 0;
+	if (!mem || mem->magic != LAB_MEM_MAGIC)
+		return 0;
+	for (unsigned i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		if (mem->zones[i].populated)
+			n += zone_free(&mem->zones[i]);
+		for (unsigned c = 0; with_pcp && mem->pcp && c < mem->nr_cpus; c++)
+			n += (uint64_t)__atomic_load_n(&pcp_of((struct lab_mem *)mem, c, i)->count, __ATOMIC_RELAXED);
+	}
+	return n;
+}
+
 uint64_t lab_mem_list_ops(const struct lab_mem *mem)
 {
 	uint64_t n = 0;

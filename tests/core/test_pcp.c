@@ -111,6 +111,29 @@ static void test_pcp_atomic_list_ops_bounded_by_one_refill(void **state)
 }
 
 /* A pcp hit takes the head: refilled pages come out in physical order. */
+/* lab_mem_free_pages counts the buddy free pages, and with @with_pcp the
+ * pages parked on per-CPU lists too: the same sums as the stats snapshot. */
+static void test_pcp_free_pages_counts_parked_pages_on_request(void **state)
+{
+	(void)state;
+	struct fixture *f = pcp_zone(2);
+	set_pcp(f, 0, 15, 5312);
+	struct lab_page *a = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 0);   /* refill parks 14 more */
+	struct lab_mem_stats st;
+	lab_mem_get_stats(f->mem, &st);
+	uint64_t pcp = 0;
+	for (unsigned c = 0; c < st.zone[LAB_ZONE_NORMAL].nr_cpus; c++)
+		pcp += st.zone[LAB_ZONE_NORMAL].pcp[c].count;
+	assert_true(pcp > 0);
+	assert_int_equal(lab_mem_free_pages(f->mem, 0), st.zone[LAB_ZONE_NORMAL].free);
+	assert_int_equal(lab_mem_free_pages(f->mem, 1), st.zone[LAB_ZONE_NORMAL].free + pcp);
+	assert_int_equal(lab_mem_free_pages(f->mem, 1), 8192 - 1);
+	assert_int_equal(lab_mem_free_pages(NULL, 1), 0);
+	lab_free_pages(f->mem, a, 0);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 static void test_pcp_hits_in_physical_order(void **state)
 {
 	(void)state;
@@ -404,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_pcp_refill_batch_by_order),
 		cmocka_unit_test(test_pcp_atomic_list_ops_bounded_by_one_refill),
 		cmocka_unit_test(test_pcp_hits_in_physical_order),
+		cmocka_unit_test(test_pcp_free_pages_counts_parked_pages_on_request),
 		cmocka_unit_test(test_pcp_free_batch_grows_and_caps),
 		cmocka_unit_test(test_pcp_free_high_drains_everything),
 		cmocka_unit_test(test_pcp_pageblock_order_blocks_cached),

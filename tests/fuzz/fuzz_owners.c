@@ -39,7 +39,6 @@
 #include <string.h>
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/background.h>
-#include "core/internal.h"
 
 #define FZ_PAGES 256u
 #define FZ_PB_ORDER 4
@@ -186,21 +185,13 @@ static const struct lab_page_owner_ops ops = {
 	.isolate = o_isolate, .migrate = o_migrate, .putback = o_putback, .reclaim = o_reclaim,
 };
 
-/* Free plus per-CPU pages, the zone fields lab_mem_get_stats reports as
- * free and pcp[].count, read from the instance directly: the whole stats
- * struct (vm events, the pageblock census) after every step cost more than
- * the step. stats_free_and_pcp() is the same sum through the public API,
- * compared with this one at the start and end of every input. */
+/* Free plus per-CPU pages (lab_mem_free_pages): the whole stats struct (vm
+ * events, the pageblock census) after every step cost more than the step.
+ * stats_free_and_pcp() is the same sum through lab_mem_get_stats, compared
+ * with this one at the start and end of every input. */
 static uint64_t free_and_pcp(void)
 {
-	uint64_t n = 0;
-	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
-		if (mem->zones[z].populated)
-			n += zone_free(&mem->zones[z]);
-		for (unsigned c = 0; c < FZ_CPUS; c++)
-			n += (uint64_t)__atomic_load_n(&pcp_of(mem, c, z)->count, __ATOMIC_RELAXED);
-	}
-	return n;
+	return lab_mem_free_pages(mem, 1);
 }
 
 static uint64_t stats_free_and_pcp(void)
