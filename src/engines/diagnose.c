@@ -524,7 +524,7 @@ static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_
 		return;
 	}
 	if (order > 0 && rules_pre44(d) && z->has_buddy && !d->no_watermarks && !pre44_loop(z, d, dz)) {
-		dz->outcome = LAB_ZONE_FRAGMENTED;
+		dz->outcome = dz->largest_order < 0 ? LAB_ZONE_NO_FREE : LAB_ZONE_FRAGMENTED;
 		return;
 	}
 	if (!z->has_buddy) {
@@ -541,6 +541,10 @@ static void zone_check(const struct lab_dmesg_report *r, const struct lab_dmesg_
 		dz->outcome = LAB_ZONE_RESERVED;
 	else
 		dz->outcome = LAB_ZONE_FRAGMENTED;
+	/* An order-0 request needs one free page, any page: none on its lists
+	 * is out of memory. So is a zone with no free block of any order. */
+	if (dz->outcome == LAB_ZONE_FRAGMENTED && (order == 0 || dz->largest_order < 0))
+		dz->outcome = LAB_ZONE_NO_FREE;
 }
 
 /* Eligible zones in zonelist order: node by node, highest zone first. */
@@ -624,6 +628,12 @@ static void zone_line(const struct lab_dmesg_report *r, const struct lab_diagnos
 			lab_sb_printf(sb, " + unusable %lld kB",
 				  (long long)((dz->unusable_cma + dz->unusable_highatomic) * ps));
 		lab_sb_printf(sb, ")%s", dz->outcome == LAB_ZONE_PROTECTED ? ", held back by lowmem_reserve" : "");
+		break;
+	case LAB_ZONE_NO_FREE:
+		lab_sb_printf(sb, "%s: free %lld kB %s, but no free page on the lists it may use (%s): out of memory",
+			      zname(r, dz), (long long)(dz->free * ps),
+			      d->no_watermarks ? "(no watermark for this caller)" : "clears the watermark",
+			      dz->largest_order < 0 ? "no free block of any order" : "the buddy line's blocks are on other lists");
 		break;
 	case LAB_ZONE_FRAGMENTED:
 		if (dz->loop_fail_order >= 0)
@@ -813,6 +823,25 @@ static void memory_use(const struct lab_dmesg_report *r, const struct lab_diagno
 	}
 	if (!any)
 		lab_sb_printf(sb, "(the Mem-Info summary does not say)");
+}
+
+/* LOW_MEMORY with no free page on the caller's lists (LAB_ZONE_NO_FREE):
+ * no watermark or tunable would have found one. */
+static void advice_no_free(const struct lab_dmesg_report *r, struct lab_diagnosis *d)
+{
+	char req[128], use[256];
+	struct lab_sbuf sb = { use, sizeof(use), 0 };
+
+	request_words(r, d, req, sizeof(req));
+	memory_use(r, d, &sb);
+	add_advice(d, "%s found no free page on the free lists it may use: the zone was out of memory, not fragmented "
+		   "(an order-0 request takes any free page). Memory at the time: %s.", req, use);
+	if (d->no_watermarks)
+		add_advice(d, "The caller ignores watermarks (%s): it already had every reserve, so memory was exhausted below min. "
+			   "Find the consumer; a larger min_free_kbytes keeps more back for exactly this caller.",
+			   d->memalloc ? "__GFP_MEMALLOC" : "PF_MEMALLOC: kswapd or direct reclaim");
+	else
+		add_advice(d, "Find the consumer (anon: processes/tmpfs; unreclaimable slab: a kernel leak or cache), add memory or swap.");
 }
 
 static void advice_low(const struct lab_dmesg_report *r, struct lab_diagnosis *d,
@@ -1052,6 +1081,7 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 	switch (dz->outcome) {
 	case LAB_ZONE_LOW:
 	case LAB_ZONE_PROTECTED:
+	case LAB_ZONE_NO_FREE:
 		d->verdict = LAB_VERDICT_LOW_MEMORY;
 		break;
 	case LAB_ZONE_FRAGMENTED:
@@ -1064,7 +1094,7 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 		break;
 	}
 	zone_line(r, d, dz, &sum);
-	if (d->verdict == LAB_VERDICT_LOW_MEMORY)
+	if (d->verdict == LAB_VERDICT_LOW_MEMORY && dz->outcome != LAB_ZONE_NO_FREE)
 		lab_sb_printf(&sum, ": %lld kB short", (long long)(need_kb(d, dz) - dz->free * (int64_t)d->page_kb + d->page_kb));
 	lab_sb_printf(&sum, ".");
 	if (d->nr_zones > 1) {
@@ -1080,7 +1110,9 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 		if (end > 0 && d->summary[end - 1] == ';')
 			d->summary[end - 1] = '.';
 	}
-	if (d->verdict == LAB_VERDICT_LOW_MEMORY)
+	if (d->verdict == LAB_VERDICT_LOW_MEMORY && dz->outcome == LAB_ZONE_NO_FREE)
+		advice_no_free(r, d);
+	else if (d->verdict == LAB_VERDICT_LOW_MEMORY)
 		advice_low(r, d, dz);
 	else if (d->verdict == LAB_VERDICT_FRAGMENTATION)
 		advice_frag(r, d, dz);

@@ -56,6 +56,10 @@ enum lab_zone_outcome {
 	LAB_ZONE_FRAGMENTED,    /* no usable block of the order (or the pre-4.4 loop failed) */
 	LAB_ZONE_RESERVED,      /* blocks of the order only in H/C lists this caller may not use */
 	LAB_ZONE_EMPTY,         /* present/managed 0: nothing to allocate from */
+	LAB_ZONE_NO_FREE,       /* the watermark passes (or does not apply), but the lists
+	                         * this caller may use hold no free page at all (order 0),
+	                         * or the zone's lists hold no free block of any order:
+	                         * out of memory, never fragmentation */
 };
 
 #define LAB_DIAG_MAX_ADVICE 6

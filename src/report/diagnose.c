@@ -37,6 +37,7 @@ const char *lab_zone_outcome_name(enum lab_zone_outcome o)
 	case LAB_ZONE_FRAGMENTED: return "fragmented";
 	case LAB_ZONE_RESERVED: return "reserved";
 	case LAB_ZONE_EMPTY: return "empty";
+	case LAB_ZONE_NO_FREE: return "no_free";
 	default: return "unknown";
 	}
 }

@@ -249,6 +249,49 @@ static void test_diagnose_6_1_boost_exemption_needs_gfp_atomic(void **state)
 	free(s);
 }
 
+#define BUDDY_NONE "0*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 0kB"
+
+/* kswapd (PF_MEMALLOC: no watermark) fails an order-0 request on 6.x with
+ * every buddy list empty: out of memory, never FRAGMENTATION. */
+static void test_diagnose_order0_with_empty_lists_is_low_memory(void **state)
+{
+	struct lab_dmesg_log log;
+	char *s = malloc(4096);
+	assert_non_null(s);
+	snprintf(s, 4096,
+		 "[1.0] kswapd0: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=(null)\n"
+		 "[1.1] CPU: 0 PID: 40 Comm: kswapd0 Not tainted 6.5.0 #1\n"
+		 "[1.2] Mem-Info:\n"
+		 "[1.3] Normal free:0kB min:8000kB low:10000kB high:12000kB present:4194304kB managed:4000000kB free_cma:0kB\n"
+		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
+		 "[1.5] Normal: " BUDDY_NONE "\n");
+	const struct lab_diagnosis *d = run(s, NULL, &log);
+	(void)state;
+	assert_true(d->no_watermarks);
+	assert_int_equal(d->zones[0].outcome, LAB_ZONE_NO_FREE);
+	assert_int_equal(d->verdict, LAB_VERDICT_LOW_MEMORY);
+	lab_dmesg_log_free(&log);
+	free(s);
+}
+
+/* The watermark passes (free counts pages the buddy line does not hold, e.g.
+ * per-CPU lists) but no list has a block: an order-0 GFP_ATOMIC failure is
+ * still LOW_MEMORY; at order 2 the same zone has no block of any order. */
+static void test_diagnose_no_block_of_any_order_is_low_memory(void **state)
+{
+	struct lab_dmesg_log log;
+	(void)state;
+	for (unsigned order = 0; order <= 2; order += 2) {
+		char *s = one_zone("6.5.0", order, "0x820(GFP_ATOMIC)", 40000, 8000, BUDDY_NONE);
+		const struct lab_diagnosis *d = run(s, NULL, &log);
+		assert_int_equal(d->zones[0].outcome, LAB_ZONE_NO_FREE);
+		assert_int_equal(d->verdict, LAB_VERDICT_LOW_MEMORY);
+		assert_non_null(strstr(d->summary, "no free page"));
+		lab_dmesg_log_free(&log);
+		free(s);
+	}
+}
+
 /* GFP_ATOMIC is decoded from 0x2080020 on 4.9, 0xa20 on 6.1 and 0x820 on 6.3, and is atomic each time. */
 static void test_diagnose_gfp_atomic_decodes_in_every_era(void **state)
 {
@@ -545,6 +588,8 @@ int main(void)
 		cmocka_unit_test(test_diagnose_one_page_above_mark_is_undetermined),
 		cmocka_unit_test(test_diagnose_gfp_nowait_has_no_reduction_on_6_3),
 		cmocka_unit_test(test_diagnose_6_1_boost_exemption_needs_gfp_atomic),
+		cmocka_unit_test(test_diagnose_order0_with_empty_lists_is_low_memory),
+		cmocka_unit_test(test_diagnose_no_block_of_any_order_is_low_memory),
 		cmocka_unit_test(test_diagnose_gfp_atomic_decodes_in_every_era),
 		cmocka_unit_test(test_diagnose_era_inferred_from_printed_names),
 		cmocka_unit_test(test_diagnose_lowmem_reserve_of_the_request_zone),
