@@ -7,6 +7,8 @@ set -euo pipefail
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cmake --install "$LAB_BUILD" --prefix "$tmp/prefix" >/dev/null
 test -x "$tmp/prefix/bin/labyrinth"
+test -s "$tmp/prefix/share/man/man1/labyrinth.1"
+test -s "$tmp/prefix/share/bash-completion/completions/labyrinth"
 pc=$(dirname "$(find "$tmp/prefix" -name labyrinth.pc | head -1)")
 cat > "$tmp/hello.c" <<'C'
 #include <labyrinth/labyrinth.h>

@@ -1,0 +1,73 @@
+# bash completion for labyrinth(1): subcommands, each one's options, scenario
+# names after run/sweep/map, files where a file is expected.
+# SPDX-License-Identifier: MIT
+
+_labyrinth_scenarios()
+{
+	# Scenario names: the installed ones beside the binary's prefix, and
+	# ./scenarios of a source tree.
+	local bin dir names=""
+	bin=$(command -v labyrinth 2>/dev/null)
+	for dir in "${bin%/bin/*}/share/labyrinth/scenarios" ./scenarios; do
+		[ -d "$dir" ] || continue
+		names+=" $(cd "$dir" && ls -- *.yaml 2>/dev/null | sed 's/\.yaml$//')"
+	done
+	[ -n "${names// /}" ] || names="nic-rx-storm cardiac-monitor desktop-uptime router-16m dma32-starved"
+	echo "$names"
+}
+
+_labyrinth()
+{
+	local cur prev cmd opts
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	local commands="run sweep map demo diagnose replay gfp watermarks"
+
+	if [ "$COMP_CWORD" -eq 1 ]; then
+		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		return 0
+	fi
+	cmd=${COMP_WORDS[1]}
+	case "$cmd" in
+	run)        opts="--seed --set --json --map --map-at --plot --out --quiet --help" ;;
+	sweep)      opts="--param --seeds --first-seed --jobs --set --json --help" ;;
+	map)        opts="-o --seed --set --at --help" ;;
+	demo)       opts="--seed --mem --map --quiet --help" ;;
+	diagnose)   opts="--kernel --json --simulate --help" ;;
+	replay)     opts="--shadow --set --snapshot --json --map --kernel --era --pretrace-frees --samples --lenient --help" ;;
+	gfp)        opts="--era --kernel --all-eras --help" ;;
+	watermarks) opts="--zone --min-free-kbytes --watermark-scale-factor --lowmem-reserve-ratio --cpus --help" ;;
+	*)          return 0 ;;
+	esac
+
+	case "$prev" in
+	--json|--map|--plot|-o)
+		COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+	--out|--snapshot)
+		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
+	--map-at|--at)
+		COMPREPLY=($(compgen -W "end first-failure" -- "$cur")); return 0 ;;
+	--pretrace-frees)
+		COMPREPLY=($(compgen -W "skip release" -- "$cur")); return 0 ;;
+	--era)
+		COMPREPLY=($(compgen -W "3.x 4.x 4.10 4.13 4.14 4.15 4.18 6.1 6.3 6.8 6.13" -- "$cur")); return 0 ;;
+	--zone)
+		COMPREPLY=($(compgen -W "DMA: DMA32: Normal: Movable:" -- "$cur")); return 0 ;;
+	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus)
+		return 0 ;;
+	esac
+
+	if [[ "$cur" == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return 0
+	fi
+	case "$cmd" in
+	run|sweep|map)
+		COMPREPLY=($(compgen -W "$(_labyrinth_scenarios)" -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur")) ;;
+	diagnose|replay)
+		COMPREPLY=($(compgen -f -- "$cur")) ;;
+	esac
+	return 0
+}
+complete -F _labyrinth labyrinth
