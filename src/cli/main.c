@@ -7,6 +7,7 @@
 #include <string.h>
 #include <labyrinth/labyrinth.h>
 #include "cli.h"
+#include "util/text.h"
 
 struct command {
 	const char *name;
@@ -28,11 +29,9 @@ static const struct command commands[] = {
 int cli_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "labyrinth %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	lab_cmd_verror(cmd, 2, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return 2;
 }
 

@@ -445,8 +445,9 @@ static __attribute__((noinline, cold)) void fail_record(struct lab_mem *mem, lab
  * The failure record in fallback order: the populated zones above the
  * request's (not allowed), then the last walk's refusal of each zone it
  * tried, highest first, judged by the core's watermark check with the mark
- * and flags that walk used (nothing has run since that walk but the
- * failure's own bookkeeping).
+ * and flags that walk used, on the zone as it is when the call fails (as
+ * warn_alloc's show_mem reads it: a blocking request's retry decisions may
+ * have given a highatomic pageblock back since its last walk).
  */
 static __attribute__((noinline, cold)) void collect_refusals(const struct lab_mem *mem, const struct alloc_context *ac,
 							     lab_gfp_t gfp, unsigned order,

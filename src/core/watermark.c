@@ -224,6 +224,13 @@ static inline uint32_t usable_lists(const uint32_t nonempty[LAB_MIGRATE_TYPES], 
 	return lists;
 }
 
+/* zone_watermark_fast's retry: an order-0 __GFP_ATOMIC request checked at
+ * WMARK_MIN of a boosted zone is checked again without the boost. */
+static inline bool boost_exempt(unsigned order, lab_gfp_t gfp, uint64_t boost, unsigned alloc_flags)
+{
+	return !order && (gfp & LAB___GFP_ATOMIC) && boost && (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN;
+}
+
 /*
  * __zone_watermark_ok: free pages above the (reduced) mark plus the lowmem
  * reserve, and for order > 0 a free block of at least @order on a list this
@@ -259,8 +266,7 @@ bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uin
 {
 	if (lab__zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
-	if (!order && (gfp & LAB___GFP_ATOMIC) && zone_boost(z) &&
-	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+	if (boost_exempt(order, gfp, zone_boost(z), alloc_flags))
 		return lab__zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
 					      alloc_flags, free_pages);
 	return false;
@@ -307,8 +313,7 @@ int lab_zone_watermark_check(const struct lab_wmark_zone *z, unsigned order, uns
 		return out->reason = LAB_REFUSED_NO_BLOCK;
 	if (!watermark_refusal(z, order, z->mark, alloc_flags, out))
 		return 0;
-	if (!order && (gfp & LAB___GFP_ATOMIC) && z->boost &&
-	    (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN)
+	if (boost_exempt(order, gfp, z->boost, alloc_flags))
 		return watermark_refusal(z, order, z->min, alloc_flags, out);
 	return out->reason;
 }

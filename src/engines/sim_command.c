@@ -14,7 +14,6 @@
  * other commands' do.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,19 +24,7 @@
 #include "engines/sim_command.h"
 #include "engines/sim_result.h"
 #include "report/render.h"
-
-/* "labyrinth CMD: MESSAGE" on stderr; returns 1 (an output failed). */
-static int command_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int command_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "labyrinth %s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return 1;
-}
+#include "util/text.h"
 
 struct progress {
 	int tty;
@@ -95,23 +82,23 @@ static int run_outputs(const struct lab_sim_result *res, const struct lab_sim_ru
 			fputc('\n', stdout);
 		json_decref(j);
 		if (jr != 0)
-			rc = command_error("run", "cannot write %s", req->json);
+			rc = lab_cmd_error("run", 1, "cannot write %s", req->json);
 	}
 	if (req->outdir) {
 		if ((e = lab_report_run_procfs(res, req->outdir)) != 0)
-			rc = command_error("run", "cannot write into %s: %s", req->outdir, strerror(-e));
+			rc = lab_cmd_error("run", 1, "cannot write into %s: %s", req->outdir, strerror(-e));
 		else if (!req->quiet)
 			printf("\n/proc files written to %s/\n", req->outdir);
 	}
 	if (req->map) {
 		if ((e = lab_report_run_map(res, req->map, req->map_first_failure)) != 0)
-			rc = command_error("run", "cannot write %s: %s", req->map, strerror(-e));
+			rc = lab_cmd_error("run", 1, "cannot write %s: %s", req->map, strerror(-e));
 		else if (!req->quiet)
 			printf("map of the physical memory written to %s\n", req->map);
 	}
 	if (req->plot) {
 		if ((e = lab_report_run_plot(res, req->plot, 0, 0)) != 0)
-			rc = command_error("run", "cannot write %s: %s", req->plot, strerror(-e));
+			rc = lab_cmd_error("run", 1, "cannot write %s: %s", req->plot, strerror(-e));
 		else if (!req->quiet)
 			printf("time-series plot written to %s\n", req->plot);
 	}
@@ -126,7 +113,7 @@ int lab_sim_run_command(const struct lab_scenario *sc, const struct lab_sim_run_
 	int rc = 0;
 
 	if (!sim) {
-		command_error("run", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
+		lab_cmd_error("run", 1, "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
 		return 2;
 	}
 	struct progress pr = { isatty(2), wall(), 0 };
@@ -140,7 +127,7 @@ int lab_sim_run_command(const struct lab_scenario *sc, const struct lab_sim_run_
 	lab_sim_get_run_stats(sim, &rs);
 	struct lab_sim_result *res = lab_sim_result_get(sim);
 	if (!res)
-		rc = command_error("run", "out of memory");
+		rc = lab_cmd_error("run", 1, "out of memory");
 	else if (run_outputs(res, req) != 0)
 		rc = 1;
 	lab_sim_result_free(res);
@@ -170,7 +157,7 @@ int lab_sim_sweep_command(const struct lab_scenario *sc, const struct lab_sim_sw
 	struct lab_sweep_result res;
 
 	if (lab_sweep_run(sc, &so, &res, &err) != 0) {
-		command_error("sweep", "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
+		lab_cmd_error("sweep", 1, "%s", lab_sim_error_format(&err, msg, sizeof(msg)));
 		return 2;
 	}
 	if (tty)
@@ -181,7 +168,7 @@ int lab_sim_sweep_command(const struct lab_scenario *sc, const struct lab_sim_sw
 		int jr = dump_json(j, req->json, JSON_INDENT(1));
 		json_decref(j);
 		if (jr != 0)
-			rc = command_error("sweep", "cannot write %s", req->json);
+			rc = lab_cmd_error("sweep", 1, "cannot write %s", req->json);
 	}
 	lab_sweep_result_free(&res);
 	return rc;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* util/text.c - the bounded string buffer and error formatting of util/text.h. */
+/* util/text.c - the bounded string buffer, error formatting and command error line of util/text.h. */
 #include "util/text.h"
 
 #include <stdarg.h>
@@ -16,6 +16,23 @@ void lab_sb_printf(struct lab_sbuf *sb, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		sb->len += (size_t)n;
+}
+
+int lab_cmd_verror(const char *cmd, int rc, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "labyrinth %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return rc;
+}
+
+int lab_cmd_error(const char *cmd, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	lab_cmd_verror(cmd, rc, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 int lab_errf(char *err, size_t errsz, int rc, const char *fmt, ...)

@@ -147,21 +147,31 @@ static const struct lab_diagnosis *run(const char *text, const char *kernel, str
 	return &diag;
 }
 
-/* One zone "Normal" with free/min in kB and a buddy line; order and mode as given. */
+/* A report of task @comm with one zone "Normal": free, boost (0: no boost:
+ * field) and min in kB, low/high at 5/4 and 6/4 of min, and a buddy line. */
+static char *zone_report(const char *comm, const char *version, unsigned order, const char *mode,
+			 unsigned free_kb, unsigned boost_kb, unsigned min_kb, const char *buddy)
+{
+	char *s = malloc(4096), boost[32] = "";
+	assert_non_null(s);
+	if (boost_kb)
+		snprintf(boost, sizeof(boost), " boost:%ukB", boost_kb);
+	snprintf(s, 4096,
+		 "[1.0] %s: page allocation failure: order:%u, mode:%s, nodemask=(null)\n"
+		 "[1.1] CPU: 0 PID: 7 Comm: %s Not tainted %s #1\n"
+		 "[1.2] Mem-Info:\n"
+		 "[1.3] Normal free:%ukB%s min:%ukB low:%ukB high:%ukB present:4194304kB managed:4000000kB free_cma:0kB\n"
+		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
+		 "[1.5] Normal: %s\n",
+		 comm, order, mode, comm, version, free_kb, boost, min_kb, min_kb * 5 / 4, min_kb * 6 / 4, buddy);
+	return s;
+}
+
+/* One zone "Normal" of task t, no boost; order and mode as given. */
 static char *one_zone(const char *version, unsigned order, const char *mode, unsigned free_kb,
 		      unsigned min_kb, const char *buddy)
 {
-	char *s = malloc(4096);
-	assert_non_null(s);
-	snprintf(s, 4096,
-		 "[1.0] t: page allocation failure: order:%u, mode:%s, nodemask=(null)\n"
-		 "[1.1] CPU: 0 PID: 7 Comm: t Not tainted %s #1\n"
-		 "[1.2] Mem-Info:\n"
-		 "[1.3] Normal free:%ukB min:%ukB low:%ukB high:%ukB present:4194304kB managed:4000000kB free_cma:0kB\n"
-		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
-		 "[1.5] Normal: %s\n",
-		 order, mode, version, free_kb, min_kb, min_kb * 5 / 4, min_kb * 6 / 4, buddy);
-	return s;
+	return zone_report("t", version, order, mode, free_kb, 0, min_kb, buddy);
 }
 
 #define BUDDY_SMALL "500*4kB (UME) 100*8kB (UM) 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 2800kB"
@@ -209,16 +219,7 @@ static void test_diagnose_gfp_nowait_has_no_reduction_on_6_3(void **state)
 /* One boosted zone "Normal" on 6.1.160: printed min 8000 kB = 1000 pages unboosted + 1000 boost. */
 static char *boosted_zone(const char *mode)
 {
-	char *s = malloc(4096);
-	assert_non_null(s);
-	snprintf(s, 4096,
-		 "[1.0] t: page allocation failure: order:0, mode:%s, nodemask=(null)\n"
-		 "[1.1] CPU: 0 PID: 7 Comm: t Not tainted 6.1.0-40-amd64 #1 Debian 6.1.160-1\n"
-		 "[1.2] Mem-Info:\n"
-		 "[1.3] Normal free:2800kB boost:4000kB min:8000kB low:10000kB high:12000kB present:4194304kB managed:4000000kB free_cma:0kB\n"
-		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
-		 "[1.5] Normal: %s\n", mode, BUDDY_SMALL);
-	return s;
+	return zone_report("t", "6.1.160", 0, mode, 2800, 4000, 8000, BUDDY_SMALL);
 }
 
 /*
@@ -256,15 +257,7 @@ static void test_diagnose_6_1_boost_exemption_needs_gfp_atomic(void **state)
 static void test_diagnose_order0_with_empty_lists_is_low_memory(void **state)
 {
 	struct lab_dmesg_log log;
-	char *s = malloc(4096);
-	assert_non_null(s);
-	snprintf(s, 4096,
-		 "[1.0] kswapd0: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL), nodemask=(null)\n"
-		 "[1.1] CPU: 0 PID: 40 Comm: kswapd0 Not tainted 6.5.0 #1\n"
-		 "[1.2] Mem-Info:\n"
-		 "[1.3] Normal free:0kB min:8000kB low:10000kB high:12000kB present:4194304kB managed:4000000kB free_cma:0kB\n"
-		 "[1.4] lowmem_reserve[]: 0 0 0 0\n"
-		 "[1.5] Normal: " BUDDY_NONE "\n");
+	char *s = zone_report("kswapd0", "6.5.0", 0, "0xcc0(GFP_KERNEL)", 0, 0, 8000, BUDDY_NONE);
 	const struct lab_diagnosis *d = run(s, NULL, &log);
 	(void)state;
 	assert_true(d->no_watermarks);
