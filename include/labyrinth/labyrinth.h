@@ -267,6 +267,36 @@ unsigned lab_gfp_alloc_flags(lab_gfp_t gfp, unsigned order, int cma);
 int lab_zone_watermark_check(const struct lab_wmark_zone *z, unsigned order, unsigned alloc_flags,
 			     lab_gfp_t gfp, struct lab_zone_refused *out);
 
+/*
+ * Headroom: how many successive allocations of (@gfp, @order) one zone
+ * would serve from its free lists as they are now, under the allocator's
+ * own rules (labyrinth top's "atomic headroom"). Each success takes 2^order
+ * pages and splits a larger block, leaving its remainders on usable lists,
+ * so the count is min(chunks, marks): the order-@order chunks the usable
+ * lists hold (sum of nr_free[o][mt] << (o - order), o >= order, over the
+ * lists rmqueue may take for this request: its own type, its fallbacks,
+ * HighAtomic for reserve holders, CMA for movable ALLOC_CMA requests) and
+ * the number of successive free counts F, F - 2^order, ... that pass
+ * lab_zone_watermark_check() at WMARK_MIN (with the boost, and the order-0
+ * atomic retry without it).
+ *
+ * Only for requests that cannot reclaim or compact (no
+ * __GFP_DIRECT_RECLAIM; LAB_EINVAL otherwise, or for a bad order/zone
+ * modifier): those are the ones whose outcome the lists decide alone.
+ * Not counted: pages on per-CPU lists (the zone's free counter does not
+ * hold them either), and a watermark boost that a fallback steal during
+ * the sequence would add (orders > 0; see docs/top.md). O(MAX_ORDER *
+ * migratetypes + log(free) checks).
+ */
+struct lab_headroom_zone {
+	uint64_t nr_free[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];  /* free blocks per (order, type) */
+	uint64_t min;                   /* WMARK_MIN without the boost */
+	uint64_t boost;                 /* watermark_boost */
+	int64_t lowmem_reserve;         /* lowmem_reserve[gfp_zone(gfp)] */
+	uint64_t reserved_highatomic;   /* nr_reserved_highatomic */
+};
+int64_t lab_zone_headroom(const struct lab_headroom_zone *z, lab_gfp_t gfp, unsigned order);
+
 /* The most recent reported failure record (NOWARN and rate-limited
  * failures are counted but not recorded), or NULL if none. */
 const struct lab_alloc_failure *lab_mem_last_failure(const struct lab_mem *mem);

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "diagnose", lab_cmd_diagnose, "explain page allocation failure reports in a kernel log (dmesg, any version)" },
 	{ "replay", lab_cmd_replay, "replay a real kernel page-allocator trace (what-if, or --shadow)" },
 	{ "gfp", lab_cmd_gfp, "decode a gfp mask (0xa20 -> GFP_ATOMIC) or encode flag names" },
+	{ "top", lab_cmd_top, "this machine's page allocator live: GFP_ATOMIC headroom per zone and order, rates" },
 	{ "watermarks", lab_cmd_watermarks, "per-zone min/low/high/promo and protection as /proc/zoneinfo" },
 };
 
