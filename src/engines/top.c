@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <labyrinth/fragindex.h>
 #include "engines/top.h"
 
@@ -161,6 +162,9 @@ int lab_top_refresh(struct lab_top *t, const char *dir, const char *suffix, doub
 	t->cur = next;
 	t->prev_time = t->time;
 	t->time = now;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->wall_time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	t->refreshes++;
 	lab_kernel_profile_for(t->cur->release[0] ? t->cur->release : NULL, &t->profile);
 	t->headroom_basis = t->cur->missing & LAB_SNAP_PAGETYPEINFO ? "buddyinfo" : "pagetypeinfo";

@@ -57,6 +57,7 @@ struct lab_top {
 	struct lab_procdir *cur, *prev;
 	uint64_t refreshes;
 	double time, prev_time;         /* seconds (caller's clock) */
+	double wall_time;               /* seconds since the epoch, at the reading */
 	int have_rates;                 /* two refreshes with vmstat */
 	double rate[LAB_TOP_NR_RATES];  /* per second over the last interval */
 	uint64_t counter[LAB_TOP_NR_RATES];

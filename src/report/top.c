@@ -104,9 +104,10 @@ void lab_report_top_text(FILE *out, const struct lab_top *t, double interval)
 	fprintf(out, "\nheadroom: successive GFP_ATOMIC allocations of each order each zone serves from its "
 		     "free lists (%s); per-CPU lists not counted\n", t->headroom_basis);
 	if (t->cur->missing & ~(unsigned)LAB_SNAP_MEMINFO)
-		fprintf(out, "missing: %s%s\n", t->cur->missing_why,
-			t->cur->missing & LAB_SNAP_PAGETYPEINFO ?
-			" (pagetypeinfo is root-only: free blocks counted as usable, highatomic unknown)" : "");
+		fprintf(out, "missing: %s\n", t->cur->missing_why);
+	if (t->cur->missing & LAB_SNAP_PAGETYPEINFO)
+		fprintf(out, "  without pagetypeinfo (root only): every free block counted as usable; "
+			     "migratetypes, CMA and the highatomic reserve unknown\n");
 	rates_text(out, t);
 	for (int zi = 0; zi < t->nr_zones; zi++)
 		zone_text(out, t, zi);
@@ -153,7 +154,7 @@ static json_t *zone_json(const struct lab_top_zone *z)
 json_t *lab_report_top_json(const struct lab_top *t)
 {
 	json_t *o = json_object(), *zones = json_array(), *rates = json_object(), *missing = json_array();
-	json_object_set_new(o, "time", json_real(t->time));
+	json_object_set_new(o, "time", json_real(t->wall_time));
 	json_object_set_new(o, "refresh", json_integer((json_int_t)t->refreshes));
 	json_object_set_new(o, "release", json_string(t->cur->release));
 	json_object_set_new(o, "profile", json_pack("{s:s,s:s}", "name", t->profile.name, "why", t->profile.why));
