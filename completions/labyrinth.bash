@@ -22,7 +22,7 @@ _labyrinth()
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="run sweep map demo diagnose replay gfp watermarks"
+	local commands="run sweep map demo diagnose replay gfp top watermarks"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -37,14 +37,15 @@ _labyrinth()
 	diagnose)   opts="--kernel --json --simulate --help" ;;
 	replay)     opts="--shadow --set --snapshot --json --map --kernel --era --pretrace-frees --samples --lenient --help" ;;
 	gfp)        opts="--era --kernel --all-eras --help" ;;
+	top)        opts="--interval --once --count --json --prometheus --proc --suffix --help" ;;
 	watermarks) opts="--zone --min-free-kbytes --watermark-scale-factor --lowmem-reserve-ratio --cpus --help" ;;
 	*)          return 0 ;;
 	esac
 
 	case "$prev" in
-	--json|--map|--plot|-o)
+	--json|--map|--plot|-o|--prometheus)
 		COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-	--out|--snapshot)
+	--out|--snapshot|--proc)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
 	--map-at|--at)
 		COMPREPLY=($(compgen -W "end first-failure" -- "$cur")); return 0 ;;
@@ -54,7 +55,7 @@ _labyrinth()
 		COMPREPLY=($(compgen -W "3.x 4.x 4.10 4.13 4.14 4.15 4.18 6.1 6.3 6.8 6.13" -- "$cur")); return 0 ;;
 	--zone)
 		COMPREPLY=($(compgen -W "DMA: DMA32: Normal: Movable:" -- "$cur")); return 0 ;;
-	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus)
+	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus|--interval|--count|--suffix)
 		return 0 ;;
 	esac
 

@@ -296,6 +296,16 @@ struct lab_headroom_zone {
 	uint64_t reserved_highatomic;   /* nr_reserved_highatomic */
 };
 int64_t lab_zone_headroom(const struct lab_headroom_zone *z, lab_gfp_t gfp, unsigned order);
+/*
+ * The highest watermark boost boost_watermark() can give a zone whose
+ * WMARK_HIGH (unboosted) is @high, under vm.watermark_boost_factor
+ * @factor, with @pageblock_pages pages per pageblock and @managed managed
+ * pages: max(high * factor / 10000, one pageblock); 0 when the zone is
+ * never boosted (factor 0, or fewer than four pageblocks managed). A
+ * headroom counted with this boost is what remains when fallback steals
+ * during the sequence raise the marks to their cap. O(1).
+ */
+uint64_t lab_watermark_boost_cap(uint64_t high, int factor, uint64_t pageblock_pages, uint64_t managed);
 
 /* The most recent reported failure record (NOWARN and rate-limited
  * failures are counted but not recorded), or NULL if none. */

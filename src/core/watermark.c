@@ -169,19 +169,24 @@ void lab__init_per_zone_wmark_min(struct lab_mem *mem)
  * watermarks by a pageblock (up to watermark_boost_factor/10000 of high)
  * so kswapd reclaims and compacts before the damage spreads. Zone lock held.
  */
+uint64_t lab_watermark_boost_cap(uint64_t high, int factor, uint64_t pageblock_pages, uint64_t managed)
+{
+	if (factor <= 0 || pageblock_pages * 4 > managed)
+		return 0;
+	uint64_t max_boost = mult_frac(high, (uint64_t)factor, 10000);
+	if (!max_boost)
+		return 0;
+	return max_boost < pageblock_pages ? pageblock_pages : max_boost;
+}
+
 bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z)
 {
-	uint64_t nr = pageblock_nr_pages(mem), max_boost;
+	uint64_t nr = pageblock_nr_pages(mem);
+	uint64_t max_boost = lab_watermark_boost_cap(z->wmark[LAB_WMARK_HIGH], mem->tun.watermark_boost_factor, nr,
+						     z->managed);
 
-	if (!mem->tun.watermark_boost_factor)
-		return false;
-	if (nr * 4 > z->managed)
-		return false;
-	max_boost = mult_frac(z->wmark[LAB_WMARK_HIGH], (uint64_t)mem->tun.watermark_boost_factor, 10000);
 	if (!max_boost)
 		return false;
-	if (max_boost < nr)
-		max_boost = nr;
 	zone_set_boost(z, zone_boost(z) + nr < max_boost ? zone_boost(z) + nr : max_boost);
 	return true;
 }

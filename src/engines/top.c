@@ -107,8 +107,16 @@ static void zone_numbers(struct lab_top_zone *tz, const struct lab_snapshot *s, 
 		tz->list_free += tz->nr_free[o] << o;
 		tz->highatomic_free += hz.nr_free[o][LAB_MIGRATE_HIGHATOMIC] << o;
 	}
+	/* vm.watermark_boost_factor as read, else Linux's default */
+	int factor = s->watermark_boost_factor >= 0 ? s->watermark_boost_factor : 15000;
+	uint64_t pb = 1ull << (s->pageblock_order > 0 ? s->pageblock_order : LAB_DEFAULT_PAGEBLOCK_ORDER);
+	struct lab_headroom_zone capped = hz;
+	tz->boost_cap = lab_watermark_boost_cap(tz->high, factor, pb, sz->managed);
+	if (tz->boost_cap > capped.boost)
+		capped.boost = tz->boost_cap;
 	for (unsigned o = 0; o < LAB_MAX_ORDER; o++) {
 		tz->headroom[o] = tz->allowed ? lab_zone_headroom(&hz, LAB_GFP_ATOMIC, o) : 0;
+		tz->headroom_boosted[o] = tz->allowed ? lab_zone_headroom(&capped, LAB_GFP_ATOMIC, o) : 0;
 		tz->frag_index[o] = lab_fragmentation_index(tz->nr_free, o);
 		tz->unusable_index[o] = lab_unusable_index(tz->nr_free, o);
 	}

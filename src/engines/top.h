@@ -40,6 +40,10 @@ struct lab_top_zone {
 	uint64_t pcp_pages;             /* on per-CPU lists (zoneinfo pagesets), not counted */
 	uint64_t highatomic_blocks, highatomic_free;
 	int64_t headroom[LAB_MAX_ORDER];
+	/* the same with the boost at its cap (boost_cap): what is left when
+	 * fallback steals during the sequence boost the marks (orders > 0) */
+	uint64_t boost_cap;
+	int64_t headroom_boosted[LAB_MAX_ORDER];
 	int frag_index[LAB_MAX_ORDER];  /* x1000, as debugfs extfrag_index */
 	int unusable_index[LAB_MAX_ORDER];
 	uint64_t nr_free[LAB_MAX_ORDER];

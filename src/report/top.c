@@ -60,11 +60,13 @@ static void rates_text(FILE *out, const struct lab_top *t)
 static void zone_text(FILE *out, const struct lab_top *t, int zi)
 {
 	const struct lab_top_zone *z = &t->zone[zi];
-	fprintf(out, "\nNode %d %-7s free %llu (lists %llu)  min %llu low %llu high %llu boost %llu  "
-		     "reserve %lld  pcp %llu  highatomic %llu blocks, %llu free\n",
-		z->node, zname(z), (unsigned long long)z->free, (unsigned long long)z->list_free,
+	fprintf(out, "\nNode %d %-7s free %llu (lists %llu, per-CPU %llu)  managed %llu\n", z->node, zname(z),
+		(unsigned long long)z->free, (unsigned long long)z->list_free, (unsigned long long)z->pcp_pages,
+		(unsigned long long)z->managed);
+	fprintf(out, "  marks min %llu low %llu high %llu  boost %llu (cap %llu)  lowmem_reserve %lld  "
+		     "highatomic %llu blocks, %llu free\n",
 		(unsigned long long)z->min, (unsigned long long)z->low, (unsigned long long)z->high,
-		(unsigned long long)z->boost, (long long)z->lowmem_reserve, (unsigned long long)z->pcp_pages,
+		(unsigned long long)z->boost, (unsigned long long)z->boost_cap, (long long)z->lowmem_reserve,
 		(unsigned long long)z->highatomic_blocks, (unsigned long long)z->highatomic_free);
 	if (!z->allowed) {
 		fprintf(out, "  GFP_ATOMIC does not use this zone (above gfp_zone)\n");
@@ -79,6 +81,9 @@ static void zone_text(FILE *out, const struct lab_top *t, int zi)
 	fprintf(out, "\n  %-10s", "headroom");
 	for (int o = 0; o < LAB_MAX_ORDER; o++)
 		fprintf(out, "%8lld", (long long)z->headroom[o]);
+	fprintf(out, "\n  %-10s", "boosted");
+	for (int o = 0; o < LAB_MAX_ORDER; o++)
+		fprintf(out, "%8lld", (long long)z->headroom_boosted[o]);
 	fprintf(out, "\n  %-10s", "fragindex");
 	for (int o = 0; o < LAB_MAX_ORDER; o++)
 		index_text(out, z->frag_index[o]);
@@ -102,7 +107,8 @@ void lab_report_top_text(FILE *out, const struct lab_top *t, double interval)
 	if (interval > 0)
 		fprintf(out, ", every %.1f s", interval);
 	fprintf(out, "\nheadroom: successive GFP_ATOMIC allocations of each order each zone serves from its "
-		     "free lists (%s); per-CPU lists not counted\n", t->headroom_basis);
+		     "free lists (%s); per-CPU lists not counted; boosted: with the boost at its cap\n",
+		t->headroom_basis);
 	if (t->cur->missing & ~(unsigned)LAB_SNAP_MEMINFO)
 		fprintf(out, "missing: %s\n", t->cur->missing_why);
 	if (t->cur->missing & LAB_SNAP_PAGETYPEINFO)
@@ -146,6 +152,8 @@ static json_t *zone_json(const struct lab_top_zone *z)
 	json_object_set_new(o, "highatomic_free", json_integer((json_int_t)z->highatomic_free));
 	json_object_set_new(o, "nr_free", int_array(nf, LAB_MAX_ORDER));
 	json_object_set_new(o, "atomic_headroom", int_array(z->headroom, LAB_MAX_ORDER));
+	json_object_set_new(o, "boost_cap", json_integer((json_int_t)z->boost_cap));
+	json_object_set_new(o, "atomic_headroom_boosted", int_array(z->headroom_boosted, LAB_MAX_ORDER));
 	json_object_set_new(o, "fragmentation_index_x1000", int_array(fi, LAB_MAX_ORDER));
 	json_object_set_new(o, "unusable_index_x1000", int_array(ui, LAB_MAX_ORDER));
 	return o;
@@ -227,6 +235,13 @@ static void order_metrics(FILE *out, const struct lab_top *t)
 		for (int o = 0; o < LAB_MAX_ORDER; o++) {
 			zone_labels(out, "atomic_headroom", &t->zone[zi]);
 			fprintf(out, ",order=\"%d\"} %lld\n", o, (long long)t->zone[zi].headroom[o]);
+		}
+	metric_head(out, "atomic_headroom_boosted", "gauge",
+		    "The same headroom with the watermark boost at its cap (fallback steals during the sequence).");
+	for (int zi = 0; zi < t->nr_zones; zi++)
+		for (int o = 0; o < LAB_MAX_ORDER; o++) {
+			zone_labels(out, "atomic_headroom_boosted", &t->zone[zi]);
+			fprintf(out, ",order=\"%d\"} %lld\n", o, (long long)t->zone[zi].headroom_boosted[o]);
 		}
 	metric_head(out, "free_blocks", "gauge", "Free blocks of this order (buddyinfo).");
 	for (int zi = 0; zi < t->nr_zones; zi++)

@@ -88,6 +88,36 @@ static void test_headroom_boost_spares_order0_atomic(void **state)
 	assert_int_equal(lab_zone_headroom(&z, LAB_GFP_ATOMIC, 1), (1024 - 218) / 2 + 1);
 }
 
+/* The boost's cap (boost_watermark): high * factor / 10000, at least a
+ * pageblock; none with factor 0 or under four pageblocks managed. */
+static void test_headroom_boost_cap_is_boost_watermarks_limit(void **state)
+{
+	(void)state;
+	assert_int_equal(lab_watermark_boost_cap(16200, 15000, 512, 1u << 20), 24300);
+	assert_int_equal(lab_watermark_boost_cap(44, 15000, 512, 1u << 20), 512);
+	assert_int_equal(lab_watermark_boost_cap(16200, 0, 512, 1u << 20), 0);
+	assert_int_equal(lab_watermark_boost_cap(16200, 15000, 512, 2047), 0);
+	assert_int_equal(lab_watermark_boost_cap(16200, 15000, 512, 2048), 24300);
+	/* the allocator's boosts stop there: small fallback steals, one after
+	 * another, in a zone of 16-page pageblocks with only order-2 Movable
+	 * blocks free, high 1000 */
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 16384, .pageblock_order = 4,
+								.no_arena = 1 });
+	struct lab_zone_stats want;
+	memset(&want, 0, sizeof(want));
+	want.nr_free_mt[2][LAB_MIGRATE_MOVABLE] = 1000;
+	want.wmark[LAB_WMARK_HIGH] = 1000;
+	assert_int_equal(lab_mem_restore_zone(f->mem, LAB_ZONE_NORMAL, &want), 0);
+	while (lab_alloc_pages(f->mem, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 0))
+		;
+	struct lab_mem_stats *st = malloc(sizeof(*st));
+	lab_mem_get_stats(f->mem, st);
+	assert_int_equal(st->zone[LAB_ZONE_NORMAL].boost, lab_watermark_boost_cap(1000, 15000, 16, 16384));
+	free(st);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* Requests that may reclaim, orders past the top and invalid zone bits
  * are refused. */
 static void test_headroom_refuses_blocking_and_bad_requests(void **state)
@@ -163,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_headroom_cma_only_for_movable),
 		cmocka_unit_test(test_headroom_highatomic_serves_atomic),
 		cmocka_unit_test(test_headroom_boost_spares_order0_atomic),
+		cmocka_unit_test(test_headroom_boost_cap_is_boost_watermarks_limit),
 		cmocka_unit_test(test_headroom_refuses_blocking_and_bad_requests),
 		cmocka_unit_test(test_headroom_is_what_a_restored_zone_serves),
 	};
