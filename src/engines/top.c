@@ -161,11 +161,14 @@ static void rates(struct lab_top *t)
 		t->rate[r] = t->have_rates && t->counter[r] >= prev[r] ? (double)(t->counter[r] - prev[r]) / dt : 0;
 }
 
-int lab_top_refresh(struct lab_top *t, const char *dir, const char *suffix, double now, char *err, size_t errsz)
+struct lab_procdir *lab_top_next(struct lab_top *t)
+{
+	return t->prev;
+}
+
+void lab_top_commit(struct lab_top *t, double now)
 {
 	struct lab_procdir *next = t->prev;
-	if (lab_procdir_read(dir, suffix, next, err, errsz))
-		return -1;
 	t->prev = t->cur;
 	t->cur = next;
 	t->prev_time = t->time;
@@ -192,6 +195,13 @@ int lab_top_refresh(struct lab_top *t, const char *dir, const char *suffix, doub
 	if (t->history_len < LAB_TOP_HISTORY)
 		t->history_len++;
 	rates(t);
+}
+
+int lab_top_refresh(struct lab_top *t, const char *dir, const char *suffix, double now, char *err, size_t errsz)
+{
+	if (lab_procdir_read(dir, suffix, lab_top_next(t), err, errsz))
+		return -1;
+	lab_top_commit(t, now);
 	return 0;
 }
 

@@ -72,6 +72,12 @@ struct lab_top {
 	const char *headroom_basis;     /* "pagetypeinfo" or "buddyinfo (...)" */
 };
 
+/* The reading to fill next (lab_procdir_parse), then lab_top_commit to
+ * compute everything from it at time @now: what lab_top_refresh does with
+ * lab_procdir_read. */
+struct lab_procdir *lab_top_next(struct lab_top *t);
+void lab_top_commit(struct lab_top *t, double now);
+
 /* A zeroed top with its two readings allocated; NULL when out of memory. */
 struct lab_top *lab_top_new(void);
 void lab_top_free(struct lab_top *t);

@@ -204,12 +204,13 @@ static void read_release(const char *dir, const char *suffix, struct lab_procdir
 
 typedef int (*snap_parse)(const char *, const char *, struct lab_snapshot *, char *, size_t);
 
-/* One of the per-node files: each node's share parsed into its snapshot. */
+/* One of the per-node files: each node's share parsed into its snapshot
+ * (@sections -1: the whole text to every node). */
 static int read_split(struct lab_procdir *out, const char *path, const char *text, snap_parse fn, int sections,
 		      char *err, size_t errsz)
 {
 	for (int i = 0; i < out->nr_nodes; i++) {
-		char *t = node_text(text, out->node_id[i], sections);
+		char *t = sections < 0 ? strdup(text) : node_text(text, out->node_id[i], sections);
 		if (!t) {
 			snprintf(err, errsz, "%s: out of memory", path);
 			return -1;
@@ -222,64 +223,81 @@ static int read_split(struct lab_procdir *out, const char *path, const char *tex
 	return 0;
 }
 
+int lab_procdir_parse(struct lab_procdir *out, enum lab_proc_file kind, const char *text, const char *name,
+		      char *err, size_t errsz)
+{
+	static const struct { unsigned bit; snap_parse fn; int sections; } kinds[] = {
+		[LAB_PROC_ZONEINFO] = { LAB_SNAP_ZONEINFO, lab_snapshot_parse_zoneinfo, 1 },
+		[LAB_PROC_BUDDYINFO] = { LAB_SNAP_BUDDYINFO, lab_snapshot_parse_buddyinfo, 0 },
+		[LAB_PROC_PAGETYPEINFO] = { LAB_SNAP_PAGETYPEINFO, lab_snapshot_parse_pagetypeinfo, 0 },
+		[LAB_PROC_SYSCTL] = { LAB_SNAP_SYSCTL, lab_snapshot_parse_sysctl, 0 },
+		[LAB_PROC_MEMINFO] = { LAB_SNAP_MEMINFO, lab_snapshot_parse_meminfo, 0 },
+	};
+	if (kind == LAB_PROC_VMSTAT_FILE)
+		return lab_procdir_parse_vmstat(text, name, out, err, errsz);
+	if (kind == LAB_PROC_ZONEINFO) {
+		out->nr_nodes = list_nodes(text, out->node_id, LAB_PROC_MAX_NODES);
+		if (!out->nr_nodes) {
+			snprintf(err, errsz, "%s: no 'Node N, zone NAME' line", name);
+			return -1;
+		}
+		for (int i = 0; i < out->nr_nodes; i++)
+			lab_snapshot_init(&out->node[i]);
+	} else if (!out->nr_nodes) {
+		snprintf(err, errsz, "%s: read before zoneinfo", name);
+		return -1;
+	}
+	/* the sysctls are the machine's: every node gets them whole */
+	return read_split(out, name, text, kinds[kind].fn, kind == LAB_PROC_SYSCTL ? -1 : kinds[kind].sections,
+			  err, errsz);
+}
+
+/* DIR's zoneinfo missing: the message, naming the snapshots DIR holds. */
+static void no_zoneinfo(const char *dir, const char *suffix, const char *path, const char *why, char *err,
+			size_t errsz)
+{
+	char names[8][32], list[160] = "";
+	int n = suffix ? 0 : lab_snapshot_list(dir, names, 8);
+	for (int i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", names[i]);
+	snprintf(err, errsz, "%s: %s%s%s%s", path, why, n ? " (the directory holds snapshots with suffixes " : "",
+		 list, n ? ")" : "");
+}
+
 int lab_procdir_read(const char *dir, const char *suffix, struct lab_procdir *out, char *err, size_t errsz)
 {
-	static const struct { const char *file; unsigned bit; snap_parse fn; int sections; } files[] = {
-		{ "buddyinfo", LAB_SNAP_BUDDYINFO, lab_snapshot_parse_buddyinfo, 0 },
-		{ "pagetypeinfo", LAB_SNAP_PAGETYPEINFO, lab_snapshot_parse_pagetypeinfo, 0 },
-		{ "meminfo", LAB_SNAP_MEMINFO, lab_snapshot_parse_meminfo, 0 },
+	static const struct { const char *file; enum lab_proc_file kind; unsigned bit; } files[] = {
+		{ "zoneinfo", LAB_PROC_ZONEINFO, LAB_SNAP_ZONEINFO },
+		{ "buddyinfo", LAB_PROC_BUDDYINFO, LAB_SNAP_BUDDYINFO },
+		{ "pagetypeinfo", LAB_PROC_PAGETYPEINFO, LAB_SNAP_PAGETYPEINFO },
+		{ "meminfo", LAB_PROC_MEMINFO, LAB_SNAP_MEMINFO },
+		{ "vmstat", LAB_PROC_VMSTAT_FILE, LAB_PROC_VMSTAT },
 	};
 	char path[4096], why[256], *text = NULL;
 	memset(out, 0, sizeof(*out));
-	path_of(path, sizeof(path), dir, "zoneinfo", suffix);
-	if (!slurp(path, &text, why, sizeof(why))) {
-		char names[8][32], list[160] = "";
-		int n = suffix ? 0 : lab_snapshot_list(dir, names, 8);
-		for (int i = 0; i < n; i++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", names[i]);
-		snprintf(err, errsz, "%s: %s%s%s%s", path, why, n ? " (the directory holds snapshots with suffixes " : "",
-			 list, n ? ")" : "");
-		return -1;
-	}
-	out->nr_nodes = list_nodes(text, out->node_id, LAB_PROC_MAX_NODES);
-	if (!out->nr_nodes) {
-		free(text);
-		snprintf(err, errsz, "%s: no 'Node N, zone NAME' line", path);
-		return -1;
-	}
-	for (int i = 0; i < out->nr_nodes; i++)
-		lab_snapshot_init(&out->node[i]);
-	int rc = read_split(out, path, text, lab_snapshot_parse_zoneinfo, 1, err, errsz);
-	free(text);
-	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]) && !rc; f++) {
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
 		path_of(path, sizeof(path), dir, files[f].file, suffix);
 		if (!slurp(path, &text, why, sizeof(why))) {
-			if (files[f].bit != LAB_SNAP_MEMINFO)
+			if (files[f].kind == LAB_PROC_ZONEINFO) {
+				no_zoneinfo(dir, suffix, path, why, err, errsz);
+				return -1;
+			}
+			if (files[f].kind != LAB_PROC_MEMINFO)
 				note_missing(out, files[f].bit, files[f].file, why);
 			continue;
 		}
-		rc = read_split(out, path, text, files[f].fn, files[f].sections, err, errsz);
+		int rc = lab_procdir_parse(out, files[f].kind, text, path, err, errsz);
 		free(text);
+		if (rc)
+			return -1;
 	}
-	if (rc)
-		return -1;
 	if ((text = sysctl_text(dir, suffix, path, sizeof(path)))) {
-		for (int i = 0; i < out->nr_nodes && !rc; i++)
-			rc = lab_snapshot_parse_sysctl(text, path, &out->node[i], err, errsz);
+		int rc = lab_procdir_parse(out, LAB_PROC_SYSCTL, text, path, err, errsz);
 		free(text);
 		if (rc)
 			return -1;
 	} else {
 		note_missing(out, LAB_SNAP_SYSCTL, "vm sysctls", "not found");
-	}
-	path_of(path, sizeof(path), dir, "vmstat", suffix);
-	if (slurp(path, &text, why, sizeof(why))) {
-		rc = lab_procdir_parse_vmstat(text, path, out, err, errsz);
-		free(text);
-		if (rc)
-			return -1;
-	} else {
-		note_missing(out, LAB_PROC_VMSTAT, "vmstat", why);
 	}
 	read_release(dir, suffix, out);
 	return 0;

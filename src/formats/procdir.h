@@ -46,6 +46,20 @@ struct lab_procdir {
 	char missing_why[256];          /* "pagetypeinfo: Permission denied; ..." */
 };
 
+/* The files of a reading, by kind. */
+enum lab_proc_file {
+	LAB_PROC_ZONEINFO, LAB_PROC_BUDDYINFO, LAB_PROC_PAGETYPEINFO, LAB_PROC_SYSCTL, LAB_PROC_MEMINFO,
+	LAB_PROC_VMSTAT_FILE,
+};
+
+/*
+ * One file's @text (named @name in messages) into @out, zoneinfo first (it
+ * names the nodes; zero @out before it). 0, or -1 with "NAME:LINE: ..." in
+ * @err. lab_procdir_read is this for each file it finds.
+ */
+int lab_procdir_parse(struct lab_procdir *out, enum lab_proc_file kind, const char *text, const char *name,
+		      char *err, size_t errsz);
+
 /*
  * Reads @dir (/proc, a copy, or a snapshot directory when @suffix is not
  * NULL) into @out (caller's memory, ~120 KiB per node). 0, or -1 with

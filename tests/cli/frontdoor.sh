@@ -8,7 +8,7 @@ set -euo pipefail
 lab=${LAB_CLI:?}
 data=${LAB_SOURCE_DIR:?}/tests/data
 fail() { echo "FAIL: $*"; exit 1; }
-for c in run sweep map demo diagnose replay gfp watermarks; do
+for c in run sweep map demo diagnose replay gfp top watermarks; do
   "$lab" "$c" --help >/dev/null || fail "$c --help"
 done
 "$lab" --help | grep -q "^  run " || fail "top-level help lists run"
