@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,6 +123,33 @@ static int write_prometheus(const char *path, const struct lab_top *t)
 	return 0;
 }
 
+/* The screen redrawn in place: home, each line cut to the terminal's width
+ * and erased to its end, as many lines as fit (a line that wraps or a
+ * screen that scrolls would break the in-place redraw), then clear below. */
+static void draw_screen(const struct lab_top *t, double interval)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return;
+	lab_report_top_text(m, t, interval);
+	fclose(m);
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || !ws.ws_row || !ws.ws_col)
+		ws = (struct winsize){ .ws_row = 24, .ws_col = 80 };
+	fputs("\033[H", stdout);
+	unsigned rows = 0;
+	for (char *l = buf; *l && rows + 1 < ws.ws_row; rows++) {
+		size_t n = strcspn(l, "\n");
+		fwrite(l, 1, n < ws.ws_col ? n : ws.ws_col, stdout);
+		fputs("\033[K\r\n", stdout);
+		l += n + (l[n] == '\n');
+	}
+	fputs("\033[J", stdout);
+	free(buf);
+}
+
 struct top_opts {
 	double interval;
 	uint64_t count;                 /* 0 = until q or a signal */
@@ -140,13 +168,11 @@ static int render(const struct top_opts *o, const struct lab_top *t, int screen)
 		if (s)
 			puts(s);
 		free(s);
+	} else if (screen) {
+		draw_screen(t, o->interval);
 	} else if (!o->prometheus || strcmp(o->prometheus, "-")) {
-		if (screen)
-			fputs("\033[H", stdout);
 		lab_report_top_text(stdout, t, o->count == 1 ? 0 : o->interval);
-		if (screen)
-			fputs("\033[J", stdout);
-		else if (o->count != 1)
+		if (o->count != 1)
 			fputc('\n', stdout);
 	}
 	fflush(stdout);

@@ -101,12 +101,12 @@ static void zone_text(FILE *out, const struct lab_top *t, int zi)
 
 void lab_report_top_text(FILE *out, const struct lab_top *t, double interval)
 {
-	fprintf(out, "labyrinth top - kernel %s - rules: profile %s (%s) - refresh %llu",
-		t->cur->release[0] ? t->cur->release : "unknown", t->profile.name, t->profile.why,
-		(unsigned long long)t->refreshes);
+	fprintf(out, "labyrinth top - refresh %llu", (unsigned long long)t->refreshes);
 	if (interval > 0)
 		fprintf(out, ", every %.1f s", interval);
-	fprintf(out, "\nheadroom: successive GFP_ATOMIC allocations of each order each zone serves from its "
+	fprintf(out, " - kernel %s\nrules: profile %s (%s)\n", t->cur->release[0] ? t->cur->release : "unknown",
+		t->profile.name, t->profile.why);
+	fprintf(out, "headroom: successive GFP_ATOMIC allocations of each order each zone serves from its "
 		     "free lists (%s); per-CPU lists not counted; boosted: with the boost at its cap\n",
 		t->headroom_basis);
 	if (t->cur->missing & ~(unsigned)LAB_SNAP_MEMINFO)

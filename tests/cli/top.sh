@@ -16,10 +16,11 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 "$lab" top --help | grep -q -- "--prometheus FILE" || fail "top --help"
 out=$("$lab" top --once)
-echo "$out" | grep -q "rules: profile 6\.1*2* (" || fail "the profile line: $out"
+echo "$out" | grep -Eq "^rules: profile 6\.(1|12) \((nearest to|same series as) running " || fail "the profile line: $out"
 echo "$out" | grep -q "^  headroom " || fail "headroom rows on this machine"
 out=$("$lab" top --once --proc "$data/atomic-pressure-256M" --suffix peak)
-echo "$out" | grep -q "kernel 6.1.0-56-amd64 - rules: profile 6.1 (same series as running 6.1.0)" || fail "corpus profile"
+echo "$out" | grep -q "^labyrinth top - refresh 1 - kernel 6.1.0-56-amd64$" || fail "corpus kernel"
+echo "$out" | grep -q "^rules: profile 6.1 (same series as running 6.1.0)$" || fail "corpus profile"
 echo "$out" | grep -q "^Node 0 DMA32" || fail "corpus zone"
 
 # a copy of /proc without pagetypeinfo (what a non-root user reads)
@@ -80,4 +81,15 @@ echo "$screen" | grep -q "history o0  \[" || fail "headroom history line"
 tmux -L "$sock" send-keys q
 for _ in $(seq 50); do [ -s "$tmp/exit" ] && break; sleep 0.1; done
 [ "$(cat "$tmp/exit" 2>/dev/null)" = "EXIT=0" ] || fail "q did not quit with 0"
+
+# a small terminal: the screen is cut to fit, never scrolls (header on line 1)
+tmux -L "$sock" new-session -d -s small -x 80 -y 16 "'$lab' top --interval 0.2; sleep 30"
+for _ in $(seq 50); do
+  sleep 0.2
+  screen=$(tmux -L "$sock" capture-pane -t small -p)
+  echo "$screen" | grep -Eq "refresh ([3-9]|[1-9][0-9])" && break
+done
+[ "$(echo "$screen" | head -1 | cut -c1-15)" = "labyrinth top -" ] || fail "small terminal: header not on line 1: $screen"
+[ "$(echo "$screen" | grep -c 'labyrinth top - ')" -eq 1 ] || fail "small terminal scrolled: $screen"
+tmux -L "$sock" send-keys -t small q
 echo "top: ok"
