@@ -218,12 +218,13 @@ static void zone_gauge(FILE *out, const struct lab_top *t, const char *name, con
 {
 	metric_head(out, name, "gauge", help);
 	for (int zi = 0; zi < t->nr_zones; zi++) {
-		const char *base = (const char *)&t->zone[zi] + off;
+		uint64_t v;
+		memcpy(&v, (const char *)&t->zone[zi] + off, sizeof(v));   /* an int64_t or uint64_t field */
 		zone_labels(out, name, &t->zone[zi]);
 		if (is_signed)
-			fprintf(out, "} %lld\n", (long long)*(const int64_t *)base);
+			fprintf(out, "} %lld\n", (long long)(int64_t)v);
 		else
-			fprintf(out, "} %llu\n", (unsigned long long)*(const uint64_t *)base);
+			fprintf(out, "} %llu\n", (unsigned long long)v);
 	}
 }
 
