@@ -74,6 +74,13 @@ static void tty_setup(void)
 	fputs("\033[?25l\033[2J", stdout);   /* hide the cursor, clear once */
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Waits up to @seconds; 1 when `q` (or end of input on a terminal) asks to quit. */
 static int wait_or_quit(double seconds, int keys)
 {
@@ -83,22 +90,20 @@ static int wait_or_quit(double seconds, int keys)
 			;
 		return 0;
 	}
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	int ms = (int)(seconds * 1000);
-	if (poll(&p, 1, ms) > 0) {
+	/* other keys are read and ignored; the interval still runs out */
+	double end = now_seconds() + seconds, left;
+	while (!stop_signal && (left = end - now_seconds()) > 0) {
+		struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+		if (poll(&p, 1, (int)(left * 1000) + 1) <= 0)
+			continue;
 		char c;
 		ssize_t n = read(STDIN_FILENO, &c, 1);
 		if (n == 1 && (c == 'q' || c == 'Q'))
 			return 1;
+		if (n <= 0)
+			return 1;       /* the terminal went away */
 	}
 	return 0;
-}
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* FILE.tmp written and renamed over FILE, so a collector never reads half. */
