@@ -227,7 +227,7 @@ int lab_cmd_top(int argc, char **argv)
 	int c;
 	char *end;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hi:n:1", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o.interval = strtod(optarg, &end);
