@@ -82,12 +82,13 @@ static int finish(struct recording *r, int rc)
 	if (r->trace_fd >= 0)
 		close(r->trace_fd);
 	r->trace_fd = -1;
-	lab_trace_session_stop(&r->ts);
+	/* COMMAND first: an instance with an open file cannot be removed */
 	if (r->child > 0 && !r->child_done) {
 		kill(r->child, SIGTERM);
 		waitpid(r->child, &r->child_status, 0);
 		r->child_done = 1;
 	}
+	lab_trace_session_stop(&r->ts);
 	catch_signals(0);
 	if (rc == 2) {
 		lab_outdir_discard(&r->od);
@@ -160,13 +161,22 @@ static int should_stop(struct recording *r)
 	return r->o->duration > 0 && now_s() - r->t0 >= r->o->duration;
 }
 
+/* trace_pipe -> trace.txt; a write error names the file. */
+static int drain(struct recording *r)
+{
+	char e[256];
+	if (lab_trace_session_drain(&r->ts, r->trace_fd, e, sizeof(e)))
+		return lab_errf(r->err, sizeof(r->err), -1, "%s/%s", r->od.path, e);
+	return 0;
+}
+
 static int record_loop(struct recording *r)
 {
 	double last_progress = 0;
 	while (!should_stop(r)) {
 		struct timespec d = { 0, 100 * 1000 * 1000 };
 		nanosleep(&d, NULL);
-		if (lab_trace_session_drain(&r->ts, r->trace_fd, r->err, sizeof(r->err)))
+		if (drain(r))
 			return -1;
 		if (now_s() - last_progress >= 0.5) {
 			lab_trace_session_stats(&r->ts, &r->st, NULL, 0);
@@ -233,7 +243,7 @@ static int conclude(struct recording *r)
 	r->t_end = now_s();
 	if (lab_snapshot_write(&r->od, &src, "after", 0, r->err, sizeof(r->err)) ||
 	    lab_trace_session_switch(&r->ts, 0, r->err, sizeof(r->err)) ||
-	    lab_trace_session_drain(&r->ts, r->trace_fd, r->err, sizeof(r->err)))
+	    drain(r))
 		return -1;
 	static char stats[1 << 16];
 	lab_trace_session_stats(&r->ts, &r->st, stats, sizeof(stats));

@@ -211,7 +211,11 @@ int lab_snapshot_write(struct lab_outdir *od, const struct lab_snapshot_src *src
 	char rerr[1024];
 	if (lab_snapshot_read(od->path, suffix, &check, rerr, sizeof(rerr)))
 		return lab_errf(err, errsz, -1, "the snapshot does not read back: %s", rerr);
-	if (!(check.have & LAB_SNAP_ZONEINFO) || !(check.have & LAB_SNAP_BUDDYINFO))
-		return lab_errf(err, errsz, -1, "%s/zoneinfo.%s: no zone in it", od->path, suffix);
+	int zones = 0;
+	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
+		zones += check.zone[z].present_in_file && check.zone[z].spanned && check.zone[z].managed;
+	if (!(check.have & LAB_SNAP_BUDDYINFO) || !zones)
+		return lab_errf(err, errsz, -1, "%s/zoneinfo.%s: no zone with spanned and managed pages in it "
+				"(not the text of /proc/zoneinfo?)", od->path, suffix);
 	return 0;
 }

@@ -132,7 +132,7 @@ static int configure(struct lab_trace_session *s, unsigned buffer_kb, const char
 	while (s->nr_cpus < 8192 && (snprintf(cpu, sizeof(cpu), "per_cpu/cpu%d", s->nr_cpus),
 				     tracefs_dir_exists(s->inst, cpu)))
 		s->nr_cpus++;
-	s->pipe_fd = tracefs_instance_file_open(s->inst, "trace_pipe", O_RDONLY | O_NONBLOCK);
+	s->pipe_fd = tracefs_instance_file_open(s->inst, "trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (s->pipe_fd < 0)
 		return lab_errf(err, errsz, -1, "instance %s: cannot open trace_pipe", s->name);
 	return 0;
@@ -207,7 +207,7 @@ int lab_trace_session_drain(struct lab_trace_session *s, int fd, char *err, size
 		s->bytes += (uint64_t)n;
 		s->partial = buf[n - 1] != '\n';
 		if (write_all(fd, buf, (size_t)n))
-			return lab_errf(err, errsz, -1, "%s", strerror(errno));
+			return lab_errf(err, errsz, -1, "trace.txt: %s", strerror(errno));
 	}
 }
 
@@ -268,7 +268,9 @@ void lab_trace_session_stop(struct lab_trace_session *s)
 		return;
 	tracefs_trace_off(s->inst);
 	tracefs_event_disable(s->inst, NULL, NULL);
-	tracefs_instance_destroy(s->inst);
+	if (tracefs_instance_destroy(s->inst))
+		fprintf(stderr, "labyrinth record: cannot remove tracefs instance %s: %s (rmdir it)\n", s->name,
+			strerror(errno));
 	tracefs_instance_free(s->inst);
 	s->inst = NULL;
 }
