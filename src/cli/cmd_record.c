@@ -35,7 +35,8 @@ static const char *const help =
 	"  --tracefs DIR     where tracefs is mounted (default /sys/kernel/tracing)\n"
 	"  --accept-lost     keep a recording that lost events (a warning, not an error)\n"
 	"  --quiet           no progress or summary line\n\n"
-	"Then: labyrinth replay DIR/trace.txt [--shadow] --kernel $(uname -r)\n\n"
+	"Then replay it, in both modes: labyrinth replay DIR/trace.txt (the last line names\n"
+	"the kernel version to give it).\n\n"
 	"Exit: 0 recorded; 1 recorded, but COMMAND exited non-zero; 2 nothing recorded\n"
 	"(one line says why: not root, tracefs not mounted, an event this kernel lacks,\n"
 	"a write error such as a full disk, lost events, bad usage): DIR is left as it was.\n";

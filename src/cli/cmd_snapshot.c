@@ -17,7 +17,7 @@ static const char *const help =
 	"left out), meminfo and vmstat as zoneinfo.NAME, buddyinfo.NAME, ..., every\n"
 	"readable /proc/sys/vm/* as vm_sysctl.NAME (key=value lines), and uname.txt,\n"
 	"cmdline.txt, thp_enabled.txt. NAME is `before` unless --suffix gives another\n"
-	"(`replay --snapshot DIR` seeds its machine from the `before` files).\n"
+	"(`replay` seeds its machine from the `before` files).\n"
 	"The files are read back before the command ends: what it saves, replay reads.\n\n"
 	"  --suffix NAME   the files' suffix (default before)\n"
 	"  --root ROOT     read ROOT/proc and ROOT/sys (a container's view of the host)\n\n"
