@@ -17,7 +17,9 @@
  * ("dropped events"), the trace keeps its start, and `record` refuses the
  * result (a replay needs every event).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +70,30 @@ static int find_tracefs(const char *want, char *path, size_t size, char *err, si
 	if (tracefs_set_tracing_dir(path))
 		return lab_errf(err, errsz, -1, "%s: libtracefs does not accept it", path);
 	return 0;
+}
+
+/* Instances of records that were killed (SIGKILL, a crash: the only ways
+ * out that cannot remove theirs): labyrinth-record-PID whose PID is gone. */
+static void remove_stale(const char *root)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/instances", root);
+	DIR *d = opendir(path);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		char *end;
+		if (strncmp(de->d_name, "labyrinth-record-", 17))
+			continue;
+		long pid = strtol(de->d_name + 17, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/instances/%s", root, de->d_name);
+		if (rmdir(path) == 0)
+			fprintf(stderr, "labyrinth record: note: removed %s, left by a record that was killed\n", path);
+	}
+	closedir(d);
 }
 
 /* "system:event" split; event NULL for "system:*". -1 when malformed. */
@@ -152,6 +178,7 @@ int lab_trace_session_start(struct lab_trace_session *s, const char *tracefs, un
 	for (int i = 0; extra && extra[i]; i++)
 		if (check_event(root, extra[i], err, errsz))
 			return -1;
+	remove_stale(root);
 	snprintf(s->name, sizeof(s->name), "labyrinth-record-%ld", (long)getpid());
 	s->inst = tracefs_instance_create(s->name);
 	if (!s->inst || !tracefs_instance_exists(s->name)) {

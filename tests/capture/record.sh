@@ -70,6 +70,13 @@ wait $pid; rc=$?
 grep -q '^command_exit: 143' "$tmp/fwd/meta.txt" || bad "SIGTERM with COMMAND: $(grep command_exit "$tmp/fwd/meta.txt")"
 [ "$(ours)" = "$before_ours" ] || bad "SIGTERM with COMMAND: an instance is left: $(ours)"
 
+# an instance left by a record that was killed (SIGKILL) is removed by the next one
+mkdir $T/instances/labyrinth-record-4194301 2>/dev/null ||
+	bad "cannot make a stale instance to test its removal"
+"$cli" record "$tmp/stale" --duration 0.3 2> "$tmp/err" || bad "record after a killed one: $(cat "$tmp/err")"
+[ ! -e $T/instances/labyrinth-record-4194301 ] || { bad "the stale instance is still there"; rmdir $T/instances/labyrinth-record-4194301; }
+grep -q 'left by a record that was killed' "$tmp/err" || bad "no note on the stale instance: $(cat "$tmp/err")"
+
 # 3. a command that fails: recorded, exit 1
 "$cli" record "$tmp/false" --quiet -- false 2> "$tmp/err"; rc=$?
 [ $rc -eq 1 ] && [ -s "$tmp/false/trace_stats.txt" ] || bad "record -- false: exit $rc, want 1 and the files"
