@@ -103,7 +103,8 @@ static int cmp_names(const void *a, const void *b)
 static void sysctl_line(struct lab_sbuf *sb, const char *dir, const char *name)
 {
 	char path[4096];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+		return;
 	size_t len;
 	char *v = slurp(path, &len);
 	if (!v)

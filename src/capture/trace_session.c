@@ -76,8 +76,9 @@ static int find_tracefs(const char *want, char *path, size_t size, char *err, si
  * out that cannot remove theirs): labyrinth-record-PID whose PID is gone. */
 static void remove_stale(const char *root)
 {
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/instances", root);
+	char path[4200];
+	if ((size_t)snprintf(path, sizeof(path), "%s/instances", root) >= sizeof(path))
+		return;
 	DIR *d = opendir(path);
 	if (!d)
 		return;
@@ -89,8 +90,8 @@ static void remove_stale(const char *root)
 		long pid = strtol(de->d_name + 17, &end, 10);
 		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
-		snprintf(path, sizeof(path), "%s/instances/%s", root, de->d_name);
-		if (rmdir(path) == 0)
+		if ((size_t)snprintf(path, sizeof(path), "%s/instances/%s", root, de->d_name) < sizeof(path) &&
+		    rmdir(path) == 0)
 			fprintf(stderr, "labyrinth record: note: removed %s, left by a record that was killed\n", path);
 	}
 	closedir(d);
