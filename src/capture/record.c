@@ -227,8 +227,9 @@ static int write_meta(struct recording *r)
 		      (unsigned long long)(r->st.overrun + r->st.commit_overrun + r->st.dropped),
 		      (unsigned long long)r->st.overrun, (unsigned long long)r->st.commit_overrun,
 		      (unsigned long long)r->st.dropped);
-	for (const char *c = r->enabled; *c; c++)
-		lab_sb_printf(&sb, "%c", *c == '\n' ? ' ' : *c);
+	for (const char *c = r->enabled; *c; c++)       /* set_event's lines, space-separated */
+		if (*c != '\n')
+			lab_sb_printf(&sb, "%s%c", c == r->enabled || c[-1] == '\n' ? " " : "", *c);
 	lab_sb_printf(&sb, "\n");
 	if (sb.len >= sb.size)
 		sb.len = sb.size - 1;
