@@ -5,7 +5,7 @@
  *
  *   check root ─ DIR (new or empty) ─ instance (trace_session.c)
  *     snapshot "before" ─ tracing_on=1 ─ [COMMAND | --duration | Ctrl-C]
- *       every 100 ms: trace_pipe -> DIR/trace.txt; every 500 ms: progress
+ *       every 50 ms: trace_pipe -> DIR/trace.txt; every 500 ms: progress
  *     snapshot "after" ─ tracing_on=0 ─ last drain ─ per-CPU stats
  *     lost events? ─ meta.txt ─ instance removed
  *
@@ -103,16 +103,30 @@ static int start_command(struct recording *r)
 	int p[2];
 	if (pipe2(p, O_CLOEXEC))
 		return lab_errf(r->err, sizeof(r->err), -1, "pipe: %s", strerror(errno));
+	/* blocked across fork: a signal meant for COMMAND that lands before its
+	 * exec must not be caught by our handler in the child (and lost) */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	r->child = fork();
-	if (r->child < 0)
-		return lab_errf(r->err, sizeof(r->err), -1, "fork: %s", strerror(errno));
 	if (r->child == 0) {
+		catch_signals(0);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(p[0]);
 		execvp(r->o->argv[0], r->o->argv);
 		int e = errno;
 		if (write(p[1], &e, sizeof(e)) < 0)
 			_exit(127);
 		_exit(127);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (r->child < 0) {
+		close(p[0]);
+		close(p[1]);
+		return lab_errf(r->err, sizeof(r->err), -1, "fork: %s", strerror(errno));
 	}
 	close(p[1]);
 	int e = 0;
@@ -174,7 +188,7 @@ static int record_loop(struct recording *r)
 {
 	double last_progress = 0;
 	while (!should_stop(r)) {
-		struct timespec d = { 0, 100 * 1000 * 1000 };
+		struct timespec d = { 0, 50 * 1000 * 1000 };
 		nanosleep(&d, NULL);
 		if (drain(r))
 			return -1;

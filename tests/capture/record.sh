@@ -26,8 +26,9 @@ user_state() { cat $T/tracing_on $T/buffer_size_kb $T/set_event $T/trace_clock; 
 before_user=$(user_state)
 before_ours=$(ours)
 
-# 1. a recording around a command that allocates (dd's 16 MiB buffer)
-"$cli" record "$tmp/ok" -- dd if=/dev/zero of=/dev/null bs=16M count=4 status=none 2> "$tmp/err"
+# 1. a recording around a command that allocates (dd's 16 MiB buffer); a large
+#    buffer, as the whole machine is traced and ctest may run other tests beside
+"$cli" record "$tmp/ok" --buffer-kb 65536 -- dd if=/dev/zero of=/dev/null bs=16M count=4 status=none 2> "$tmp/err"
 rc=$?
 [ $rc -eq 0 ] || bad "record -- dd: exit $rc: $(cat "$tmp/err")"
 for f in trace.txt zoneinfo.before buddyinfo.before pagetypeinfo.before vm_sysctl.before meminfo.before \
@@ -47,12 +48,23 @@ if [ -x "${LAB_BUILD:-}/tests/capture_test_record_read" ]; then
 fi
 [ "$(ours)" = "$before_ours" ] || bad "an instance is left: $(ours)"
 
+# recording PID DIR: waits until record PID's instance is tracing (up to 20 s).
+# A new instance starts with tracing on; record switches it off, writes the
+# snapshot and creates DIR/trace.txt, then switches it on: both are needed.
+recording() {
+	local i
+	for i in $(seq 200); do
+		[ -e "$2/trace.txt" ] && [ "$(cat $T/instances/labyrinth-record-$1/tracing_on 2>/dev/null)" = 1 ] && return 0
+		sleep 0.1
+	done
+	bad "record $1 did not start tracing in 20 s"
+}
+
 # 2. a signal ends a --duration recording early, cleanly (SIGINT and SIGTERM)
 for sig in INT TERM; do
 	"$cli" record "$tmp/sig$sig" --duration 60 --quiet 2> "$tmp/err" &
 	pid=$!
-	for _ in $(seq 50); do [ -e "$tmp/sig$sig/trace.txt" ] && break; sleep 0.1; done
-	sleep 0.5
+	recording $pid "$tmp/sig$sig"
 	kill -$sig $pid
 	wait $pid; rc=$?
 	[ $rc -eq 0 ] || bad "SIG$sig: exit $rc: $(cat "$tmp/err")"
@@ -62,8 +74,8 @@ done
 # a SIGTERM to record is passed on to COMMAND; it ends, and so does the recording
 "$cli" record "$tmp/fwd" --quiet -- sleep 60 2> "$tmp/err" &
 pid=$!
-for _ in $(seq 50); do [ -e "$tmp/fwd/trace.txt" ] && break; sleep 0.1; done
-sleep 0.5
+recording $pid "$tmp/fwd"
+for _ in $(seq 100); do pgrep -P $pid -x sleep > /dev/null && break; sleep 0.1; done
 kill -TERM $pid
 wait $pid; rc=$?
 [ $rc -eq 1 ] || bad "SIGTERM with COMMAND: exit $rc (want 1: sleep was killed): $(cat "$tmp/err")"
