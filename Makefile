@@ -7,7 +7,7 @@ CMAKE ?= cmake
 BUILD ?= build
 
 .DEFAULT_GOAL := all
-.PHONY: help deps all release debug asan tsan fuzz test test-debug test-asan test-tsan test-fuzz demo bench install clean
+.PHONY: help deps all release debug asan tsan fuzz test test-debug test-asan test-tsan test-fuzz test-realkernel demo bench install clean
 
 help: ## this list
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -51,6 +51,14 @@ test-tsan: tsan ## the concurrency, stress and background-daemon tests under TSa
 # target's one-line throughput (tests/fuzz/run.bash keeps libFuzzer's own output in a log).
 test-fuzz: fuzz ## short libFuzzer runs (LAB_FUZZ_SECONDS=600 for a long one)
 	cd $(BUILD)/fuzz && ctest -V -j$(JOBS) -R '^fuzz/'
+
+# Boots Debian's 6.1 and 6.12 kernels in QEMU (TCG works: ~1-3 min per boot), runs `labyrinth
+# record` around a workload in each guest and replays the result both ways on the host
+# (tools/realkernel/run.sh; it installs qemu-system-x86 and busybox-static when missing).
+test-realkernel: release ## record + replay on Debian's real 6.1 and 6.12 kernels in QEMU (not in `make test`)
+	REALKERNEL_WORK=$(abspath $(BUILD))/realkernel tools/realkernel/run.sh -L $(BUILD)/release/labyrinth
+	REALKERNEL_WORK=$(abspath $(BUILD))/realkernel tools/realkernel/run.sh -n -L $(BUILD)/release/labyrinth -K linux-image-6.12-amd64
+	@cat $(BUILD)/realkernel/out/*/verdict.txt
 
 test: test-debug test-asan test-tsan test-fuzz ## all four test configurations
 	@echo "make test: all configurations passed"

@@ -22,7 +22,7 @@ _labyrinth()
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD-1]}
-	local commands="run sweep map demo diagnose replay gfp top watermarks"
+	local commands="run sweep map demo diagnose replay snapshot record gfp top watermarks"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -36,6 +36,8 @@ _labyrinth()
 	demo)       opts="--seed --mem --map --quiet --help" ;;
 	diagnose)   opts="--kernel --json --simulate --help" ;;
 	replay)     opts="--shadow --set --snapshot --json --map --kernel --era --pretrace-frees --samples --lenient --help" ;;
+	snapshot)   opts="--suffix --root --help" ;;
+	record)     opts="--duration --buffer-kb --event --tracefs --accept-lost --quiet --help" ;;
 	gfp)        opts="--era --kernel --all-eras --help" ;;
 	top)        opts="--interval --once --count --json --prometheus --proc --suffix --help" ;;
 	watermarks) opts="--zone --min-free-kbytes --watermark-scale-factor --lowmem-reserve-ratio --cpus --help" ;;
@@ -45,7 +47,7 @@ _labyrinth()
 	case "$prev" in
 	--json|--map|--plot|-o|--prometheus)
 		COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-	--out|--snapshot|--proc)
+	--out|--snapshot|--proc|--root|--tracefs)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
 	--map-at|--at)
 		COMPREPLY=($(compgen -W "end first-failure" -- "$cur")); return 0 ;;
@@ -55,7 +57,13 @@ _labyrinth()
 		COMPREPLY=($(compgen -W "3.x 4.x 4.10 4.13 4.14 4.15 4.18 6.1 6.3 6.8 6.13" -- "$cur")); return 0 ;;
 	--zone)
 		COMPREPLY=($(compgen -W "DMA: DMA32: Normal: Movable:" -- "$cur")); return 0 ;;
-	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus|--interval|--count|--suffix)
+	--event)
+		COMPREPLY=($(compgen -W "kmem:* vmscan:* compaction:* oom:* kmem:mm_page_alloc kmem:mm_page_free" -- "$cur")); return 0 ;;
+	--suffix)
+		COMPREPLY=($(compgen -W "before after" -- "$cur")); return 0 ;;
+	--duration|--buffer-kb)
+		return 0 ;;
+	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus|--interval|--count)
 		return 0 ;;
 	esac
 
@@ -68,6 +76,13 @@ _labyrinth()
 		COMPREPLY=($(compgen -W "$(_labyrinth_scenarios)" -- "$cur") $(compgen -f -X '!*.yaml' -- "$cur")) ;;
 	diagnose|replay)
 		COMPREPLY=($(compgen -f -- "$cur")) ;;
+	snapshot|record)
+		# the output folder, then (record) COMMAND after --
+		if [[ " ${COMP_WORDS[*]} " == *" -- "* ]]; then
+			COMPREPLY=($(compgen -c -- "$cur"))
+		else
+			COMPREPLY=($(compgen -d -- "$cur"))
+		fi ;;
 	esac
 	return 0
 }

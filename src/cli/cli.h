@@ -26,6 +26,8 @@ int lab_cmd_run(int argc, char **argv);
 int lab_cmd_sweep(int argc, char **argv);
 int lab_cmd_map(int argc, char **argv);
 int lab_cmd_top(int argc, char **argv);
+int lab_cmd_snapshot(int argc, char **argv);
+int lab_cmd_record(int argc, char **argv);
 
 /* Prints "labyrinth CMD: MESSAGE" to stderr; returns 2 for `return cli_usage_error(...)`. */
 int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

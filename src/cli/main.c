@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "demo", lab_cmd_demo, "fragment a 512 MiB instance under a mixed workload and show the reports" },
 	{ "diagnose", lab_cmd_diagnose, "explain page allocation failure reports in a kernel log (dmesg, any version)" },
 	{ "replay", lab_cmd_replay, "replay a real kernel page-allocator trace (what-if, or --shadow)" },
+	{ "snapshot", lab_cmd_snapshot, "save this machine's /proc page-allocator state as replay and top read it" },
+	{ "record", lab_cmd_record, "record this kernel's page-allocator trace and snapshots for replay (root)" },
 	{ "gfp", lab_cmd_gfp, "decode a gfp mask (0xa20 -> GFP_ATOMIC) or encode flag names" },
 	{ "top", lab_cmd_top, "this machine's page allocator live: GFP_ATOMIC headroom per zone and order, rates" },
 	{ "watermarks", lab_cmd_watermarks, "per-zone min/low/high/promo and protection as /proc/zoneinfo" },

@@ -13,7 +13,9 @@
 #     renderer includes an engine's private header (engines/sim_int.h,
 #     engines/scenario_int.h, ...) or the core's private header;
 #  5. src/host includes no header of engines/, formats/, report/ or cli/;
-#  6. src/util includes only util/.
+#  6. src/util includes only util/;
+#  7. src/capture (snapshot and record of a running Linux) includes only
+#     public headers, capture/, formats/ (to read back what it wrote) and util/.
 # Prints each offending line (file:line: include) and fails if there is one.
 set -uo pipefail
 shopt -s lastpipe   # offend() sets fail in this shell, at the end of a pipe
@@ -70,6 +72,10 @@ includes "${host[@]}" | awk -F: '$3 ~ /^(engines|formats|report|cli)\//' \
 mapfile -t util < <(files src/util)
 includes "${util[@]}" | awk -F: '$3 !~ /^util\/[a-z_0-9]+\.h$/' \
 	| offend "src/util includes a header outside util/"
+
+mapfile -t cap < <(files src/capture)
+includes "${cap[@]}" | awk -F: '$3 !~ /^(capture|formats|util)\/[a-z_0-9]+\.h$/' \
+	| offend "src/capture includes a header outside capture/, formats/ and util/"
 
 [ $fail -eq 0 ] || exit 1
 echo "layers: every #include keeps to its layer"
