@@ -56,7 +56,7 @@ void lab__unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned 
 }
 
 /* Returns NULL if @page is a valid page descriptor of @mem, else why not. */
-static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page)
+const char *lab__foreign_page(const struct lab_mem *mem, const struct lab_page *page)
 {
 	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
 	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
@@ -118,7 +118,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return LAB_EINVAL;
-	why = foreign_page(mem, page);
+	why = lab__foreign_page(mem, page);
 	if (!why && order >= LAB_MAX_ORDER)
 		why = "order >= MAX_ORDER";
 	if (why) {
@@ -150,6 +150,10 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 	if (owner & LAB_OWN_ISOLATED) {
 		/* reclaim or compaction holds it right now: the owner raced */
 		lab__report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
+		return LAB_EINVAL;
+	}
+	if (owner & LAB_OWN_PAGE_POOL) {
+		lab__report_bad_page(mem, page, "page_pool page freed to the allocator: put it with page_pool_put_page");
 		return LAB_EINVAL;
 	}
 	if (owner & LAB_OWN_CONTIG) {

@@ -88,6 +88,7 @@ enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LR
 #define LAB_OWN_UNEVICT   0x800u
 #define LAB_OWN_ISOLATED  0x1000u   /* taken off the LRU by reclaim/compaction */
 #define LAB_OWN_CONTIG    0x2000u   /* a page of an alloc_contig_range range */
+#define LAB_OWN_PAGE_POOL 0x4000u   /* a page_pool's page; bits 16-31: the pool's tag (page_pool.c) */
 #define LAB_MEM_MAGIC 0x4c616279u /* "Laby" */
 
 /* struct lab_page flags */
@@ -755,6 +756,10 @@ unsigned lab__compact_gap(unsigned order);
 /* ---- isolation.c ------------------------------------------------------------------ */
 int lab__start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt);
 void lab__undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt);
+
+/* ---- free.c --------------------------------------------------------------- */
+/* NULL if @page is a page descriptor of @mem, else why not. */
+const char *lab__foreign_page(const struct lab_mem *mem, const struct lab_page *page);
 
 /* ---- alloc.c -------------------------------------------------------------- */
 unsigned lab__gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);
