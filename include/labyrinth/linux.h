@@ -271,16 +271,10 @@ static inline dma_addr_t page_pool_get_dma_addr(const struct page *page)
 static inline int page_pool_get_stats(const struct page_pool *pool, struct page_pool_stats *stats)
 {
 	struct lab_page_pool_stats s;
-	uint64_t v[LAB_PP_NR_STATS], *dst = &stats->alloc_stats.fast;
 	if (!pool || !stats)
 		return 0;
 	lab_page_pool_get_stats(pool, &s);
-	lab_page_pool_stats_values(&s, v);
-	for (int i = 0; i < 6; i++)
-		dst[i] += v[i];
-	dst = &stats->recycle_stats.cached;
-	for (int i = 0; i < 5; i++)
-		dst[i] += v[6 + i];
+	lab_page_pool_stats_add(stats, &s);
 	return 1;
 }
 

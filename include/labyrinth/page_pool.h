@@ -93,6 +93,9 @@ extern const char *const lab_page_pool_stat_names[LAB_PP_NR_STATS];
 /* The statistics in that order. */
 void lab_page_pool_stats_values(const struct lab_page_pool_stats *s, uint64_t out[LAB_PP_NR_STATS]);
 
+/* Adds @s to @sum, counter by counter (page_pool_get_stats accumulates). */
+void lab_page_pool_stats_add(struct lab_page_pool_stats *sum, const struct lab_page_pool_stats *s);
+
 /* Bytes lab_page_pool_create needs for @params (0 if they are invalid). */
 size_t lab_page_pool_bytes(const struct lab_page_pool_params *params);
 /*
@@ -149,6 +152,9 @@ long lab_page_pool_inflight(struct lab_page_pool *pool, int warn);
 int lab_page_pool_released(const struct lab_page_pool *pool);
 /* The counters (ring and release counters read locklessly). */
 void lab_page_pool_get_stats(const struct lab_page_pool *pool, struct lab_page_pool_stats *out);
+/* The page_pool_release tracepoint's counters: pages the pool took from
+ * the allocator (hold) and gave back (release). Lockless. */
+void lab_page_pool_counts(const struct lab_page_pool *pool, uint64_t *hold, uint64_t *release);
 /* page_pool_get_dma_addr: the bus address the platform gave @page (0 without DMA_MAP). */
 lab_phys_t lab_page_pool_get_dma_addr(const struct lab_page *page);
 /* The pool's id (as page_pool's netlink id: unique per process, from 1). */

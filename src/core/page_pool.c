@@ -669,6 +669,33 @@ void lab_page_pool_stats_values(const struct lab_page_pool_stats *s, uint64_t ou
 	memcpy(out, v, sizeof(v));
 }
 
+void lab_page_pool_counts(const struct lab_page_pool *pool, uint64_t *hold, uint64_t *release)
+{
+	int ok = pool && pool->magic == PP_MAGIC;
+	if (hold)
+		*hold = ok ? __atomic_load_n(&pool->hold_cnt, __ATOMIC_RELAXED) : 0;
+	if (release)
+		*release = ok ? __atomic_load_n(&pool->release_cnt, __ATOMIC_ACQUIRE) : 0;
+}
+
+void lab_page_pool_stats_add(struct lab_page_pool_stats *sum, const struct lab_page_pool_stats *s)
+{
+	uint64_t v[LAB_PP_NR_STATS], w[LAB_PP_NR_STATS];
+	lab_page_pool_stats_values(sum, v);
+	lab_page_pool_stats_values(s, w);
+	sum->alloc_stats.fast = v[0] + w[0];
+	sum->alloc_stats.slow = v[1] + w[1];
+	sum->alloc_stats.slow_high_order = v[2] + w[2];
+	sum->alloc_stats.empty = v[3] + w[3];
+	sum->alloc_stats.refill = v[4] + w[4];
+	sum->alloc_stats.waive = v[5] + w[5];
+	sum->recycle_stats.cached = v[6] + w[6];
+	sum->recycle_stats.cache_full = v[7] + w[7];
+	sum->recycle_stats.ring = v[8] + w[8];
+	sum->recycle_stats.ring_full = v[9] + w[9];
+	sum->recycle_stats.released_refcnt = v[10] + w[10];
+}
+
 lab_phys_t lab_page_pool_get_dma_addr(const struct lab_page *page)
 {
 	if (!page || !(page_owner(page) & LAB_OWN_PAGE_POOL))
