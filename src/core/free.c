@@ -55,20 +55,6 @@ void lab__unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned 
 	count_event(mem, LAB_PGFREE, 1ull << order);
 }
 
-/* Returns NULL if @page is a valid page descriptor of @mem, else why not. */
-const char *lab__foreign_page(const struct lab_mem *mem, const struct lab_page *page)
-{
-	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
-	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
-	if (!page)
-		return "NULL page";
-	if (a < lo || a >= hi)
-		return "page does not belong to this allocator";
-	if ((a - lo) % sizeof(struct lab_page))
-		return "misaligned page pointer";
-	return NULL;
-}
-
 /* free_page_is_bad + the order check: why a page with @f and @alloc_order
  * may not be freed with @order, or NULL. */
 static const char *bad_free_reason(uint8_t f, unsigned alloc_order, unsigned order)

@@ -376,6 +376,21 @@ static inline uint32_t page_idx(const struct lab_mem *mem, const struct lab_page
 	return (uint32_t)(p - mem->pages);
 }
 
+/* NULL if @page is a page descriptor of @mem, else why not (the frees and
+ * page_pool's puts check a pointer before they read the page). */
+static inline const char *lab__foreign_page(const struct lab_mem *mem, const struct lab_page *page)
+{
+	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
+	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
+	if (!page)
+		return "NULL page";
+	if (a < lo || a >= hi)
+		return "page does not belong to this allocator";
+	if ((a - lo) % sizeof(struct lab_page))
+		return "misaligned page pointer";
+	return NULL;
+}
+
 static inline uint64_t page_pfn(const struct lab_mem *mem, const struct lab_page *p)
 {
 	return mem->base_pfn + (uint64_t)(p - mem->pages);
@@ -756,10 +771,6 @@ unsigned lab__compact_gap(unsigned order);
 /* ---- isolation.c ------------------------------------------------------------------ */
 int lab__start_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int undo_mt);
 void lab__undo_isolate_page_range(struct lab_mem *mem, struct lab_zone *z, uint64_t start, uint64_t end, int mt);
-
-/* ---- free.c --------------------------------------------------------------- */
-/* NULL if @page is a page descriptor of @mem, else why not. */
-const char *lab__foreign_page(const struct lab_mem *mem, const struct lab_page *page);
 
 /* ---- alloc.c -------------------------------------------------------------- */
 unsigned lab__gfp_to_alloc_flags(lab_gfp_t gfp, unsigned order);

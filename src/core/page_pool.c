@@ -56,6 +56,12 @@ struct lab_page_pool {
 	uint32_t flags;                     /* (i) LAB_PP_FLAG_* */
 	struct lab_mem *mem;                /* (i) */
 	struct lab_page *pages;             /* (i) mem->pages */
+	uintptr_t span_bytes;               /* (i) bytes of mem->pages[] */
+	/* (i) the platform's context hooks, copied: the fast path's only calls */
+	unsigned (*cpu_id)(void *ctx);
+	unsigned (*preempt_count)(void *ctx);
+	enum lab_context (*context)(void *ctx);
+	void *plat_ctx;
 	uint32_t owner_word;                /* (i) LAB_OWN_PAGE_POOL | tag << 16 */
 	uint32_t id;                        /* (i) */
 	unsigned long hold_cnt;             /* (o) pages taken from the allocator */
@@ -125,22 +131,28 @@ static inline uint32_t pool_state(const struct lab_page_pool *pool)
  */
 static inline bool in_owner_context(const struct lab_page_pool *pool)
 {
-	const struct lab_platform *pl = &pool->mem->plat;
 	bool hardirq = pool->flags & LAB_PP_FLAG_HARDIRQ;
 
-	if (pl->cpu_id && pl->cpu_id(pl->ctx) != pool->cpu)
+	if (pool->cpu_id && pool->cpu_id(pool->plat_ctx) != pool->cpu)
 		return false;
-	if (pl->preempt_count) {
-		unsigned pc = pl->preempt_count(pl->ctx);
-		if (pc & LAB_NMI_MASK)
-			return false;
+	if (pool->preempt_count) {
+		unsigned pc = pool->preempt_count(pool->plat_ctx);
 		if (hardirq)
-			return pc & LAB_HARDIRQ_MASK;
-		return (pc & LAB_SOFTIRQ_MASK) && !(pc & LAB_HARDIRQ_MASK);
+			return (pc & (LAB_HARDIRQ_MASK | LAB_NMI_MASK)) && !(pc & LAB_NMI_MASK);
+		return (pc & (LAB_SOFTIRQ_MASK | LAB_HARDIRQ_MASK | LAB_NMI_MASK)) &&
+		       !(pc & (LAB_HARDIRQ_MASK | LAB_NMI_MASK));
 	}
-	if (pl->context)
-		return pl->context(pl->ctx) == (hardirq ? LAB_CTX_HARDIRQ : LAB_CTX_SOFTIRQ);
+	if (pool->context)
+		return pool->context(pool->plat_ctx) == (hardirq ? LAB_CTX_HARDIRQ : LAB_CTX_SOFTIRQ);
 	return true;
+}
+
+/* One of this pool's pages? A range check (the pointer may be anything)
+ * and the owner word, which only this pool's pages carry. */
+static inline bool is_pool_page(const struct lab_page_pool *pool, const struct lab_page *page)
+{
+	uintptr_t off = (uintptr_t)page - (uintptr_t)pool->pages;
+	return off < pool->span_bytes && !(off % sizeof(struct lab_page)) && page_owner(page) == pool->owner_word;
 }
 
 static void pp_misuse(struct lab_page_pool *pool, struct lab_page *page, const char *why)
@@ -356,11 +368,24 @@ static bool alloc_allowed(struct lab_page_pool *pool)
 	return true;
 }
 
-struct lab_page *lab_page_pool_alloc_pages(struct lab_page_pool *pool, lab_gfp_t gfp)
+static __attribute__((noinline)) struct lab_page *alloc_checked(struct lab_page_pool *pool, lab_gfp_t gfp)
 {
 	if (!alloc_allowed(pool))
 		return NULL;
 	return pp_get(pool, gfp);
+}
+
+struct lab_page *lab_page_pool_alloc_pages(struct lab_page_pool *pool, lab_gfp_t gfp)
+{
+	/* the fast path: a cache hit in the owning context of a live pool */
+	if (__builtin_expect(pool && pool->magic == PP_MAGIC && pool->count && pool_state(pool) == PP_LIVE &&
+			     in_owner_context(pool), 1)) {
+		struct lab_page *p = pool->cache[--pool->count];
+		own_inc(&pool->a_fast, 1);
+		pp_ref_set(p, 1);
+		return p;
+	}
+	return alloc_checked(pool, gfp);
 }
 
 /* Drops @n references of @p (any context); true when they were the last. A
@@ -464,16 +489,38 @@ static void recycle_to_ring(struct lab_page_pool *pool, struct lab_page *p)
 		drain_ring(pool);
 }
 
-int lab_page_pool_put_page(struct lab_page_pool *pool, struct lab_page *page, int allow_direct)
+static __attribute__((noinline)) int put_refused(struct lab_page_pool *pool, struct lab_page *page)
 {
 	if (!pool || pool->magic != PP_MAGIC)
 		return LAB_EINVAL;
 	const char *why = not_pool_page(pool, page);
-	if (why) {
-		pp_misuse(pool, lab__foreign_page(pool->mem, page) ? NULL : page, why);
-		return LAB_EINVAL;
-	}
+	pp_misuse(pool, lab__foreign_page(pool->mem, page) ? NULL : page,
+		  why ? why : "page_pool: put of a page that is not this pool's");
+	return LAB_EINVAL;
+}
+
+static int put_slow(struct lab_page_pool *pool, struct lab_page *page, int allow_direct, bool direct);
+
+int lab_page_pool_put_page(struct lab_page_pool *pool, struct lab_page *page, int allow_direct)
+{
+	if (__builtin_expect(!pool || pool->magic != PP_MAGIC || !is_pool_page(pool, page), 0))
+		return put_refused(pool, page);
 	bool direct = in_owner_context(pool);
+	/* the fast path: the owner's sole reference, room in the cache; no
+	 * atomic read-modify-write */
+	if (__builtin_expect(direct && pp_ref(page) == 1 && pool->count < LAB_PP_ALLOC_CACHE_SIZE &&
+			     pool_state(pool) == PP_LIVE, 1)) {
+		pp_ref_set(page, 0);
+		pool->cache[pool->count++] = page;
+		own_inc(&pool->r_cached, 1);
+		return 0;
+	}
+	return put_slow(pool, page, allow_direct, direct);
+}
+
+static __attribute__((noinline)) int put_slow(struct lab_page_pool *pool, struct lab_page *page, int allow_direct,
+					      bool direct)
+{
 	if (allow_direct && !direct) {
 		pp_misuse(pool, page, "page_pool: direct recycle outside the pool's NAPI context");
 		return LAB_EINVAL;
@@ -574,6 +621,11 @@ struct lab_page_pool *lab_page_pool_create(struct lab_mem *mem, const struct lab
 	pool->flags = params->flags;
 	pool->mem = mem;
 	pool->pages = mem->pages;
+	pool->span_bytes = (uintptr_t)(mem->end_pfn - mem->base_pfn) * sizeof(struct lab_page);
+	pool->cpu_id = mem->plat.cpu_id;
+	pool->preempt_count = mem->plat.preempt_count;
+	pool->context = mem->plat.context;
+	pool->plat_ctx = mem->plat.ctx;
 	pool->id = __atomic_add_fetch(&pp_last_id, 1, __ATOMIC_RELAXED);
 	pool->owner_word = LAB_OWN_PAGE_POOL | ((pool->id & 0xffffu) << PP_TAG_SHIFT);
 	pool->ring_mask = n - 1;

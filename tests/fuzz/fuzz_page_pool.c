@@ -71,7 +71,7 @@ static unsigned nheld;
 
 static uint32_t *words(const struct held *h)
 {
-	return (uint32_t *)((char *)lab_page_address(h->page) + h->offset);
+	return (uint32_t *)(void *)((char *)lab_page_address(h->page) + h->offset);
 }
 
 static unsigned refs_of(const struct lab_page *p)

@@ -73,7 +73,7 @@ static uint64_t now_ms(void)
 
 static uint32_t *buf_words(const struct buf *b)
 {
-	return (uint32_t *)((char *)lab_page_address(b->page) + b->offset);
+	return (uint32_t *)(void *)((char *)lab_page_address(b->page) + b->offset);
 }
 
 /* The first and last word of the buffer carry its tag while it is out. */
