@@ -150,6 +150,13 @@ int lab_page_pool_destroy(struct lab_page_pool *pool);
 long lab_page_pool_inflight(struct lab_page_pool *pool, int warn);
 /* 1 once a destroyed pool has all its pages back (its memory is free). */
 int lab_page_pool_released(const struct lab_page_pool *pool);
+/*
+ * Walks the pool: every cached and ringed page is this pool's, unreferenced
+ * and held once; hold_cnt - release_cnt covers them. Returns the number of
+ * violations (each logged). Call in the owning context or with the pool
+ * quiet; O(cache^2 + ring).
+ */
+int lab_page_pool_check(struct lab_page_pool *pool);
 /* The counters (ring and release counters read locklessly). */
 void lab_page_pool_get_stats(const struct lab_page_pool *pool, struct lab_page_pool_stats *out);
 /* The page_pool_release tracepoint's counters: pages the pool took from

@@ -665,6 +665,57 @@ int lab_page_pool_destroy(struct lab_page_pool *pool)
 	return 0;
 }
 
+/* One cached or ringed page: the pool's, unreferenced. */
+static int check_held_page(struct lab_page_pool *pool, const struct lab_page *p, const char *where)
+{
+	if (!is_pool_page(pool, p)) {
+		lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: %s page %p is not the pool's", where,
+			 (const void *)p);
+		return 1;
+	}
+	if (pp_ref(p) != 0) {
+		lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: %s pfn %#llx has %u references", where,
+			 (unsigned long long)page_pfn(pool->mem, p), (unsigned)pp_ref(p));
+		return 1;
+	}
+	return 0;
+}
+
+int lab_page_pool_check(struct lab_page_pool *pool)
+{
+	int errors = 0;
+	if (!pool || pool->magic != PP_MAGIC)
+		return 1;
+	uint32_t n = pool->count, head = __atomic_load_n(&pool->ring_head, __ATOMIC_ACQUIRE);
+	uint32_t tail = __atomic_load_n(&pool->ring_tail, __ATOMIC_ACQUIRE);
+	if (n > LAB_PP_ALLOC_CACHE_SIZE || tail - head > pool->ring_mask + 1) {
+		lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: cache count %u, ring %u..%u", n, head, tail);
+		return 1;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		errors += check_held_page(pool, pool->cache[i], "cached");
+		for (uint32_t j = 0; j < i; j++)
+			if (pool->cache[j] == pool->cache[i]) {
+				lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: page cached twice");
+				errors++;
+			}
+	}
+	for (uint32_t pos = head; pos != tail; pos++) {
+		const struct pp_slot *sl = &pool->ring[pos & pool->ring_mask];
+		if (__atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE) != pos + 1)
+			continue;                   /* a producer is filling it */
+		errors += check_held_page(pool, &pool->pages[sl->idx], "ringed");
+	}
+	long held = (long)(__atomic_load_n(&pool->hold_cnt, __ATOMIC_RELAXED) -
+			   __atomic_load_n(&pool->release_cnt, __ATOMIC_ACQUIRE));
+	if (held < (long)n + (long)(tail - head)) {
+		lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: holds %ld pages, %u cached and %u ringed", held, n,
+			 tail - head);
+		errors++;
+	}
+	return errors;
+}
+
 long lab_page_pool_inflight(struct lab_page_pool *pool, int warn)
 {
 	if (!pool || pool->magic != PP_MAGIC)

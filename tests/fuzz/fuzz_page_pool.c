@@ -16,7 +16,8 @@
  * has) and predicts each call's result: an allocation succeeds exactly in
  * the owning context of a live pool (memory never runs out here), a put is
  * accepted exactly for a held buffer (and allow_direct only in the owning
- * context). After every operation: lab_mem_check() == 0, the pool's
+ * context). After every operation: lab_mem_check() == 0, lab_page_pool_check()
+ * == 0, the pool's
  * inflight count equals the model's pages out (plus the page being cut),
  * buffers keep their stamps while out, DMA addresses stay the mapped ones.
  * At the end every buffer is put, the pool destroyed and released, and the
@@ -219,6 +220,8 @@ static void check(struct run *r)
 {
 	if (lab_mem_check(r->mem))
 		FAIL("lab_mem_check failed");
+	if (!lab_page_pool_released(r->pool) && lab_page_pool_check(r->pool))
+		FAIL("lab_page_pool_check failed");
 	long infl = lab_page_pool_inflight(r->pool, 0);
 	unsigned expect = pages_out();
 	if (r->cutting && !refs_of(r->cutting))

@@ -229,6 +229,7 @@ static void test_page_pool_stress_irq_owner_and_remote_puts(void **state)
 		drain_queue(&remote[i]);
 	}
 	drain_queue(&owner_q);
+	assert_int_equal(lab_page_pool_check(pool), 0);
 	/* the fragment page the interrupt was cutting, and the direct cache */
 	assert_int_equal(lab_page_pool_destroy(pool), 0);
 	struct lab_page_pool_stats s;
