@@ -686,21 +686,22 @@ int lab_page_pool_check(struct lab_page_pool *pool)
 	int errors = 0;
 	if (!pool || pool->magic != PP_MAGIC)
 		return 1;
-	uint32_t n = pool->count, head = __atomic_load_n(&pool->ring_head, __ATOMIC_ACQUIRE);
-	uint32_t tail = __atomic_load_n(&pool->ring_tail, __ATOMIC_ACQUIRE);
+	/* unsigned, not uint32_t: %u on every target (Cortex-M's uint32_t is a long) */
+	unsigned n = pool->count, head = __atomic_load_n(&pool->ring_head, __ATOMIC_ACQUIRE);
+	unsigned tail = __atomic_load_n(&pool->ring_tail, __ATOMIC_ACQUIRE);
 	if (n > LAB_PP_ALLOC_CACHE_SIZE || tail - head > pool->ring_mask + 1) {
 		lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: cache count %u, ring %u..%u", n, head, tail);
 		return 1;
 	}
-	for (uint32_t i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		errors += check_held_page(pool, pool->cache[i], "cached");
-		for (uint32_t j = 0; j < i; j++)
+		for (unsigned j = 0; j < i; j++)
 			if (pool->cache[j] == pool->cache[i]) {
 				lab__log(pool->mem, LAB_LOG_ERR, "page_pool check: page cached twice");
 				errors++;
 			}
 	}
-	for (uint32_t pos = head; pos != tail; pos++) {
+	for (unsigned pos = head; pos != tail; pos++) {
 		const struct pp_slot *sl = &pool->ring[pos & pool->ring_mask];
 		if (__atomic_load_n(&sl->seq, __ATOMIC_ACQUIRE) != pos + 1)
 			continue;                   /* a producer is filling it */
