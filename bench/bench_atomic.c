@@ -28,6 +28,7 @@
 #include <labyrinth/host.h>
 #include "bench_atomic.h"
 #include "bench_core.h"
+#include "bench_pool.h"
 #include "peers.h"
 
 static struct lab_mem *host(uint64_t mib, unsigned cpus)
@@ -176,7 +177,7 @@ static inline uint64_t ticks(void)
 #endif
 }
 
-static double ns_per_tick(void)
+double bench_ns_per_tick(void)
 {
 	uint64_t n0 = bench_now_ns(), t0 = ticks();
 	while (bench_now_ns() - n0 < 20000000ull)
@@ -242,7 +243,7 @@ static void irq_latency(FILE *out, double seconds)
 		if (irq_c[i].peer)   /* the peer's heap set up before the first interrupt */
 			irq_c[i].peer->free_fn(irq_c[i].peer->malloc_fn(LAB_PAGE_SIZE));
 	}
-	double tick_ns = ns_per_tick();
+	double tick_ns = bench_ns_per_tick();
 
 	irq_mem = host(256, 1);
 	if (lab_host_cpu_attach(irq_mem) < 0)

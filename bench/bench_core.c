@@ -44,6 +44,7 @@
 #include "bench_background.h"
 #include "bench_replay.h"
 #include "bench_sim.h"
+#include "bench_pool.h"
 #include "peers.h"
 
 #define MiB (1ull << 20)
@@ -598,5 +599,6 @@ const struct bench_def bench_defs[] = {
 	{ "atomic", "bulk vs single, 1 vs 2 CPUs, GFP_ATOMIC latency inside signal interrupts", run_atomic },
 	{ "sim", "simulated events per second, run time vs memory size and event count", run_sim },
 	{ "replay", "ftrace text parsing and replay rates on the atomic-pressure trace", run_replay },
+	{ "page_pool", "page_pool pairs (direct, ring) vs the per-CPU lists, tcmalloc, DPDK mempool", bench_run_pool },
 };
 const size_t bench_nr_defs = sizeof(bench_defs) / sizeof(bench_defs[0]);

@@ -12,7 +12,7 @@ _labyrinth_scenarios()
 		[ -d "$dir" ] || continue
 		names+=" $(cd "$dir" && ls -- *.yaml 2>/dev/null | sed 's/\.yaml$//')"
 	done
-	[ -n "${names// /}" ] || names="nic-rx-storm cardiac-monitor desktop-uptime router-16m dma32-starved"
+	[ -n "${names// /}" ] || names="nic-rx-storm nic-rx-storm-page-pool cardiac-monitor desktop-uptime router-16m dma32-starved"
 	echo "$names"
 }
 

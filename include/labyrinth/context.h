@@ -38,16 +38,7 @@
 extern "C" {
 #endif
 
-/* ---- preempt_count layout (Linux values) ----------------------------------- */
-#define LAB_PREEMPT_OFFSET          0x00000001u
-#define LAB_SOFTIRQ_OFFSET          0x00000100u
-#define LAB_SOFTIRQ_DISABLE_OFFSET  0x00000200u
-#define LAB_HARDIRQ_OFFSET          0x00010000u
-#define LAB_NMI_OFFSET              0x00100000u
-#define LAB_PREEMPT_MASK            0x000000ffu
-#define LAB_SOFTIRQ_MASK            0x0000ff00u
-#define LAB_HARDIRQ_MASK            0x000f0000u
-#define LAB_NMI_MASK                0x00f00000u
+/* ---- preempt_count layout: LAB_*_OFFSET / LAB_*_MASK in labyrinth/platform.h */
 
 /* ---- context queries (of the calling thread) --------------------------- */
 unsigned lab_preempt_count(void);

@@ -25,6 +25,7 @@
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/context.h>
 #include <labyrinth/kmap.h>
+#include <labyrinth/page_pool.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -200,6 +201,81 @@ static inline void drain_all_pages(void *zone_unused)
 {
 	(void)zone_unused;
 	lab_drain_all_pages(lab_linux_default());
+}
+
+/* ---- page_pool (include/net/page_pool/{types,helpers}.h) ------------------------------
+ * Differences: params.memory holds the pool (the core allocates nothing) and
+ * params.cpu names the NAPI CPU (Linux: params.napi); page_pool_create returns
+ * NULL, not an ERR_PTR, on bad params. */
+#define page_pool        lab_page_pool
+#define page_pool_params lab_page_pool_params
+#define page_pool_stats  lab_page_pool_stats
+#define PP_FLAG_DMA_MAP  LAB_PP_FLAG_DMA_MAP
+typedef lab_phys_t dma_addr_t;
+
+static inline struct page_pool *page_pool_create(const struct page_pool_params *params)
+{
+	return lab_page_pool_create(lab_linux_default(), params, NULL);
+}
+
+static inline struct page *page_pool_alloc_pages(struct page_pool *pool, gfp_t gfp)
+{
+	return page_of(lab_page_pool_alloc_pages(pool, gfp));
+}
+
+static inline struct page *page_pool_dev_alloc_pages(struct page_pool *pool)
+{
+	return page_pool_alloc_pages(pool, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static inline struct page *page_pool_alloc_frag(struct page_pool *pool, unsigned int *offset,
+						unsigned int size, gfp_t gfp)
+{
+	return page_of(lab_page_pool_alloc_frag(pool, offset, size, gfp));
+}
+
+static inline struct page *page_pool_dev_alloc_frag(struct page_pool *pool, unsigned int *offset,
+						    unsigned int size)
+{
+	return page_pool_alloc_frag(pool, offset, size, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static inline void page_pool_put_full_page(struct page_pool *pool, struct page *page, int allow_direct)
+{
+	lab_page_pool_put_page(pool, lab_page_of(page), allow_direct);
+}
+
+static inline void page_pool_put_page(struct page_pool *pool, struct page *page,
+				      unsigned int dma_sync_size, int allow_direct)
+{
+	(void)dma_sync_size;
+	lab_page_pool_put_page(pool, lab_page_of(page), allow_direct);
+}
+
+static inline void page_pool_recycle_direct(struct page_pool *pool, struct page *page)
+{
+	lab_page_pool_recycle_direct(pool, lab_page_of(page));
+}
+
+static inline void page_pool_destroy(struct page_pool *pool)
+{
+	lab_page_pool_destroy(pool);
+}
+
+static inline dma_addr_t page_pool_get_dma_addr(const struct page *page)
+{
+	return lab_page_pool_get_dma_addr(lab_page_of(page));
+}
+
+/* Linux adds the pool's counters to *stats; so does this. */
+static inline int page_pool_get_stats(const struct page_pool *pool, struct page_pool_stats *stats)
+{
+	struct lab_page_pool_stats s;
+	if (!pool || !stats)
+		return 0;
+	lab_page_pool_get_stats(pool, &s);
+	lab_page_pool_stats_add(stats, &s);
+	return 1;
 }
 
 /* ---- highmem (include/linux/highmem.h) ---------------------------------------------- */

@@ -20,6 +20,18 @@
 extern "C" {
 #endif
 
+/* preempt_count layout (Linux values, include/linux/preempt.h): what the
+ * preempt_count hook returns; labyrinth/context.h draws it. */
+#define LAB_PREEMPT_OFFSET          0x00000001u
+#define LAB_SOFTIRQ_OFFSET          0x00000100u
+#define LAB_SOFTIRQ_DISABLE_OFFSET  0x00000200u
+#define LAB_HARDIRQ_OFFSET          0x00010000u
+#define LAB_NMI_OFFSET              0x00100000u
+#define LAB_PREEMPT_MASK            0x000000ffu
+#define LAB_SOFTIRQ_MASK            0x0000ff00u
+#define LAB_HARDIRQ_MASK            0x000f0000u
+#define LAB_NMI_MASK                0x00f00000u
+
 enum lab_log_level { LAB_LOG_ERR = 3, LAB_LOG_WARNING = 4, LAB_LOG_INFO = 6, LAB_LOG_DEBUG = 7 };
 
 struct lab_platform {
@@ -105,7 +117,17 @@ struct lab_platform {
 	/* kmap_lock: spinning, irqsave semantics; protects the pkmap pool. */
 	void (*kmap_lock)(void *kmap_ctx, unsigned long *flags);
 	void (*kmap_unlock)(void *kmap_ctx, unsigned long flags);
+
+	/* --- DMA mapping (labyrinth/page_pool.h, LAB_PP_FLAG_DMA_MAP) --- */
+	/* The bus address a device uses for the 2^@order pages at @pfn
+	 * (dma_map_page_attrs), page aligned, or LAB_DMA_MAPPING_ERROR.
+	 * Never blocks (called from the pool's softirq). NULL: the bus address
+	 * is the physical address. */
+	lab_phys_t (*dma_map)(void *ctx, lab_pfn_t pfn, unsigned order);
+	/* Undo dma_map (dma_unmap_page_attrs). Never blocks. NULL: nothing to undo. */
+	void (*dma_unmap)(void *ctx, lab_phys_t dma, unsigned order);
 };
+#define LAB_DMA_MAPPING_ERROR (~(lab_phys_t)0)
 
 #ifdef __cplusplus
 }

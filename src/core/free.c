@@ -55,20 +55,6 @@ void lab__unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned 
 	count_event(mem, LAB_PGFREE, 1ull << order);
 }
 
-/* Returns NULL if @page is a valid page descriptor of @mem, else why not. */
-static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page)
-{
-	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
-	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
-	if (!page)
-		return "NULL page";
-	if (a < lo || a >= hi)
-		return "page does not belong to this allocator";
-	if ((a - lo) % sizeof(struct lab_page))
-		return "misaligned page pointer";
-	return NULL;
-}
-
 /* free_page_is_bad + the order check: why a page with @f and @alloc_order
  * may not be freed with @order, or NULL. */
 static const char *bad_free_reason(uint8_t f, unsigned alloc_order, unsigned order)
@@ -118,7 +104,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return LAB_EINVAL;
-	why = foreign_page(mem, page);
+	why = lab__foreign_page(mem, page);
 	if (!why && order >= LAB_MAX_ORDER)
 		why = "order >= MAX_ORDER";
 	if (why) {
@@ -150,6 +136,10 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 	if (owner & LAB_OWN_ISOLATED) {
 		/* reclaim or compaction holds it right now: the owner raced */
 		lab__report_bad_page(mem, page, "page freed while isolated for reclaim or migration");
+		return LAB_EINVAL;
+	}
+	if (owner & LAB_OWN_PAGE_POOL) {
+		lab__report_bad_page(mem, page, "page_pool page freed to the allocator: put it with page_pool_put_page");
 		return LAB_EINVAL;
 	}
 	if (owner & LAB_OWN_CONTIG) {

@@ -88,6 +88,7 @@ enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LR
 #define LAB_OWN_UNEVICT   0x800u
 #define LAB_OWN_ISOLATED  0x1000u   /* taken off the LRU by reclaim/compaction */
 #define LAB_OWN_CONTIG    0x2000u   /* a page of an alloc_contig_range range */
+#define LAB_OWN_PAGE_POOL 0x4000u   /* a page_pool's page; bits 16-31: the pool's tag (page_pool.c) */
 #define LAB_MEM_MAGIC 0x4c616279u /* "Laby" */
 
 /* struct lab_page flags */
@@ -373,6 +374,21 @@ struct lab_mem {
 static inline uint32_t page_idx(const struct lab_mem *mem, const struct lab_page *p)
 {
 	return (uint32_t)(p - mem->pages);
+}
+
+/* NULL if @page is a page descriptor of @mem, else why not (the frees and
+ * page_pool's puts check a pointer before they read the page). */
+static inline const char *lab__foreign_page(const struct lab_mem *mem, const struct lab_page *page)
+{
+	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
+	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
+	if (!page)
+		return "NULL page";
+	if (a < lo || a >= hi)
+		return "page does not belong to this allocator";
+	if ((a - lo) % sizeof(struct lab_page))
+		return "misaligned page pointer";
+	return NULL;
 }
 
 static inline uint64_t page_pfn(const struct lab_mem *mem, const struct lab_page *p)

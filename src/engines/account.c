@@ -273,6 +273,49 @@ void sim_free(struct lab_sim *sim, struct sim_wl *wl, struct lab_page *page, uns
 	wl->pages_held -= 1ull << order;
 }
 
+/*
+ * A page_pool allocation: what the pool took from the allocator on the way
+ * (a bulk of order-0 pages, or one high-order block) is counted as the
+ * workload's requests, as sim_alloc_bulk and sim_alloc count them; a NULL
+ * from the pool is a refused request (the allocator's record says why).
+ * Cache and ring hits cost the allocator nothing and count nothing.
+ */
+struct lab_page *sim_pool_alloc(struct lab_sim *sim, struct sim_wl *wl, struct lab_page_pool *pool,
+				lab_gfp_t gfp, unsigned order)
+{
+	uint64_t h0, h1;
+	struct lab_page_pool_stats s0, s1;
+	lab_page_pool_counts(pool, &h0, NULL);
+	lab_page_pool_get_stats(pool, &s0);
+	struct lab_page *p = lab_page_pool_alloc_pages(pool, gfp);
+	lab_page_pool_counts(pool, &h1, NULL);
+	lab_page_pool_get_stats(pool, &s1);
+	uint64_t got = h1 - h0;
+	if (order == 0 && (s1.alloc_stats.slow != s0.alloc_stats.slow || !p)) {
+		sim->alloc_calls += LAB_PP_ALLOC_CACHE_REFILL;
+		count_result(sim, wl, gfp, 0, LAB_PP_ALLOC_CACHE_REFILL, LAB_PP_ALLOC_CACHE_REFILL - got, NULL);
+	} else if (order && (got || !p)) {
+		sim->alloc_calls++;
+		count_result(sim, wl, gfp, order, 1, p ? 0 : 1, NULL);
+	}
+	held(wl, got << order);
+	return p;
+}
+
+/* A page_pool put: the pages the pool gave back to the allocator (ring
+ * full) leave the workload. Returns 1 when the page stayed in the pool. */
+int sim_pool_put(struct lab_sim *sim, struct sim_wl *wl, struct lab_page_pool *pool, struct lab_page *page,
+		 unsigned order)
+{
+	uint64_t r0, r1;
+	lab_page_pool_counts(pool, NULL, &r0);
+	lab_page_pool_put_page(pool, page, 0);
+	lab_page_pool_counts(pool, NULL, &r1);
+	sim->free_calls += r1 - r0;
+	wl->pages_held -= (r1 - r0) << order;
+	return r1 == r0;
+}
+
 void sim_forget(struct lab_sim *sim, struct sim_wl *wl, unsigned order)
 {
 	(void)sim;

@@ -90,7 +90,7 @@ static const struct field nicrx_fields[] = {
 	{ "bulk", F_BOOL, NX(bulk), 0, 1, NOTUN },
 	{ "hold", F_DURATION, NX(hold_ns), 0, 1e12, NOTUN },
 	{ "hold_jitter", F_DURATION, NX(hold_jitter_ns), 0, 1e12, NOTUN },
-	{ "page_pool", F_UINT, NX(page_pool), 0, 1 << 16, NOTUN },
+	{ "page_pool", F_UINT, NX(page_pool), 0, 32768, NOTUN },
 	{ "cost", F_DURATION, NX(cost_ns), 0, 1e9, NOTUN },
 	{ NULL, 0, 0, 0, 0, 0 }
 };

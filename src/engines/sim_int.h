@@ -46,6 +46,7 @@
 #include <jansson.h>
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/sim.h>
+#include <labyrinth/page_pool.h>
 #include "engines/sim_result.h"
 #include "engines/wl_result.h"
 
@@ -486,6 +487,11 @@ struct lab_page *sim_alloc(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp
 unsigned sim_alloc_bulk(struct lab_sim *sim, struct sim_wl *wl, lab_gfp_t gfp, unsigned nr,
 			struct lab_page **pages);
 void sim_free(struct lab_sim *sim, struct sim_wl *wl, struct lab_page *page, unsigned order);
+/* page_pool allocations and puts, counted like sim_alloc_bulk/sim_alloc and sim_free */
+struct lab_page *sim_pool_alloc(struct lab_sim *sim, struct sim_wl *wl, struct lab_page_pool *pool,
+				lab_gfp_t gfp, unsigned order);
+int sim_pool_put(struct lab_sim *sim, struct sim_wl *wl, struct lab_page_pool *pool, struct lab_page *page,
+		 unsigned order);
 /* a page the core freed for us (owner reclaim) or that moved to another owner */
 void sim_forget(struct lab_sim *sim, struct sim_wl *wl, unsigned order);
 int sim_gfp_class(lab_gfp_t gfp);

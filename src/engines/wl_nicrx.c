@@ -10,12 +10,15 @@
  *   in flight: FIFO of (buffer, free time = arrival + hold + U[0, jitter)),
  *      |       completed in order, as a NAPI queue processes packets
  *      v
- *   freed (or kept in a page_pool cache of page_pool buffers per CPU)
+ *   freed, or recycled by the queue's page_pool (labyrinth/page_pool.h)
  *
  *   ring refill: when refill_batch slots are empty, allocate a buffer per
  *   empty slot, each of an order drawn from `orders` (jumbo frames: 2-3);
- *   order-0 buffers through lab_alloc_pages_bulk when `bulk`; page_pool
- *   recycled buffers first. The refill stops at the first failure (the
+ *   order-0 buffers through lab_alloc_pages_bulk when `bulk`. With
+ *   `page_pool: N` each queue has the library's page_pool per order (ring
+ *   of N, owned by the queue's CPU and context): refills in that context
+ *   come from it (direct cache, ring, then its own bulk refill), completed
+ *   buffers go back to it. The refill stops at the first failure (the
  *   driver retries at the next poll), like real drivers.
  *
  * Parameters (docs/simulator.md): rate (packets/s per CPU while on),
@@ -37,6 +40,7 @@ struct rxbuf {
 	struct lab_page *page;
 	uint64_t free_at;
 	uint8_t order;
+	uint8_t pp;                     /* a page of the queue's page_pool */
 };
 
 struct rxq {
@@ -53,10 +57,9 @@ struct rxq {
 	struct rxbuf *fifo;
 	uint32_t head, tail, cap;
 	uint64_t last_free_at;
-	/* page_pool cache: a stack per order */
-	struct lab_page **pool[LAB_MAX_ORDER];
-	unsigned pool_n[LAB_MAX_ORDER];
-	unsigned pool_total;
+	/* page_pool per order (NULL: the order is not drawn, or no pool) */
+	struct lab_page_pool *pool[LAB_MAX_ORDER];
+	void *pool_mem[LAB_MAX_ORDER];
 };
 
 struct nicrx {
@@ -111,23 +114,13 @@ static int fifo_push(struct rxq *q, struct rxbuf b)
 	return 0;
 }
 
-static struct lab_page *pool_get(struct rxq *q, unsigned order)
+static void release(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, struct rxbuf b)
 {
-	if (!q->pool_n[order])
-		return NULL;
-	q->pool_total--;
-	return q->pool[order][--q->pool_n[order]];
-}
-
-static void release(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, struct lab_page *page, unsigned order)
-{
-	if (nx->p->page_pool && q->pool_total < nx->p->page_pool && q->pool[order]) {
-		q->pool[order][q->pool_n[order]++] = page;
-		q->pool_total++;
-		nx->recycled++;
+	if (b.pp) {
+		nx->recycled += (uint64_t)sim_pool_put(sim, q->wl, q->pool[b.order], b.page, b.order);
 		return;
 	}
-	sim_free(sim, q->wl, page, order);
+	sim_free(sim, q->wl, b.page, b.order);
 }
 
 /* Posts buffers into every empty slot; stops at the first failure. */
@@ -140,9 +133,12 @@ static void refill(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, lab_gfp
 	nx->refills++;
 	while (need) {
 		unsigned order = order_dist_draw(&p->orders, &q->rng);
-		struct lab_page *page = pool_get(q, order);
-		if (page) {
-			q->ring[q->posted++] = (struct rxbuf){ page, 0, (uint8_t)order };
+		struct lab_page *page;
+		if (q->pool[order] && sim->cur.ctx == (int)p->context) {
+			page = sim_pool_alloc(sim, q->wl, q->pool[order], gfp, order);
+			if (!page)
+				return;
+			q->ring[q->posted++] = (struct rxbuf){ page, 0, (uint8_t)order, 1 };
 			need--;
 			continue;
 		}
@@ -152,7 +148,7 @@ static void refill(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, lab_gfp
 			nx->bulk_calls++;
 			unsigned got = sim_alloc_bulk(sim, q->wl, gfp, n, bulk);
 			for (unsigned i = 0; i < got; i++)
-				q->ring[q->posted++] = (struct rxbuf){ bulk[i], 0, 0 };
+				q->ring[q->posted++] = (struct rxbuf){ bulk[i], 0, 0, 0 };
 			need -= got;
 			if (got < n)
 				return;
@@ -161,7 +157,7 @@ static void refill(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, lab_gfp
 		page = sim_alloc(sim, q->wl, gfp, order);
 		if (!page)
 			return;
-		q->ring[q->posted++] = (struct rxbuf){ page, 0, (uint8_t)order };
+		q->ring[q->posted++] = (struct rxbuf){ page, 0, (uint8_t)order, 0 };
 		need--;
 	}
 }
@@ -190,7 +186,7 @@ static void rxq_fire(struct lab_sim *sim, struct sim_source *src)
 		struct rxbuf b = q->fifo[q->head++ & (q->cap - 1)];
 		nx->in_flight_pages -= 1ull << b.order;
 		nx->completed++;
-		release(sim, nx, q, b.page, b.order);
+		release(sim, nx, q, b);
 	}
 	/* one arrival */
 	if (q->next_arrival <= now) {
@@ -210,7 +206,7 @@ static void rxq_fire(struct lab_sim *sim, struct sim_source *src)
 			if (nx->in_flight_pages > nx->max_in_flight_pages)
 				nx->max_in_flight_pages = nx->in_flight_pages;
 			if (fifo_push(q, b) != 0)
-				release(sim, nx, q, b.page, b.order);
+				release(sim, nx, q, b);
 		} else {
 			if (!nx->drops)
 				nx->first_drop_ns = now;
@@ -224,6 +220,22 @@ static void rxq_fire(struct lab_sim *sim, struct sim_source *src)
 	if (q->head != q->tail && q->fifo[q->head & (q->cap - 1)].free_at < next)
 		next = q->fifo[q->head & (q->cap - 1)].free_at;
 	src->next_ns = next;
+}
+
+/* The queue's page_pool for @order: ring of page_pool entries, owned by
+ * the queue's CPU in the workload's context (softirq: NAPI; hardirq). */
+static int pool_create(struct lab_sim *sim, struct nicrx *nx, struct rxq *q, unsigned cpu, unsigned order)
+{
+	struct lab_page_pool_params pp = {
+		.flags = nx->p->context == LAB_CTX_HARDIRQ ? LAB_PP_FLAG_HARDIRQ : 0,
+		.order = order, .pool_size = nx->p->page_pool, .cpu = cpu,
+	};
+	pp.memory_bytes = lab_page_pool_bytes(&pp);
+	pp.memory = q->pool_mem[order] = aligned_alloc(64, (pp.memory_bytes + 63) & ~(size_t)63);
+	if (!pp.memory)
+		return -1;
+	q->pool[order] = lab_page_pool_create(sim->mem, &pp, NULL);
+	return q->pool[order] ? 0 : -1;
 }
 
 static int nicrx_init(struct lab_sim *sim, struct sim_wl *wl)
@@ -252,11 +264,8 @@ static int nicrx_init(struct lab_sim *sim, struct sim_wl *wl)
 			return -1;
 		if (nx->p->page_pool)
 			for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
-				if (o == 0 || nx->p->orders.weight[o] > 0) {
-					q->pool[o] = calloc(nx->p->page_pool, sizeof(*q->pool[o]));
-					if (!q->pool[o])
-						return -1;
-				}
+				if (nx->p->orders.weight[o] > 0 && pool_create(sim, nx, q, cpu, o) != 0)
+					return -1;
 		sim_source_init(sim, &q->src, rxq_fire, q, cpu, nx->p->context, NULL);
 		if (nx->p->context == LAB_CTX_HARDIRQ)
 			q->src.irq_cost_ns = nx->p->cost_ns;
@@ -310,6 +319,16 @@ static void nicrx_result(struct lab_sim *sim, struct sim_wl *wl, struct wl_resul
 	r->bursts = p->pattern == NICRX_BURSTS;
 	r->context = p->context;
 	r->bulk = p->bulk;
+	r->page_pool = p->page_pool;
+	memset(&r->pp, 0, sizeof(r->pp));
+	for (unsigned i = 0; i < nx->nr_q; i++)
+		for (unsigned o = 0; o < LAB_MAX_ORDER; o++) {
+			struct lab_page_pool_stats s;
+			if (!nx->q[i].pool[o])
+				continue;
+			lab_page_pool_get_stats(nx->q[i].pool[o], &s);
+			lab_page_pool_stats_add(&r->pp, &s);
+		}
 }
 
 static void nicrx_fini(struct lab_sim *sim, struct sim_wl *wl)
@@ -322,7 +341,7 @@ static void nicrx_fini(struct lab_sim *sim, struct sim_wl *wl)
 		free(nx->q[i].ring);
 		free(nx->q[i].fifo);
 		for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
-			free(nx->q[i].pool[o]);
+			free(nx->q[i].pool_mem[o]);   /* the instance goes with the run: pages need not return */
 	}
 	free(nx->q);
 	free(nx);

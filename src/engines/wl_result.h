@@ -12,6 +12,7 @@
 #ifndef LAB_ENGINES_WL_RESULT_H
 #define LAB_ENGINES_WL_RESULT_H
 
+#include <labyrinth/page_pool.h>
 #include <stdint.h>
 #include <labyrinth/labyrinth.h>
 
@@ -37,6 +38,8 @@ struct wl_nicrx_result {
 	int bursts;                             /* pattern: bursts (else Poisson) */
 	int context;                            /* enum lab_context of the refills */
 	int bulk;                               /* order-0 refills in bulk */
+	unsigned page_pool;                     /* each queue's page_pool ring size (0 = no pool) */
+	struct lab_page_pool_stats pp;          /* summed over every queue's pools */
 };
 
 struct wl_cardiac_result {

@@ -46,6 +46,16 @@ static void nicrx_text(FILE *out, const struct wl_nicrx_result *n)
 	fprintf(out, "    %s in %s, ring %u, refill batch %u%s\n", n->bursts ? "bursts" : "Poisson",
 		lab_context_name((enum lab_context)n->context), n->ring, n->refill_batch,
 		n->bulk ? ", bulk order-0 refill" : "");
+	if (n->page_pool) {
+		/* the pools' counters summed, named as `ethtool -S` names them */
+		uint64_t v[LAB_PP_NR_STATS];
+		lab_page_pool_stats_values(&n->pp, v);
+		fprintf(out, "    page_pool (ring %u per queue and order):", n->page_pool);
+		for (int k = 0; k < LAB_PP_NR_STATS; k++)
+			fprintf(out, "%s%s %llu", k == 6 ? "\n     " : " ", lab_page_pool_stat_names[k],
+				(unsigned long long)v[k]);
+		fputc('\n', out);
+	}
 }
 
 static json_t *nicrx_json(const struct wl_nicrx_result *n)
@@ -63,6 +73,15 @@ static json_t *nicrx_json(const struct wl_nicrx_result *n)
 	json_object_set_new(o, "completed", ju(n->completed));
 	json_object_set_new(o, "max_in_flight_pages", ju(n->max_in_flight_pages));
 	json_object_set_new(o, "first_drop_ns", jns(n->first_drop_ns));
+	if (n->page_pool) {
+		uint64_t v[LAB_PP_NR_STATS];
+		json_t *pp = json_object();
+		lab_page_pool_stats_values(&n->pp, v);
+		json_object_set_new(pp, "ring", json_integer(n->page_pool));
+		for (int k = 0; k < LAB_PP_NR_STATS; k++)
+			json_object_set_new(pp, lab_page_pool_stat_names[k], ju(v[k]));
+		json_object_set_new(o, "page_pool", pp);
+	}
 	return o;
 }
 

@@ -8,12 +8,12 @@ src="$LAB_SOURCE_DIR/src/core"
 inc="$LAB_SOURCE_DIR/include"
 fail=0
 # the public headers the core includes (directly or through each other)
-core_headers=("$inc"/labyrinth/{labyrinth,gfp,page,stats,platform,background,fragindex,kmap}.h)
+core_headers=("$inc"/labyrinth/{labyrinth,gfp,page,stats,platform,background,fragindex,kmap,page_pool}.h)
 bad=$(grep -hoE '#include <[^>]+>' "$src"/*.c "$src"/*.h "${core_headers[@]}" \
-      | sort -u | grep -vE '<(stddef|stdint|stdbool|stdarg|string|labyrinth/[a-z]+)\.h>' || true)
+      | sort -u | grep -vE '<(stddef|stdint|stdbool|stdarg|string|labyrinth/[a-z_]+)\.h>' || true)
 if [ -n "$bad" ]; then echo "core includes non-freestanding headers: $bad"; fail=1; fi
 # ... and no header of the host's API (its context, its instance, the Linux names)
-bad=$(grep -hoE '#include <labyrinth/[a-z]+\.h>' "$src"/*.c "$src"/*.h "${core_headers[@]}" | sort -u \
+bad=$(grep -hoE '#include <labyrinth/[a-z_]+\.h>' "$src"/*.c "$src"/*.h "${core_headers[@]}" | sort -u \
       | grep -E '<labyrinth/(context|host|linux|sim|report|map)\.h>' || true)
 if [ -n "$bad" ]; then echo "core includes host headers: $bad"; fail=1; fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT

@@ -82,7 +82,7 @@ static void test_scenario_shipped_files_load(void **state)
 {
 	(void)state;
 	static const char *const names[] = { "nic-rx-storm", "cardiac-monitor", "desktop-uptime", "router-16m",
-					     "dma32-starved" };
+					     "dma32-starved", "nic-rx-storm-page-pool" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char path[600];
 		struct lab_sim_error err;

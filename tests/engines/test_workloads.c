@@ -128,6 +128,16 @@ static void test_wl_nicrx_page_pool_recycles(void **state)
 	assert_true(recycled > 0.9 * packets - 300);
 	/* only the first ring fill and the pool's slack need the allocator */
 	assert_true(arr(w, "requests_by_order", 2) < packets / 4);
+	/* the library's page_pool did it, and its ethtool counters say so:
+	 * every completed buffer was put back into the direct cache (the
+	 * queue's NAPI context completes them), every pool page came from one
+	 * order-2 allocation (slow_ho) */
+	json_t *pp = json_object_get(w, "page_pool");
+	assert_non_null(pp);
+	assert_int_equal(num(pp, "ring"), 128);
+	assert_true(num(pp, "rx_pp_alloc_fast") > 0.9 * packets - 300);
+	assert_int_equal(num(pp, "rx_pp_recycle_cached") + num(pp, "rx_pp_recycle_ring"), recycled);
+	assert_int_equal(num(pp, "rx_pp_alloc_slow_ho"), arr(w, "requests_by_order", 2) - 256);
 	json_decref(root);
 }
 

@@ -211,6 +211,54 @@ static void test_linux_compat_no_default_fails_cleanly(void **state)
 	lab_linux_set_default(m);
 }
 
+/* A page_pool driver in Linux's names: NAPI poll (softirq) allocates pages
+ * and fragments, recycles some directly, the rest come back through
+ * page_pool_put_full_page from process context; page_pool_get_stats adds
+ * the ethtool counters; page_pool_destroy releases everything. */
+struct napi {
+	struct page_pool *pool;
+	struct page *kept;
+};
+
+static void napi_poll(void *arg)
+{
+	struct napi *n = arg;
+	unsigned int off;
+	struct page *p = page_pool_dev_alloc_pages(n->pool);
+	struct page *f = page_pool_dev_alloc_frag(n->pool, &off, 2048);
+	assert_non_null(p);
+	assert_non_null(f);
+	assert_int_equal(page_pool_get_dma_addr(p), page_to_phys(p));
+	page_pool_recycle_direct(n->pool, p);
+	page_pool_put_page(n->pool, f, -1, 1);
+	n->kept = page_pool_alloc_pages(n->pool, GFP_ATOMIC);
+	memset(page_address(n->kept), 0xab, PAGE_SIZE);
+}
+
+static void test_linux_compat_page_pool(void **state)
+{
+	(void)state;
+	static char mem[64 * 1024] __attribute__((aligned(64)));
+	struct page_pool_params pp = { .flags = PP_FLAG_DMA_MAP, .order = 0, .pool_size = 256, .cpu = 0,
+				       .memory = mem, .memory_bytes = sizeof(mem) };
+	struct page_pool *pool = page_pool_create(&pp);
+	assert_non_null(pool);
+	struct napi n = { pool, NULL };
+	assert_int_equal(lab_host_cpu_attach(lab_linux_default()), 0);
+	lab_do_softirq(napi_poll, &n);
+	assert_non_null(n.kept);
+	page_pool_put_full_page(pool, n.kept, 0);          /* process context: the ring */
+	struct page_pool_stats st = { 0 };
+	assert_true(page_pool_get_stats(pool, &st));
+	assert_true(page_pool_get_stats(pool, &st));          /* accumulates, as Linux's */
+	assert_int_equal(st.alloc_stats.slow, 2);
+	assert_int_equal(st.recycle_stats.cached, 2);
+	assert_int_equal(st.recycle_stats.ring, 2);
+	page_pool_destroy(pool);
+	assert_true(lab_page_pool_released(pool));
+	lab_host_cpu_detach(lab_linux_default());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_linux_compat_context_macros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linux_compat_kmap_atomic_typed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linux_compat_no_default_fails_cleanly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_linux_compat_page_pool, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
