@@ -79,6 +79,7 @@ struct lab_replay_opts {
 	enum lab_replay_pretrace pretrace_frees;
 	unsigned nr_samples;            /* timeline points; 0 = 40 */
 	int kernel_has_cma;             /* trace migratetype 4 = CMA (else Isolate) */
+	int kernel;                     /* enum lab_kernel: whose rules (0 = the default profile) */
 };
 
 /* ---- the seed: the state at trace start ---------------------------------- */
@@ -134,6 +135,8 @@ enum lab_shadow_fix {
 	LAB_FIX_ISOLATE_SHORT,          /* compaction took more free pages than the model has in range */
 	LAB_FIX_OUTSIDE_ZONES,          /* pfn in no zone */
 	LAB_FIX_HIGHATOMIC_INFERRED,    /* a pageblock became / stopped being HighAtomic (untraced) */
+	LAB_FIX_BULK_INFERRED,          /* an order-0 page freed off a pcp list: alloc_pages_bulk took it
+					 * (it hands pcp pages out with no mm_page_alloc event) */
 	LAB_NR_FIX
 };
 
@@ -282,6 +285,10 @@ int lab_replay_run(const struct lab_replay_request *req);
 void lab_replay_settings_default(struct lab_replay_settings *s);
 /* "fix" kind names for reports ("pcp_bypass", ...). */
 const char *lab_shadow_fix_name(enum lab_shadow_fix f);
+/* 1 for the kinds that are no contradiction but a kernel action the trace
+ * does not show, inferred from the events around it (highatomic reserve,
+ * bulk allocation); 0 for the contradictions. */
+int lab_shadow_fix_is_inferred(enum lab_shadow_fix f);
 
 #ifdef __cplusplus
 }

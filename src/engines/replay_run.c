@@ -121,6 +121,7 @@ int lab_replay_run(const struct lab_replay_request *a)
 	o.pretrace_frees = a->pretrace;
 	o.nr_samples = a->samples ? a->samples : 24;
 	o.kernel_has_cma = in.snaps[in.before].pagetype_has_cma;
+	{ char rel[128] = ""; lab_snapshot_uname(in.dir, rel, sizeof rel, NULL, 0); o.kernel = strncmp(rel, "6.1.", 4) ? 2 : 1; }
 	lab_replay_match_snapshots(&in.t, in.snaps, (unsigned)in.nr_snaps, &o);
 
 	lab_report_replay_trace(stdout, a->trace, &in.t, &in.ts, in.have_ts);

@@ -171,6 +171,17 @@ static void print_seed(FILE *out, const struct lab_replay_seed *s, const struct 
 
 /* ---- shadow output -------------------------------------------------------------- */
 
+/* The fix counts of the contradictions (@inferred 0) or of the inferred
+ * kernel actions (1). */
+static void print_fixes(FILE *out, const struct lab_shadow_result *r, int inferred)
+{
+	for (int k = 0; k < LAB_NR_FIX; k++)
+		if (r->fixes[k] && lab_shadow_fix_is_inferred((enum lab_shadow_fix)k) == inferred)
+			fprintf(out, "    %-22s %8llu  (%llu inside compaction runs; first at line %u)\n",
+				lab_shadow_fix_name((enum lab_shadow_fix)k), (unsigned long long)r->fixes[k],
+				(unsigned long long)r->fixes_in_compaction[k], r->first_fix_line[k]);
+}
+
 void lab_report_replay_shadow(FILE *out, const struct lab_ftrace *t, const struct lab_replay_opts *o,
 			 const struct lab_shadow_result *r, const struct lab_snapshot *b)
 {
@@ -178,17 +189,20 @@ void lab_report_replay_shadow(FILE *out, const struct lab_ftrace *t, const struc
 	print_seed(out, &r->seed, b);
 	fprintf(out, "\nshadow replay: the kernel's decisions applied to a model of its zones\n");
 	for (int k = 0; k < LAB_NR_FIX; k++)
-		nfix += r->fixes[k];
+		if (!lab_shadow_fix_is_inferred((enum lab_shadow_fix)k))
+			nfix += r->fixes[k];
 	if (!nfix) {
-		fprintf(out, "  every event found the page states it implies (no corrections)\n");
+		fprintf(out, "  every event found the page states it implies (0 contradictions)\n");
 	} else {
 		fprintf(out, "  events that contradicted the model (the event wins; by kind):\n");
-		for (int k = 0; k < LAB_NR_FIX; k++)
-			if (r->fixes[k])
-				fprintf(out, "    %-22s %8llu  (%llu inside compaction runs; first at line %u)\n",
-					lab_shadow_fix_name((enum lab_shadow_fix)k), (unsigned long long)r->fixes[k],
-					(unsigned long long)r->fixes_in_compaction[k], r->first_fix_line[k]);
+		print_fixes(out, r, 0);
 	}
+	for (int k = 0; k < LAB_NR_FIX; k++)
+		if (lab_shadow_fix_is_inferred((enum lab_shadow_fix)k) && r->fixes[k]) {
+			fprintf(out, "  kernel actions the trace does not show, inferred from the events around them:\n");
+			print_fixes(out, r, 1);
+			break;
+		}
 	if (r->isolated_by_compaction)
 		fprintf(out, "  compaction's free scanner isolated %llu pages (untraced allocations, modelled "
 			"from mm_compaction_isolate_freepages ranges)\n",
