@@ -309,6 +309,7 @@ struct lab_cpu_counters {
 struct lab_mem {
 	uint32_t magic;
 	uint32_t flags;                     /* (i) LAB_CFG_* */
+	uint8_t kernel;                     /* (i) enum lab_kernel, resolved (kernel.c) */
 	struct lab_platform plat;           /* (i) copy; NULL hooks allowed */
 	uint64_t base_pfn;                  /* (i) first pfn of the span */
 	uint64_t end_pfn;                   /* (i) exclusive */
@@ -677,6 +678,8 @@ bool lab__unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneid
 
 /* ---- watermark.c ------------------------------------------------------- */
 void lab__setup_per_zone_wmarks(struct lab_mem *mem);
+/* kernel.c: resolve profile @k into mem's plain (i) fields. */
+void lab__kernel_setup(struct lab_mem *mem, enum lab_kernel k);
 void lab__setup_per_zone_lowmem_reserve(struct lab_mem *mem);
 void lab__init_per_zone_wmark_min(struct lab_mem *mem);
 bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z);

@@ -406,6 +406,7 @@ static int host_init_mem(struct host *h, const struct lab_host_config *cfg, uint
 		.pageblock_order = cfg->pageblock_order,
 		.nr_cpus = h->nr_cpus,
 		.flags = cfg->flags,
+		.kernel = cfg->kernel,
 		.min_free_kbytes = cfg->min_free_kbytes,
 		.platform = &h->plat,
 	};
