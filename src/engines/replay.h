@@ -79,7 +79,8 @@ struct lab_replay_opts {
 	enum lab_replay_pretrace pretrace_frees;
 	unsigned nr_samples;            /* timeline points; 0 = 40 */
 	int kernel_has_cma;             /* trace migratetype 4 = CMA (else Isolate) */
-	int kernel;                     /* enum lab_kernel: whose rules (0 = the default profile) */
+	enum lab_kernel kernel;         /* whose rules: the shadow model's event semantics and the
+					 * what-if instance's profile (0 = LAB_KERNEL_DEFAULT_PROFILE) */
 };
 
 /* ---- the seed: the state at trace start ---------------------------------- */
@@ -268,10 +269,33 @@ struct lab_replay_request {
 	const char *json, *map;         /* optional outputs */
 	int shadow, lenient;
 	unsigned samples;               /* timeline points; 0 = 24 */
+	const char *kernel;             /* --kernel VERSION: whose rules; NULL = the traced kernel's */
+	int era_given;                  /* --era: @era names the gfp flags, whatever the kernel */
 	enum lab_gfp_era era;
 	struct lab_replay_settings set;
 	enum lab_replay_pretrace pretrace;
 };
+
+/* Which kernel's rules a replay applies, and why (lab_replay_kernel). */
+struct lab_replay_kernel {
+	char release[128];              /* the traced kernel's release; "" = unknown */
+	char source[64];                /* the file it was read from */
+	enum lab_kernel traced;         /* its profile; LAB_KERNEL_DEFAULT when unknown */
+	enum lab_kernel rules;          /* the profile replayed (resolved) */
+	int overridden;                 /* 1: --kernel chose @rules */
+	enum lab_gfp_era era;           /* the era the trace's gfp names are read in */
+};
+
+/*
+ * The kernel of the snapshots in @dir (lab_snapshot_uname) and the rules
+ * to replay it with: @kernel_arg (--kernel, a release or "6.1"/"6.12")
+ * when given, else the traced kernel's profile, else the default profile.
+ * The gfp names are the traced kernel's era unless @era_given. Returns 0,
+ * or LAB_EINVAL with the message in @err for a @kernel_arg that names no
+ * version.
+ */
+int lab_replay_kernel(const char *dir, const char *kernel_arg, int era_given, enum lab_gfp_era era,
+		      struct lab_replay_kernel *k, char *err, size_t errsz);
 
 /*
  * Loads the trace and its snapshots, runs the shadow or what-if replay and

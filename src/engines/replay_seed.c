@@ -186,7 +186,7 @@ int lab_replay_seed(const struct lab_ftrace *t, const struct lab_replay_opts *o,
 	memset(s, 0, sizeof(*s));
 	if ((rc = replay_geo_from_snapshot(o->before, &g, err, errsz)))
 		return rc;
-	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma, o->kernel != 1)))
+	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma, lab_kernel_resolve(o->kernel) == LAB_KERNEL_6_12)))
 		goto nomem;
 	size_t n = (size_t)(g.endpfn - g.base), npb = (n >> g.pb_order) + 1;
 	m.probe = true;

@@ -78,7 +78,7 @@ int lab_replay_shadow(const struct lab_ftrace *t, const struct lab_replay_opts *
 		return rc;
 	if ((rc = lab_replay_seed(t, o, &r->seed, err, errsz)))
 		return rc;
-	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma, o->kernel != 1)))
+	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma, lab_kernel_resolve(o->kernel) == LAB_KERNEL_6_12)))
 		goto nomem;
 	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
 		r->populated[z] = g.populated[z];

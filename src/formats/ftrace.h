@@ -153,6 +153,7 @@ struct lab_ftrace {
 	uint64_t malformed;             /* lines skipped in lenient mode */
 	enum lab_ftrace_layout layout;
 	char kernel[96];                /* trace.dat: kernel release when known */
+	enum lab_gfp_era era;           /* the era the gfp names were read in */
 	/* private: hash tables */
 	void *priv;
 };

@@ -502,8 +502,8 @@ int lab_snapshot_uname(const char *dir, char *release, size_t n, char *source, s
 		if (got > where[i].skip) {
 			snprintf(release, n, "%s", w[where[i].skip]);
 			if (source && srcn)
-				snprintf(source, srcn, "%s%s%s", where[i].file, *where[i].key ? " " : "",
-					 where[i].key);
+				snprintf(source, srcn, "%s%s%.*s", where[i].file, *where[i].key ? " " : "",
+					 *where[i].key ? (int)strlen(where[i].key) - 1 : 0, where[i].key);
 			return 0;
 		}
 	}

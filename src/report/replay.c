@@ -13,13 +13,14 @@
 #include <labyrinth/report.h>
 #include "report/replay.h"
 
-static const char *gfp_str(lab_gfp_t g, char *buf, size_t n)
+/* @g named as the traced kernel printed it (the trace's era). */
+static const char *gfp_str(lab_gfp_t g, enum lab_gfp_era era, char *buf, size_t n)
 {
 	if (!g) {
 		snprintf(buf, n, "none");
 		return buf;
 	}
-	lab_gfp_format(buf, n, g, LAB_GFP_ERA_6_1);
+	lab_gfp_format(buf, n, g, era);
 	return buf;
 }
 
@@ -115,6 +116,43 @@ void lab_report_replay_trace(FILE *out, const char *path, const struct lab_ftrac
 	}
 	if (t->malformed)
 		fprintf(out, "  WARNING: %llu malformed lines skipped (--lenient)\n", (unsigned long long)t->malformed);
+}
+
+void lab_report_replay_kernel(FILE *out, const struct lab_replay_kernel *k, int shadow)
+{
+	const char *rules = lab_kernel_name(k->rules), *ver = lab_kernel_version(k->rules);
+	if (k->release[0])
+		fprintf(out, "  kernel: traced on %s (%s), profile %s", k->release, k->source,
+			k->traced ? lab_kernel_name(k->traced) : "?");
+	else
+		fprintf(out, "  kernel: traced on an unknown kernel (no uname, uname.txt, meta.txt or osrelease "
+			"beside the snapshots)");
+	fprintf(out, "; replayed with the rules of Linux %s (profile %s%s); gfp names of era %s\n", ver, rules,
+		k->overridden ? ", --kernel" : k->release[0] ? "" : ", the default: give --kernel",
+		lab_gfp_era_name(k->era));
+	if (!k->overridden || !k->traced || k->traced == k->rules)
+		return;
+	if (shadow)
+		fprintf(out, "  note: the shadow replay applies %s's decisions with %s's event semantics; they are "
+			"the traced kernel's, so expect contradictions\n", lab_kernel_name(k->traced), rules);
+	else
+		fprintf(out, "  note: this answers \"would %s have failed here?\" for the demand %s made. Under %s's "
+			"decisions the demand itself would have changed (reclaim and retries, the requests that follow "
+			"a failure or a success, the timing): the failures below are %s's answer to %s's demand, not a "
+			"%s trace\n", rules, lab_kernel_name(k->traced), rules, rules, lab_kernel_name(k->traced), rules);
+}
+
+json_t *lab_report_replay_kernel_json(const struct lab_replay_kernel *k)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "traced_release", k->release[0] ? json_string(k->release) : json_null());
+	json_object_set_new(j, "traced_release_source", k->source[0] ? json_string(k->source) : json_null());
+	json_object_set_new(j, "traced_profile", k->traced ? json_string(lab_kernel_name(k->traced)) : json_null());
+	json_object_set_new(j, "profile", json_string(lab_kernel_name(k->rules)));
+	json_object_set_new(j, "profile_version", json_string(lab_kernel_version(k->rules)));
+	json_object_set_new(j, "overridden", json_boolean(k->overridden));
+	json_object_set_new(j, "gfp_era", json_string(lab_gfp_era_name(k->era)));
+	return j;
 }
 
 json_t *lab_report_replay_trace_json(const char *path, const struct lab_ftrace *t, const struct lab_trace_stats *ts, int have_ts)
@@ -310,7 +348,7 @@ static void print_line_of(FILE *out, const struct lab_ftrace *t, size_t ev)
 	const struct lab_ftrace_event *e = &t->ev[ev];
 	char g[256];
 	fprintf(out, "line %u, t=%.6f s, order %d %s in %s context (%s-%u, CPU %u)", e->line, secs(e->ts_ns),
-		e->order, gfp_str(e->gfp, g, sizeof(g)), lab_context_name(lab_ftrace_context(e)),
+		e->order, gfp_str(e->gfp, t->era, g, sizeof(g)), lab_context_name(lab_ftrace_context(e)),
 		e->comm < t->nr_comms ? t->comms[e->comm] : "?", e->pid, e->cpu);
 }
 
@@ -328,7 +366,7 @@ static void print_whatif_failures(FILE *out, const struct lab_ftrace *t, const s
 		if (!k->kernel_fail && !k->replay_fail)
 			continue;
 		fprintf(out, "  %5u %-58s %-8s %9llu %8llu %8llu %7llu %8llu %8llu\n", k->order,
-			gfp_str(k->gfp, g, sizeof(g)), lab_context_name(k->ctx), (unsigned long long)k->requests,
+			gfp_str(k->gfp, t->era, g, sizeof(g)), lab_context_name(k->ctx), (unsigned long long)k->requests,
 			(unsigned long long)k->kernel_fail, (unsigned long long)k->replay_fail,
 			(unsigned long long)k->both_fail, (unsigned long long)k->only_kernel_fail,
 			(unsigned long long)k->only_replay_fail);
@@ -347,7 +385,7 @@ static void print_whatif_failures(FILE *out, const struct lab_ftrace *t, const s
 		if ((k->gfp & LAB___GFP_NOWARN) || (k->gfp & LAB___GFP_DIRECT_RECLAIM) || !k->kernel_fail)
 			continue;
 		fprintf(out, "  order-%u %s in %s: kernel failed %llu of %llu (first at line %llu), replay %llu",
-			k->order, gfp_str(k->gfp, g, sizeof(g)), lab_context_name(k->ctx),
+			k->order, gfp_str(k->gfp, t->era, g, sizeof(g)), lab_context_name(k->ctx),
 			(unsigned long long)k->kernel_fail, (unsigned long long)k->requests,
 			(unsigned long long)k->first_kernel_fail_line, (unsigned long long)k->replay_fail);
 		if (k->replay_fail)
@@ -484,7 +522,7 @@ json_t *lab_report_replay_whatif_json(const struct lab_ftrace *t, const struct l
 		const struct lab_replay_failkey *k = &r->keys[i];
 		json_t *e = json_object();
 		json_object_set_new(e, "order", json_integer(k->order));
-		json_object_set_new(e, "gfp", json_string(gfp_str(k->gfp, g, sizeof(g))));
+		json_object_set_new(e, "gfp", json_string(gfp_str(k->gfp, t->era, g, sizeof(g))));
 		json_object_set_new(e, "gfp_mask", json_integer(k->gfp));
 		json_object_set_new(e, "context", json_string(lab_context_name(k->ctx)));
 		json_object_set_new(e, "requests", json_integer((json_int_t)k->requests));
