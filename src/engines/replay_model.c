@@ -335,9 +335,75 @@ static void set_block(struct model *m, uint64_t p, unsigned k, unsigned kind, in
 
 /* Removes up to @nr free pages from free blocks in [start, end): the
  * compaction free scanner isolating them (untraced allocation). */
-static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t nr)
+/*
+ * isolate_freepages_block's walk over [start, end) with @stride: a free
+ * block's head is isolated whole (nr_scanned counts its pages), an
+ * allocated block of order > 0 is skipped whole (a compound page), and the
+ * walk stops once @nr pages are taken. With @apply 0 it only counts; the
+ * counts are compared with the event's to find the stride the kernel
+ * used (async compaction starts at COMPACT_CLUSTER_MAX = 32, back to 1
+ * after a block with isolations, doubling after one without).
+ */
+static void scan_free_block(struct model *m, uint64_t start, uint64_t end, unsigned stride, uint64_t nr,
+			    bool apply, uint64_t *scanned, uint64_t *taken)
+{
+	*scanned = *taken = 0;
+	for (uint64_t q = start; q < end && *taken < nr; q += stride) {
+		uint64_t h;
+		unsigned o, kind;
+		++*scanned;
+		if (!cover(m, q, &h, &o, &kind) || h != q)
+			continue;
+		uint64_t sz = 1ull << o;
+		if (kind == K_FREE) {
+			*scanned += sz - 1;
+			*taken += sz;
+			if (apply) {
+				set_block(m, q, o, K_ALLOC, LAB_MIGRATE_MOVABLE, 0);
+				m->isolated += sz;
+			}
+		} else if (o && q + sz <= end) {
+			*scanned += sz - 1;
+		} else {
+			continue;
+		}
+		q += sz - 1;
+		/* the kernel's loop adds the stride after the block: its
+		 * "blockpfn += isolated - 1" then "blockpfn += stride" */
+		q -= stride - 1;
+	}
+}
+
+/* mm_compaction_isolate_freepages: the walk whose counts match the event's,
+ * else (no stride matches) nr free pages from the range's start. */
+static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t nr_scanned, uint64_t nr);
+
+static bool isolate_by_stride(struct model *m, uint64_t start, uint64_t end, uint64_t nr_scanned, uint64_t nr)
+{
+	uint64_t sc, tk;
+	int best = -1;
+	if (start < m->g.base || end > m->g.endpfn || start >= end)
+		return false;
+	for (unsigned s = 1; s <= 32; s <<= 1) {
+		scan_free_block(m, start, end, s, nr, false, &sc, &tk);
+		if (tk == nr && sc == nr_scanned) {
+			best = (int)s;
+			break;
+		}
+		if (tk == nr && best < 0)
+			best = (int)s;
+	}
+	if (best < 0)
+		return false;
+	scan_free_block(m, start, end, (unsigned)best, nr, true, &sc, &tk);
+	return true;
+}
+
+static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t nr_scanned, uint64_t nr)
 {
 	uint64_t q = start;
+	if (!nr || isolate_by_stride(m, start, end, nr_scanned, nr))
+		return;
 	if (start < m->g.base)
 		q = start = m->g.base;
 	if (end > m->g.endpfn)
@@ -558,7 +624,7 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 		return;
 	case LAB_FT_COMPACTION_ISOLATE_FREEPAGES:
 		if (!m->probe)
-			isolate_free(m, e->pfn, e->arg, e->gfp);
+			isolate_free(m, e->pfn, e->arg, e->arg2, e->gfp);
 		return;
 	case LAB_FT_COMPACTION_FAST_ISOLATE_FREEPAGES:
 		if (!m->probe)
