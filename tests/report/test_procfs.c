@@ -3,14 +3,15 @@
  * tests/report/test_procfs.c - the /proc and debugfs formats of
  * report/procfs.c against vectors O1-O5, O16-O18 and J1-J5/J9 (printed
  * forms) of tests/data/reference/linux-mm-testvectors.md, and against the
- * real 6.1 files of tests/data/realkernel/: every buddyinfo.* and
+ * real 6.1 and 6.12 files of tests/data/realkernel/: every buddyinfo.* and
  * pagetypeinfo.* is parsed, turned back into a struct lab_mem_stats and
- * must come out byte for byte; every zoneinfo.* must come out byte for
+ * must come out byte for byte; every 6.1 zoneinfo.* must come out byte for
  * byte minus the lines Labyrinth documents as omitted; every vmstat.*
  * must contain our lines, in our order.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -63,10 +64,10 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* Files matching REALKERNEL/<run>/<pattern> of the runs taken on Linux 6.1
- * (these are 6.1 formats; runs of other kernels are skipped); fails if
- * there are none. */
-static glob_t real_files(const char *pattern)
+/* Files matching REALKERNEL/<run>/<pattern> of every run, both kernels'
+ * (@only_6_1: of the runs taken on Linux 6.1 only); fails if there are
+ * none. */
+static glob_t real_files_of(const char *pattern, bool only_6_1)
 {
 	glob_t runs, g;
 	char path[512];
@@ -77,7 +78,7 @@ static glob_t real_files(const char *pattern)
 	for (size_t i = 0; i < runs.gl_pathc; i++) {
 		char *dir = runs.gl_pathv[i];
 		*strrchr(dir, '/') = '\0';
-		if (!data_run_is_linux_6_1(dir))
+		if (only_6_1 && !data_run_is_linux_6_1(dir))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, pattern);
 		int rc = glob(path, nr++ ? GLOB_APPEND : 0, NULL, &g);
@@ -86,6 +87,12 @@ static glob_t real_files(const char *pattern)
 	globfree(&runs);
 	assert_true(g.gl_pathc > 0);
 	return g;
+}
+
+/* buddyinfo, pagetypeinfo and vmstat print the same lines in 6.1 and 6.12. */
+static glob_t real_files(const char *pattern)
+{
+	return real_files_of(pattern, false);
 }
 
 static int zone_index(const char *name)
@@ -599,11 +606,14 @@ static char *zoneinfo_without_omitted(const char *text)
 	return out;
 }
 
-/* Every real 6.1 zoneinfo, minus the documented omissions, comes out byte for byte. */
+/* Every real 6.1 zoneinfo, minus the documented omissions, comes out byte
+ * for byte. (6.12's zoneinfo has lines 6.1's lacks - nr_unaccepted,
+ * nr_iommu_pages, pgdemote_*, promo - which lab_report_zoneinfo does not
+ * print: its 6.12 runs are not compared.) */
 static void test_zoneinfo_real_files_match(void **state)
 {
 	(void)state;
-	glob_t g = real_files("zoneinfo.*");
+	glob_t g = real_files_of("zoneinfo.*", true);
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char *real = slurp(g.gl_pathv[i]);
 		struct lab_mem_stats s;
