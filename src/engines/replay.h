@@ -99,7 +99,8 @@ struct lab_replay_seed {
 	uint8_t *init;                  /* [end - base]: LAB_SEED_* */
 	uint8_t *init_cpu;              /* [end - base]: CPU of the revealing event (PCP) */
 	uint8_t *pb_mt;                 /* initial pageblock types (lab migratetypes) */
-	uint8_t *pb_known;              /* 1 = type seen in the trace, 0 = filled from counts */
+	uint8_t *pb_known;              /* 1 = type seen in the trace, 2 = seen on a 6.1 free list only
+					 * (weak), 0 = filled from counts */
 	size_t nr_pb;
 	unsigned pageblock_order;
 	/* initial free blocks, in pfn order */

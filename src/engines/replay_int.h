@@ -47,7 +47,8 @@ struct model {
 	/* probe pass */
 	bool probe;
 	uint8_t *init, *init_cpu;
-	uint8_t *pb_seen;               /* 1 = type evidenced, 2 = changed by a steal first */
+	uint8_t *pb_seen;               /* 1 = type evidenced, 2 = changed by a steal first,
+					 * 3 = evidenced by a 6.1 free list's type only (weak) */
 	/* fixes */
 	uint64_t fixes[LAB_NR_FIX], fixes_cc[LAB_NR_FIX];
 	uint32_t first_fix_line[LAB_NR_FIX];

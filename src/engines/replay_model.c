@@ -317,11 +317,19 @@ static void touch(struct model *m, uint64_t p, unsigned k, unsigned ev, unsigned
 	}
 }
 
-static void pb_evidence(struct model *m, uint64_t pfn, int mt)
+/*
+ * Probe: the first type an event shows for the pageblock of @pfn. A free
+ * list's type (@list: zone_locked, extfrag's fallback) is the pageblock's
+ * only when lists follow pageblocks (6.10+); under 6.1 a single-block steal
+ * leaves blocks on another type's list, so such evidence is weak (3) and
+ * gives way to the snapshot's counts; a pcp drain's type is the one the
+ * pageblock had when the page was freed (1).
+ */
+static void pb_evidence(struct model *m, uint64_t pfn, int mt, bool list)
 {
 	m->last_new_pb = -1;
 	if (m->probe && !m->pb_seen[pbi(m, pfn)]) {
-		m->pb_seen[pbi(m, pfn)] = 1;
+		m->pb_seen[pbi(m, pfn)] = list && !m->lists_follow_blocks ? 3 : 1;
 		m->pb[pbi(m, pfn)] = (uint8_t)mt;
 		m->last_new_pb = (int)pbi(m, pfn);
 	}
@@ -484,7 +492,7 @@ static void apply_extfrag(struct model *m, const struct lab_ftrace_event *e)
 		return;
 	}
 	touch(m, e->pfn, fo, LAB_SEED_FREE, e->cpu);
-	pb_evidence(m, e->pfn, fmt);
+	pb_evidence(m, e->pfn, fmt, true);
 	if (m->probe) {
 		for (uint64_t q = e->pfn; q < e->pfn + (1ull << fo); q += 1ull << m->g.pb_order)
 			if (m->pb_seen[pbi(m, q)] == 0)
@@ -584,7 +592,7 @@ static void apply_extfrag_alloc(struct model *m, const struct lab_ftrace_event *
 		return;
 	}
 	touch(m, p, fo, LAB_SEED_FREE, e->cpu);
-	pb_evidence(m, p, fmt);
+	pb_evidence(m, p, fmt, true);
 	if (m->probe)
 		for (uint64_t q = p; q < p + (1ull << fo); q += 1ull << m->g.pb_order)
 			if (m->pb_seen[pbi(m, q)] == 0)
@@ -656,7 +664,7 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 	case LAB_FT_PAGE_ALLOC_ZONE_LOCKED:
 		mt = replay_map_mt(e->mt, m->has_cma);
 		touch(m, p, k, LAB_SEED_FREE, e->cpu);
-		pb_evidence(m, p, mt);
+		pb_evidence(m, p, mt, true);
 		if (found && kind == K_PCP) {
 			/* the free that put it there went to the buddy lists */
 			fix(m, LAB_FIX_PCP_BYPASS);
@@ -689,7 +697,7 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 	case LAB_FT_PAGE_PCPU_DRAIN:
 		mt = replay_map_mt(e->mt, m->has_cma);
 		touch(m, p, k, LAB_SEED_PCP, e->cpu);
-		pb_evidence(m, p, mt);
+		pb_evidence(m, p, mt, false);
 		mask = clear_range(m, p, k);
 		if (mask & ((1u << K_ALLOC) | (1u << K_FREE)))
 			fix(m, LAB_FIX_DRAIN_NOT_PCP);
