@@ -219,6 +219,7 @@ struct lab_whatif_result {
 	uint64_t keys_overflow;
 	/* behaviour next to the kernel's */
 	uint64_t kswapd_wakeups;                /* our wake requests (every slow-path entry that may wake it) */
+	uint64_t kswapd_boost_clears;           /* zone boosts cleared at the kernel's kswapd sleeps */
 	uint64_t kernel_kswapd_wakeups;         /* mm_vmscan_wakeup_kswapd: only when kswapd was asleep */
 	uint64_t extfrag, kernel_extfrag;
 	uint64_t warn_reports;                  /* failure records (rate limited, !NOWARN) */

@@ -395,13 +395,15 @@ static void print_whatif_failures(FILE *out, const struct lab_ftrace *t, const s
 	if (r->warn_reports) {
 		fprintf(out, "  warn_alloc reports (rate limited like the kernel's, 1 per 10 s): %llu; the first:\n    ",
 			(unsigned long long)r->warn_reports);
-		lab_report_warn_alloc_header(out, &r->first_warn, LAB_GFP_ERA_6_1, LAB_REPORT_CPUSET);
+		lab_report_warn_alloc_header(out, &r->first_warn, t->era, LAB_REPORT_CPUSET);
 		fprintf(out, "    context: %s\n", lab_context_name(r->first_warn.context));
 	}
 	fprintf(out, "  kswapd: our wake requests %llu; kernel mm_vmscan_wakeup_kswapd %llu (traced only when it "
-		"was asleep); fallback steals (extfrag): ours %llu, kernel %llu\n",
+		"was asleep); fallback steals (extfrag): ours %llu, kernel %llu; watermark boosts cleared when the "
+		"kernel's kswapd slept: %llu\n",
 		(unsigned long long)r->kswapd_wakeups, (unsigned long long)r->kernel_kswapd_wakeups,
-		(unsigned long long)r->extfrag, (unsigned long long)r->kernel_extfrag);
+		(unsigned long long)r->extfrag, (unsigned long long)r->kernel_extfrag,
+		(unsigned long long)r->kswapd_boost_clears);
 }
 
 /* Fragmentation over time and at each snapshot, in the biggest zone. */

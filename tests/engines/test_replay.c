@@ -25,6 +25,7 @@
 #include "util/fixture.h"
 #include "util/snapshot_zone.h"
 #include "engines/replay.h"
+#include <labyrinth/report.h>
 
 /* Every real run of tests/data/realkernel: Linux 6.1's, then 6.12's. */
 #define NRUNS 7
@@ -321,6 +322,45 @@ static void test_replay_whatif_atomic_classes_within_5pct(void **state)
 	check_class_within_5pct(&R[AP612].whatif, 0, atomic612 | nn, LAB_CTX_PROCESS);
 }
 
+/* What-if, 6.1's atomic-pressure: the hog's GFP_HIGHUSER_MOVABLE requests
+ * all succeed, as in the kernel, because the watermark boost is gone when
+ * the kernel's kswapd sleeps (10 failed while the boost stayed). */
+static void test_replay_whatif_kswapd_sleep_clears_boost(void **state)
+{
+	(void)state;
+	const struct lab_whatif_result *w = &R[0].whatif;
+	const struct lab_replay_failkey *k = key(w, 0, LAB_GFP_HIGHUSER_MOVABLE | LAB___GFP_COMP | LAB___GFP_ZERO, LAB_CTX_PROCESS);
+	assert_non_null(k);
+	if (!k)
+		return;
+	assert_true(w->kswapd_boost_clears > 0);
+	assert_int_equal(k->kernel_fail, 0);
+	assert_int_equal(k->replay_fail, 0);
+}
+
+/* What-if, 6.12's atomic-pressure: the first warn_alloc line is the one
+ * the kernel printed (dmesg.txt), with 6.12's names: mode:0x40820(GFP_ATOMIC|__GFP_COMP). */
+static void test_replay_whatif_6_12_warn_alloc_line_is_the_kernels(void **state)
+{
+	(void)state;
+	const struct lab_whatif_result *w = &R[AP612].whatif;
+	assert_true(w->warn_reports >= 1);
+	char *ours = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&ours, &n);
+	assert_non_null(f);
+	lab_report_warn_alloc_header(f, &w->first_warn, R[AP612].t.era, LAB_REPORT_CPUSET);
+	fclose(f);
+	char *dmesg = read_file(data_path("realkernel/atomic-pressure-256M-6.12/dmesg.txt"), NULL);
+	assert_non_null(dmesg);
+	const char *line = strstr(dmesg, "] workload: page allocation failure");
+	assert_non_null(line);
+	line += 2;
+	assert_memory_equal(ours, line, strlen(ours));
+	free(ours);
+	free(dmesg);
+}
+
 /* What-if: the traced settings give our zones the kernel's watermarks. */
 static void test_replay_whatif_uses_traced_watermarks(void **state)
 {
@@ -593,6 +633,8 @@ int main(void)
 		cmocka_unit_test(test_replay_shadow_no_contradictions),
 		cmocka_unit_test(test_replay_shadow_6_12_snapshots),
 		cmocka_unit_test(test_replay_whatif_atomic_classes_within_5pct),
+		cmocka_unit_test(test_replay_whatif_kswapd_sleep_clears_boost),
+		cmocka_unit_test(test_replay_whatif_6_12_warn_alloc_line_is_the_kernels),
 		cmocka_unit_test(test_replay_shadow_seed_matches_before),
 		cmocka_unit_test(test_replay_shadow_reproduces_after),
 		cmocka_unit_test(test_replay_shadow_reproduces_net_snapshot),
