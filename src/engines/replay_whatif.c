@@ -120,24 +120,8 @@ struct wctx {
 	uint8_t *filler;                /* per pfn: still a seeded (pre-trace) allocation */
 	uint64_t filler_base;
 	struct pmap map;
-	uint32_t victim[16];            /* pids of mark_victim events so far */
-	unsigned nr_victims;
 };
 
-/* The OOM killer's victim allocates without watermarks from its own
- * (process) context once marked: __gfp_pfmemalloc_flags grants it
- * ALLOC_OOM, which is ALLOC_NO_WATERMARKS, unless __GFP_NOMEMALLOC. The
- * allocator grants the same to __GFP_MEMALLOC, so the victim's requests
- * are made with it (the failure keys keep the traced gfp). */
-static lab_gfp_t victim_gfp(const struct wctx *w, const struct lab_ftrace_event *e)
-{
-	if (lab_ftrace_context(e) != LAB_CTX_PROCESS)
-		return e->gfp;
-	for (unsigned i = 0; i < w->nr_victims; i++)
-		if (w->victim[i] == e->pid)
-			return e->gfp | LAB___GFP_MEMALLOC;
-	return e->gfp;
-}
 
 static unsigned w_cpu(void *ctx)
 {
@@ -666,7 +650,7 @@ static int whatif_alloc(struct wctx *w, const struct lab_ftrace_event *e, size_t
 	struct lab_whatif_result *r = w->r;
 	unsigned order = (unsigned)(e->order < 0 ? 0 : e->order);
 	bool kfail = (e->flags & LAB_FTF_FAILED) != 0;
-	struct lab_page *pg = order < LAB_MAX_ORDER ? lab_alloc_pages(r->mem, victim_gfp(w, e), order) : NULL;
+	struct lab_page *pg = order < LAB_MAX_ORDER ? lab_alloc_pages(r->mem, e->gfp, order) : NULL;
 	struct lab_replay_failkey *k = failkey(r, order, e->gfp, lab_ftrace_context(e));
 	r->allocs++;
 	if (!k)
@@ -776,10 +760,6 @@ static int whatif_demand(struct wctx *w, const struct lab_replay_opts *o, struct
 			break;
 		case LAB_FT_VMSCAN_KSWAPD_SLEEP:
 			whatif_kswapd_slept(w, st);
-			break;
-		case LAB_FT_OOM_MARK_VICTIM:
-			if (w->nr_victims < sizeof(w->victim) / sizeof(w->victim[0]))
-				w->victim[w->nr_victims++] = (uint32_t)e->pfn;
 			break;
 		default:
 			break;
