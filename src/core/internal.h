@@ -75,6 +75,7 @@
 #define LAB_COMPACT_MAX_DEFER_SHIFT 6
 
 #define LAB_NIL 0xffffffffu
+#define LAB_HPAGE_PMD_ORDER 9   /* x86-64, 4 KiB pages */
 
 /* LRU lists (enum lru_list) */
 enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LRU_ACTIVE_FILE,
@@ -333,6 +334,7 @@ struct lab_mem {
 	struct lab_pcp *pcp;                /* [nr_cpus][LAB_MAX_NR_ZONES], NULL with LAB_CFG_NO_PCP */
 	uint64_t pb_base_pfn;               /* (i) base_pfn rounded down to a pageblock */
 	uint32_t pageblock_order;           /* (i) */
+	uint32_t pcp_thp_order;             /* (i) the order of the per-CPU "THP" list (kernel.c) */
 	uint32_t nr_cpus;                   /* (i) */
 	uint32_t nr_zones;                  /* (i) LAB_MAX_NR_ZONES */
 	struct lab_zone zones[LAB_MAX_NR_ZONES];
@@ -658,10 +660,11 @@ static inline bool zone_watermark_fast(const struct lab_zone *z, unsigned order,
 }
 
 /* Orders served by the per-CPU lists: 0..PAGE_ALLOC_COSTLY_ORDER and
- * pageblock_order (the "THP" list). */
+ * the THP order (the "THP" list: pageblock_order in 6.1, HPAGE_PMD_ORDER in
+ * 6.12; mem->pcp_thp_order). */
 static inline bool pcp_allowed_order(const struct lab_mem *mem, unsigned order)
 {
-	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pageblock_order);
+	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pcp_thp_order);
 }
 
 static inline struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone)

@@ -313,6 +313,36 @@ static void test_kernel_movable_zone_watermark(void **state)
 	}
 }
 
+/* Order @order on an instance of pageblock order 10 with per-CPU lists:
+ * does a freed block park on the per-CPU list? */
+static bool parks_on_pcp(enum lab_kernel k, unsigned order)
+{
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 8192, .pageblock_order = 10, .pcp = 1,
+								    .no_arena = 1, .kernel = k });
+	struct lab_pcp *pcp = pcp_of(f->mem, 0, LAB_ZONE_NORMAL);
+	pcp->batch = 63;
+	pcp->high = 5312;   /* room for a 4 MiB block (as test_pcp's) */
+	struct lab_page *p = lab_alloc_pages(f->mem, LAB_GFP_HIGHUSER_MOVABLE, order);
+	assert_non_null(p);
+	lab_drain_local_pages(f->mem);
+	lab_free_pages(f->mem, p, order);
+	bool parked = pcp->count != 0;
+	assert_mem_ok(f);
+	fixture_destroy(f);
+	return parked;
+}
+
+/* K-PCPTHP: pcp_allowed_order caches pageblock_order (6.1) or
+ * HPAGE_PMD_ORDER (6.12); with 4 MiB pageblocks they differ. */
+static void test_kernel_pcp_thp_order(void **state)
+{
+	(void)state;
+	assert_true(parks_on_pcp(LAB_KERNEL_6_1, 10));
+	assert_false(parks_on_pcp(LAB_KERNEL_6_1, 9));
+	assert_true(parks_on_pcp(LAB_KERNEL_6_12, 9));
+	assert_false(parks_on_pcp(LAB_KERNEL_6_12, 10));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +355,7 @@ int main(void)
 		cmocka_unit_test(test_kernel_gfp_atomic_bit_dropped_on_6_12),
 		cmocka_unit_test(test_kernel_highatomic_limit),
 		cmocka_unit_test(test_kernel_movable_zone_watermark),
+		cmocka_unit_test(test_kernel_pcp_thp_order),
 		cmocka_unit_test(test_kernel_boost_exemption_by_min_reserve),
 		cmocka_unit_test(test_kernel_boost_exemption_in_the_allocator),
 		cmocka_unit_test(test_kernel_unusable_highatomic_is_free_pages_6_12),
