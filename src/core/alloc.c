@@ -488,6 +488,7 @@ alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc
 		why->nr = 0;
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return NULL;
+	gfp &= ~mem->gfp_unused;   /* the profile's layout: no __GFP_ATOMIC in 6.12 */
 	if (order >= LAB_MAX_ORDER) {
 		if (!(gfp & LAB___GFP_NOWARN))
 			lab__log(mem, LAB_LOG_WARNING,
@@ -650,6 +651,7 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 
 	if (!mem || mem->magic != LAB_MEM_MAGIC || !pages)
 		return 0;
+	gfp &= ~mem->gfp_unused;
 	for (i = 0; i < nr; i++)
 		populated += pages[i] != NULL;
 	if (populated == nr)

@@ -337,7 +337,6 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	memset(mem, 0, sizeof(*mem));
 	mem->magic = LAB_MEM_MAGIC;
 	mem->flags = cfg->flags;
-	lab__kernel_setup(mem, cfg->kernel);
 	if (cfg->platform)
 		mem->plat = *cfg->platform;
 	mem->base_pfn = l.base_pfn;
@@ -360,6 +359,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 
 	zone_limits(cfg, &l, zend);
 	init_zones(mem, cfg, &l, zend);
+	lab__kernel_setup(mem, cfg->kernel);
 	init_cma(mem, cfg, &l);
 	free_usable(mem);
 	/* with poisoning, every free page starts poisoned */

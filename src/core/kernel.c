@@ -97,5 +97,31 @@ enum lab_kernel lab_mem_kernel(const struct lab_mem *mem)
 /* The profile as plain fields (mem->prof), read by the paths it changes. */
 void lab__kernel_setup(struct lab_mem *mem, enum lab_kernel k)
 {
+	bool v6_12 = lab_kernel_resolve(k) == LAB_KERNEL_6_12;
+
 	mem->kernel = (uint8_t)lab_kernel_resolve(k);
+	/* 6.3 removed __GFP_ATOMIC (0x200 is unused in 6.12): Labyrinth's
+	 * LAB_GFP_ATOMIC becomes 6.12's 0x820 at the entry points */
+	mem->gfp_unused = v6_12 ? LAB___GFP_ATOMIC : 0;
+	/* pcp_allowed_order: 6.1 caches pageblock_order, 6.12 HPAGE_PMD_ORDER
+	 * (9 with 4 KiB pages); they differ for pageblock_order 10. Below 9
+	 * (Labyrinth's small-memory configurations, no kernel has them with
+	 * THP) a 9 would cache blocks wider than a pageblock: keep it. */
+	mem->pcp_thp_order = v6_12 && mem->pageblock_order >= LAB_HPAGE_PMD_ORDER ? LAB_HPAGE_PMD_ORDER :
+										mem->pageblock_order;
+	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
+		struct lab_zone *z = &mem->zones[i];
+		/* __zone_watermark_unusable_free: 6.12 (since 6.10) subtracts
+		 * nr_free_highatomic, 6.1 nr_reserved_highatomic */
+		z->unusable_free_highatomic = v6_12;
+		/* zone_watermark_fast's boost exemption: 6.1 keys it on
+		 * __GFP_ATOMIC, 6.3+ on ALLOC_MIN_RESERVE (__GFP_HIGH) */
+		z->boost_exempt_gfp = v6_12 ? 0 : LAB___GFP_ATOMIC;
+		z->boost_exempt_alloc = v6_12 ? ALLOC_MIN_RESERVE : 0;
+	}
+}
+
+enum lab_gfp_era lab_gfp_era_for_kernel(enum lab_kernel k)
+{
+	return lab_kernel_resolve(k) == LAB_KERNEL_6_12 ? LAB_GFP_ERA_6_8 : LAB_GFP_ERA_6_1;
 }

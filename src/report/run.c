@@ -325,7 +325,7 @@ int lab_report_run_text(FILE *out, const struct lab_sim_result *res)
 	}
 	if (res->nr_warn) {
 		fprintf(out, "\n== first allocation failure (warn_alloc + show_mem, as dmesg shows it) ==\n");
-		lab_report_warn_alloc(out, &res->warn[0], LAB_GFP_ERA_6_1);
+		lab_report_warn_alloc(out, &res->warn[0], lab_gfp_era_for_kernel(res->warn[0].mem.kernel));
 		if (res->warn_total > 1)
 			fprintf(out, "(%llu failure reports in all, rate limited to one per 10 s of virtual time; "
 				"%llu failures counted)\n", (unsigned long long)res->warn_total,
@@ -593,7 +593,7 @@ int lab_report_run_procfs(const struct lab_sim_result *res, const char *dir)
 			rc = -errno;
 		} else {
 			for (unsigned i = 0; i < res->nr_warn; i++) {
-				lab_report_warn_alloc(f, &res->warn[i], LAB_GFP_ERA_6_1);
+				lab_report_warn_alloc(f, &res->warn[i], lab_gfp_era_for_kernel(res->warn[i].mem.kernel));
 				fputc('\n', f);
 			}
 			if (fclose(f) != 0)

@@ -137,6 +137,7 @@ static void host_stats(struct lab_mem_stats *s)
 		{ 0, 3018, 6090, 6090, 6090 }, { 0, 0, 3072, 3072, 3072 }, { 0 },
 	};
 	memset(s, 0, sizeof(*s));
+	s->kernel = LAB_KERNEL_6_1;   /* the sample host's layout */
 	s->pageblock_order = 9;
 	s->nr_cpus = 2;
 	for (unsigned z = 0; z < 3; z++) {
@@ -498,6 +499,26 @@ static void test_zoneinfo_watermarks_include_boost(void **state)
 	free(out);
 }
 
+/* 6.12's layout: a promo line after high (boost included), nr_unaccepted
+ * after nr_free_cma, as the real 6.12 zoneinfo prints them. */
+static void test_zoneinfo_6_12_promo_and_unaccepted(void **state)
+{
+	(void)state;
+	struct lab_mem_stats s;
+	host_stats(&s);
+	s.kernel = LAB_KERNEL_6_12;
+	s.zone[LAB_ZONE_NORMAL].boost = 512;
+	char *out = render(lab_report_zoneinfo, &s);
+	assert_non_null(strstr(out, "        high     13262\n        promo    15387\n        spanned  "));
+	assert_non_null(strstr(out, "      nr_free_cma  0\n      nr_unaccepted 0\n  pagesets"));
+	free(out);
+	s.kernel = LAB_KERNEL_6_1;
+	out = render(lab_report_zoneinfo, &s);
+	assert_null(strstr(out, "promo"));
+	assert_null(strstr(out, "nr_unaccepted"));
+	free(out);
+}
+
 /* node_unreclaimable turns 1 at 16 kswapd failures (MAX_RECLAIM_RETRIES), not at 15. */
 static void test_zoneinfo_node_unreclaimable_threshold(void **state)
 {
@@ -516,6 +537,8 @@ static void test_zoneinfo_node_unreclaimable_threshold(void **state)
 static void parse_zoneinfo(const char *text, struct lab_mem_stats *s)
 {
 	memset(s, 0, sizeof(*s));
+	/* the layout says the kernel: 6.12 prints a promo watermark */
+	s->kernel = strstr(text, "\n        promo ") ? LAB_KERNEL_6_12 : LAB_KERNEL_6_1;
 	int z = -1;
 	unsigned cpu = 0;
 	for (const char *p = text; *p;) {
@@ -945,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_zoneinfo_pageset_block),
 		cmocka_unit_test(test_zoneinfo_host_dma_watermarks),
 		cmocka_unit_test(test_zoneinfo_watermarks_include_boost),
+		cmocka_unit_test(test_zoneinfo_6_12_promo_and_unaccepted),
 		cmocka_unit_test(test_zoneinfo_node_unreclaimable_threshold),
 		cmocka_unit_test(test_zoneinfo_real_files_match),
 		cmocka_unit_test(test_vmstat_free_counters_first),
