@@ -361,6 +361,22 @@ static void test_replay_whatif_6_12_warn_alloc_line_is_the_kernels(void **state)
 	free(dmesg);
 }
 
+/* What-if, 6.12's atomic-pressure under 6.12's rules: the first failure
+ * is of the kernel's first failing class (order 0
+ * GFP_ATOMIC|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP in softirq). */
+static void test_replay_whatif_6_12_first_failing_class_is_the_kernels(void **state)
+{
+	(void)state;
+	const struct run *r = &R[AP612];
+	const struct lab_whatif_result *w = &r->whatif;
+	assert_true(w->first_kernel_fail_event != SIZE_MAX && w->first_replay_fail_event != SIZE_MAX);
+	const struct lab_ftrace_event *k = &r->t.ev[w->first_kernel_fail_event], *o = &r->t.ev[w->first_replay_fail_event];
+	assert_int_equal(o->order, k->order);
+	assert_int_equal(o->gfp, k->gfp);
+	assert_int_equal(lab_ftrace_context(o), lab_ftrace_context(k));
+	assert_int_equal(lab_ftrace_context(k), LAB_CTX_SOFTIRQ);
+}
+
 /* What-if: the traced settings give our zones the kernel's watermarks. */
 static void test_replay_whatif_uses_traced_watermarks(void **state)
 {
@@ -634,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_replay_shadow_6_12_snapshots),
 		cmocka_unit_test(test_replay_whatif_atomic_classes_within_5pct),
 		cmocka_unit_test(test_replay_whatif_kswapd_sleep_clears_boost),
+		cmocka_unit_test(test_replay_whatif_6_12_first_failing_class_is_the_kernels),
 		cmocka_unit_test(test_replay_whatif_6_12_warn_alloc_line_is_the_kernels),
 		cmocka_unit_test(test_replay_shadow_seed_matches_before),
 		cmocka_unit_test(test_replay_shadow_reproduces_after),
