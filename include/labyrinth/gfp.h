@@ -19,7 +19,11 @@
  * LAB___GFP_ATOMIC
  *   6.1 only (removed in 6.3): marks an atomic caller. Labyrinth accepts the
  *   bit so 6.1 values round-trip; the reserve semantics come from "cannot
- *   block" (no __GFP_DIRECT_RECLAIM), as in 6.1.116+ and 6.3+.
+ *   block" (no __GFP_DIRECT_RECLAIM), as in 6.1.116+ and 6.3+. In the 6.1
+ *   profile it exempts order-0 requests at the min mark from the watermark
+ *   boost. An instance of the 6.12 profile clears it from every request
+ *   (the bit is unused there), so LAB_GFP_ATOMIC is 6.12's 0x820 there and
+ *   failure records print as 6.12 prints them.
  * LAB___GFP_DIRECT_RECLAIM
  *   The caller may sleep: reclaim and compact directly. Never set it from an
  *   interrupt handler or under a spinlock (a might_sleep violation).
@@ -48,6 +52,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <labyrinth/kernel.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -148,6 +153,10 @@ int lab_gfp_parse(const char *str, enum lab_gfp_era era, lab_gfp_t *out,
  * Leading junk is skipped (the first "N.M" is used); NULL, empty or
  * unrecognised -> LAB_GFP_ERA_6_1. */
 enum lab_gfp_era lab_gfp_era_for_version(const char *version);
+/* The era whose names a kernel profile prints (%pGg): 6.1 -> LAB_GFP_ERA_6_1,
+ * 6.12 -> LAB_GFP_ERA_6_8 (no __GFP_ATOMIC, GFP_ATOMIC 0x820, GFP_NOWAIT
+ * 0x2800); LAB_KERNEL_DEFAULT is resolved, a non-profile gives 6.1. */
+enum lab_gfp_era lab_gfp_era_for_kernel(enum lab_kernel k);
 /* "6.1", "6.3", "6.8", "6.13+", "4.x", "3.x", "4.10", ...; "?" if out of range. */
 const char *lab_gfp_era_name(enum lab_gfp_era era);
 /* Inverse of lab_gfp_era_name (also accepts "6.13" for "6.13+"). Returns 0

@@ -35,6 +35,7 @@ struct lab_host_config {
 	uint64_t highmem_start_bytes;   /* offset from phys_base; 0 = no highmem */
 	unsigned pageblock_order;       /* 0 = 9 */
 	unsigned flags;                 /* LAB_CFG_* */
+	enum lab_kernel kernel;         /* 0 = LAB_KERNEL_DEFAULT_PROFILE */
 	int min_free_kbytes;            /* 0 = Linux default */
 	uint64_t movable_bytes;
 	lab_phys_t zone_dma_limit, zone_dma32_limit;  /* 0 = 16 MiB / 4 GiB */

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <labyrinth/gfp.h>
+#include <labyrinth/kernel.h>
 #include <labyrinth/page.h>
 #include <labyrinth/stats.h>
 #include <labyrinth/platform.h>
@@ -52,6 +53,10 @@ struct lab_range {
 #define LAB_CFG_MIGHT_SLEEP_FAIL 0x40u /* a sleeping request from atomic context fails
 					  (default: it is reported and degraded to a
 					  non-blocking attempt) */
+#define LAB_CFG_DRAIN_BEFORE_FAILURE 0x80u /* Labyrinth, not Linux: before reporting a
+					  failure, drain every CPU's per-CPU lists (trylock
+					  only) and try once more. Neither 6.1 nor 6.12 does
+					  this for a request that cannot block; off by default */
 
 struct lab_mem_config {
 	/* Physical memory present: up to LAB_MAX_RANGES ranges, page aligned.
@@ -76,6 +81,9 @@ struct lab_mem_config {
 	unsigned pageblock_order;
 	unsigned nr_cpus;               /* 0 = 1 */
 	unsigned flags;                 /* LAB_CFG_* */
+	/* Which kernel's allocator to mirror (labyrinth/kernel.h);
+	 * LAB_KERNEL_DEFAULT (0) = LAB_KERNEL_DEFAULT_PROFILE. */
+	enum lab_kernel kernel;
 	int min_free_kbytes;            /* 0 = Linux's default formula */
 	const struct lab_platform *platform; /* NULL = no hooks */
 	/* CMA areas: page-block aligned ranges whose pageblocks only movable
@@ -97,6 +105,9 @@ size_t lab_mem_metadata_bytes(const struct lab_mem_config *cfg);
  * to LAB_EINVAL with a reason logged through the platform for a bad config.
  */
 struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err);
+/* The kernel profile the instance mirrors (LAB_KERNEL_DEFAULT resolved);
+ * LAB_KERNEL_DEFAULT (0) for NULL or a bad instance. */
+enum lab_kernel lab_mem_kernel(const struct lab_mem *mem);
 /* Forgets the instance (for lab_page_address() lookups); frees nothing. */
 void lab_mem_fini(struct lab_mem *mem);
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <labyrinth/page.h>
 #include <labyrinth/gfp.h>
+#include <labyrinth/kernel.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,6 +40,7 @@ struct lab_zone_stats {
 	uint64_t wmark[LAB_NR_WMARK];       /* without boost (_watermark[]) */
 	int64_t lowmem_reserve[LAB_MAX_NR_ZONES];
 	uint64_t nr_reserved_highatomic;
+	uint64_t nr_free_highatomic;        /* pages on HighAtomic free lists (6.12's counter) */
 	/* free blocks per order and per (order, migratetype) list */
 	uint64_t nr_free[LAB_MAX_ORDER];
 	uint64_t nr_free_mt[LAB_MAX_ORDER][LAB_MIGRATE_TYPES];
@@ -105,6 +107,7 @@ struct lab_mem_stats {
 	uint32_t nr_cpus;
 	int cma_enabled;                /* print the CMA migratetype column/row */
 	int highmem_zone;               /* zone index 3 is HighMem (32-bit layout), not Movable */
+	enum lab_kernel kernel;         /* the instance's profile (resolved) */
 	struct lab_tunables tunables;
 	uint64_t totalreserve_pages;
 	int populated[LAB_MAX_NR_ZONES];
@@ -239,6 +242,12 @@ struct lab_wmark_zone {
 	uint64_t reserved_highatomic;   /* nr_reserved_highatomic */
 	uint64_t free_cma;              /* NR_FREE_CMA_PAGES */
 	uint32_t nonempty[LAB_MIGRATE_TYPES]; /* bit o: list (order o, type) holds a block */
+	uint64_t free_highatomic;       /* nr_free_highatomic (6.12; free pages on HighAtomic lists) */
+	/* Whose rules (labyrinth/kernel.h; 0 = the default profile): 6.1 keeps
+	 * reserved_highatomic from ordinary callers and exempts order-0
+	 * __GFP_ATOMIC at the min mark from the boost; 6.12 keeps
+	 * free_highatomic and exempts ALLOC_MIN_RESERVE. */
+	enum lab_kernel kernel;
 };
 
 #ifdef __cplusplus

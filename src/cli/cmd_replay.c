@@ -20,7 +20,7 @@
 
 static const char *const help =
 	"usage: labyrinth replay TRACE [--shadow] [--set KEY=VALUE ...] [--snapshot DIR]\n"
-	"                        [--json FILE] [--map FILE.png] [--kernel VERSION | --era ERA]\n"
+	"                        [--json FILE] [--map FILE.png] [--kernel VERSION] [--era ERA]\n"
 	"                        [--pretrace-frees skip|release] [--samples N] [--lenient]\n\n"
 	"Replays a Linux page-allocator trace: the text of tracefs `trace`, of\n"
 	"`trace-cmd report [-l]`, or a binary trace.dat (xz/gzip read transparently),\n"
@@ -40,6 +40,12 @@ static const char *const help =
 	"  refills and drains, frees, steals, compaction isolation) are applied to a\n"
 	"  model of its zones; its free lists are compared per order with every\n"
 	"  buddyinfo/pagetypeinfo/zoneinfo snapshot the trace marks.\n\n"
+	"The kernel's rules (profile 6.1 or 6.12) are the traced kernel's, read from\n"
+	"uname, uname.txt, meta.txt's guest_uname or osrelease beside the snapshots;\n"
+	"--kernel VERSION replays under another kernel's rules (6.1, 6.12 or a release:\n"
+	"4.x-6.2 -> 6.1, 6.3 and newer -> 6.12): `--kernel 6.12` on a 6.1 trace asks\n"
+	"\"would 6.12 have failed here?\". The gfp names are read in the traced\n"
+	"kernel's era (--era ERA to force one: 6.1, 6.3, 6.8, 6.13+, 4.x, ...).\n\n"
 	"Pages allocated before tracing began are unknown: their frees are counted\n"
 	"and skipped (--pretrace-frees release frees our seeded page at that pfn).\n"
 	"docs/replay.md explains both modes and their assumptions.\n"
@@ -144,10 +150,11 @@ int lab_cmd_replay(int argc, char **argv)
 		case 'd': a.snapdir = optarg; break;
 		case 'j': a.json = optarg; break;
 		case 'm': a.map = optarg; break;
-		case 'k': a.era = lab_gfp_era_for_version(optarg); break;
+		case 'k': a.kernel = optarg; break;
 		case 'e':
 			if (lab_gfp_era_from_name(optarg, &a.era))
 				return cli_error("replay", "unknown gfp era '%s' (6.1, 6.3, 6.8, 6.13+, 4.x, ...)", optarg);
+			a.era_given = 1;
 			break;
 		case 'p':
 			if (!strcmp(optarg, "skip"))

@@ -488,6 +488,7 @@ alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc
 		why->nr = 0;
 	if (!mem || mem->magic != LAB_MEM_MAGIC)
 		return NULL;
+	gfp &= ~mem->gfp_unused;   /* the profile's layout: no __GFP_ATOMIC in 6.12 */
 	if (order >= LAB_MAX_ORDER) {
 		if (!(gfp & LAB___GFP_NOWARN))
 			lab__log(mem, LAB_LOG_WARNING,
@@ -531,12 +532,15 @@ alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc
 			return p;
 	}
 	/*
-	 * Before reporting a failure, make sure no per-CPU list holds what
-	 * was asked for. Linux's atomic path does not drain; Labyrinth does,
-	 * with trylocks only (never spins), because a page parked on another
-	 * CPU's list must not fail an interrupt handler's request.
+	 * LAB_CFG_DRAIN_BEFORE_FAILURE (Labyrinth's option, off in both
+	 * profiles): before reporting a failure, make sure no per-CPU list
+	 * holds what was asked for, with trylocks only (never spins). Linux
+	 * 6.1 and 6.12 drain only in __alloc_pages_direct_reclaim, after
+	 * reclaim made progress and the retry failed (direct_reclaim above):
+	 * a request that cannot block fails with pages parked on other CPUs.
 	 */
-	if (ac.preferred_zoneidx >= 0 && lab__drain_all_pages_nonblocking(mem, ac.highest_zoneidx)) {
+	if ((mem->flags & LAB_CFG_DRAIN_BEFORE_FAILURE) && ac.preferred_zoneidx >= 0 &&
+	    lab__drain_all_pages_nonblocking(mem, ac.highest_zoneidx)) {
 		unsigned alloc_flags = alloc_flags_cma(mem, &ac, lab__gfp_to_alloc_flags(gfp, order));
 		p = get_page_from_freelist(mem, gfp, order, alloc_flags, &ac);
 		if (p)
@@ -647,6 +651,7 @@ unsigned lab_alloc_pages_bulk(struct lab_mem *mem, lab_gfp_t gfp, unsigned nr, s
 
 	if (!mem || mem->magic != LAB_MEM_MAGIC || !pages)
 		return 0;
+	gfp &= ~mem->gfp_unused;
 	for (i = 0; i < nr; i++)
 		populated += pages[i] != NULL;
 	if (populated == nr)

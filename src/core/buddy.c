@@ -25,7 +25,8 @@
  *
  * Free-page accounting lives here, with the lists: a block on any list but
  * MIGRATE_ISOLATE counts in zone->free_pages (NR_FREE_PAGES), a block on the
- * CMA list also in zone->free_cma. Splitting and moving therefore keep the
+ * CMA list also in zone->free_cma, on the HighAtomic list in
+ * zone->free_highatomic (6.12's nr_free_highatomic). Splitting and moving therefore keep the
  * counters right by construction (invariant 3).
  *
  * All functions: call with the zone lock held.
@@ -42,6 +43,9 @@ static void account(struct lab_zone *z, unsigned order, int mt, int sign)
 	if (mt == LAB_MIGRATE_CMA)
 		__atomic_store_n(&z->free_cma, sign > 0 ? z->free_cma + pages : z->free_cma - pages,
 				 __ATOMIC_RELAXED);
+	else if (mt == LAB_MIGRATE_HIGHATOMIC)   /* 6.12's account_freepages */
+		__atomic_store_n(&z->free_highatomic,
+				 sign > 0 ? z->free_highatomic + pages : z->free_highatomic - pages, __ATOMIC_RELAXED);
 }
 
 /* Puts a free block on list (order, mt) at its head or tail. */

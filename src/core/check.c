@@ -165,7 +165,7 @@ static int check_free_lists(struct lab_mem *mem, struct lab_zone *z, const struc
 {
 	int errors = 0;
 	const char *zn = lab_zone_names[z->idx];
-	uint64_t list_pages = 0, list_cma = 0, span = z->end_pfn - z->start_pfn;
+	uint64_t list_pages = 0, list_cma = 0, list_highatomic = 0, span = z->end_pfn - z->start_pfn;
 
 	for (int o = 0; o < LAB_MAX_ORDER; o++) {
 		uint64_t per_order = 0;
@@ -201,6 +201,8 @@ static int check_free_lists(struct lab_mem *mem, struct lab_zone *z, const struc
 				list_pages += len << o;
 			if (m == LAB_MIGRATE_CMA)
 				list_cma += len << o;
+			if (m == LAB_MIGRATE_HIGHATOMIC)
+				list_highatomic += len << o;
 		}
 		CHECK(per_order == z->nr_free[o], "check: zone %s nr_free[%d] %u != %llu", zn, o,
 		      (unsigned)z->nr_free[o], (unsigned long long)per_order);
@@ -210,6 +212,8 @@ static int check_free_lists(struct lab_mem *mem, struct lab_zone *z, const struc
 	      (unsigned long long)z->free_pages, (unsigned long long)c->free_pages,
 	      (unsigned long long)list_pages);
 	CHECK(z->free_cma == c->free_cma && c->free_cma == list_cma, "check: zone %s free_cma wrong", zn);
+	CHECK(z->free_highatomic == list_highatomic, "check: zone %s free_highatomic %llu, HighAtomic lists %llu",
+	      zn, (unsigned long long)z->free_highatomic, (unsigned long long)list_highatomic);
 	return errors;
 }
 

@@ -18,14 +18,27 @@
  * Bound: reservations stop once nr_reserved_highatomic >= managed/100 +
  * pageblock_nr_pages; since the test precedes the increment, the reserve
  * can end one pageblock above that (Linux 6.1 identical; vector M1).
+ * Linux 6.12 (since 6.8): managed/100 rounded up to a pageblock, and no
+ * reserve at all in a zone whose 1% is less than a pageblock (a 256 MiB
+ * machine's DMA32 zone of 43667 pages: none); highatomic_max().
  * The reserve is given back under pressure by unreserve_highatomic_pageblock.
  */
 #include "internal.h"
 
+/* The reserve's limit in the profile's kernel (0: none). */
+static uint64_t highatomic_max(const struct lab_mem *mem, const struct lab_zone *z)
+{
+	uint64_t pb = pageblock_nr_pages(mem), pct = z->managed / 100;
+
+	if (mem->kernel != LAB_KERNEL_6_12)
+		return pct + pb;
+	return pct < pb ? 0 : (pct + pb - 1) & ~(pb - 1);   /* ALIGN(pct, pageblock) */
+}
+
 /* reserve_highatomic_pageblock. Takes the zone lock. */
 void lab__reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, struct lab_page *p)
 {
-	uint64_t max_managed = z->managed / 100 + pageblock_nr_pages(mem);
+	uint64_t max_managed = highatomic_max(mem, z);
 	unsigned long flags;
 
 	if (!mem->tun.highatomic_reserve || zone_reserved_highatomic(z) >= max_managed)

@@ -85,6 +85,8 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 		return "nr_cpus above LAB_MAX_CPUS (64)";
 	if (cfg->min_free_kbytes < 0)
 		return "min_free_kbytes must not be negative";
+	if (!lab_kernel_resolve(cfg->kernel))
+		return "kernel is no profile (LAB_KERNEL_6_1 or LAB_KERNEL_6_12)";
 	l->base_pfn = UINT64_MAX;
 	l->end_pfn = 0;
 	for (unsigned i = 0; i < cfg->nr_ranges; i++) {
@@ -357,6 +359,7 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 
 	zone_limits(cfg, &l, zend);
 	init_zones(mem, cfg, &l, zend);
+	lab__kernel_setup(mem, cfg->kernel);
 	init_cma(mem, cfg, &l);
 	free_usable(mem);
 	/* with poisoning, every free page starts poisoned */

@@ -75,6 +75,7 @@
 #define LAB_COMPACT_MAX_DEFER_SHIFT 6
 
 #define LAB_NIL 0xffffffffu
+#define LAB_HPAGE_PMD_ORDER 9   /* x86-64, 4 KiB pages */
 
 /* LRU lists (enum lru_list) */
 enum { LAB_LRU_INACTIVE_ANON, LAB_LRU_ACTIVE_ANON, LAB_LRU_INACTIVE_FILE, LAB_LRU_ACTIVE_FILE,
@@ -218,11 +219,16 @@ struct lab_zone {
 	 */
 	uint32_t idx;                       /* (i) enum lab_zone_type */
 	bool populated;                     /* (i) managed > 0 */
+	/* (i) the kernel profile (kernel.c): the watermark check keeps
+	 * free_highatomic (6.12) or nr_reserved_highatomic (6.1) from
+	 * callers without reserve rights (in line 0's padding) */
+	bool unusable_free_highatomic;
 	uint32_t flags;                     /* (a) LAB_ZONE_* */
 	/* Written under the zone lock, read without it by the watermark checks
 	 * (Linux: zone_page_state, an atomic_long): use zone_free() & co. */
 	unsigned long free_pages;           /* NR_FREE_PAGES (isolated not counted) */
 	unsigned long free_cma;             /* NR_FREE_CMA_PAGES */
+	unsigned long free_highatomic;      /* nr_free_highatomic (6.12): pages on HighAtomic lists */
 	unsigned long nr_reserved_highatomic;
 	unsigned long boost;                /* watermark_boost (zone lock; kswapd clears it) */
 	uint64_t cma_pages;                 /* (i) */
@@ -232,6 +238,12 @@ struct lab_zone {
 	uint64_t wmark[LAB_NR_WMARK];       /* _watermark[], without boost */
 	uint32_t pcp_batch;
 	uint32_t pcp_high;
+	/* (i) the kernel profile (kernel.c): an order-0 request at WMARK_MIN
+	 * of a boosted zone is checked without the boost if its gfp has a
+	 * bit of boost_exempt_gfp (6.1: __GFP_ATOMIC) or its alloc_flags one
+	 * of boost_exempt_alloc (6.3+: ALLOC_MIN_RESERVE); the slow check only */
+	uint32_t boost_exempt_gfp;
+	uint32_t boost_exempt_alloc;
 	/* (i) geometry */
 	uint64_t start_pfn;                 /* zone_start_pfn */
 	uint64_t end_pfn;                   /* exclusive; spanned = end - start */
@@ -310,6 +322,8 @@ struct lab_cpu_counters {
 struct lab_mem {
 	uint32_t magic;
 	uint32_t flags;                     /* (i) LAB_CFG_* */
+	uint8_t kernel;                     /* (i) enum lab_kernel, resolved (kernel.c) */
+	uint32_t gfp_unused;                /* (i) bits the profile's kernel does not have (kernel.c) */
 	struct lab_platform plat;           /* (i) copy; NULL hooks allowed */
 	uint64_t base_pfn;                  /* (i) first pfn of the span */
 	uint64_t end_pfn;                   /* (i) exclusive */
@@ -321,6 +335,7 @@ struct lab_mem {
 	struct lab_pcp *pcp;                /* [nr_cpus][LAB_MAX_NR_ZONES], NULL with LAB_CFG_NO_PCP */
 	uint64_t pb_base_pfn;               /* (i) base_pfn rounded down to a pageblock */
 	uint32_t pageblock_order;           /* (i) */
+	uint32_t pcp_thp_order;             /* (i) the order of the per-CPU "THP" list (kernel.c) */
 	uint32_t nr_cpus;                   /* (i) */
 	uint32_t nr_zones;                  /* (i) LAB_MAX_NR_ZONES */
 	struct lab_zone zones[LAB_MAX_NR_ZONES];
@@ -620,10 +635,22 @@ static inline int64_t watermark_unusable_free(unsigned order, unsigned alloc_fla
 	return unusable;
 }
 
+static inline unsigned long zone_free_highatomic(const struct lab_zone *z)
+{
+	return __atomic_load_n(&z->free_highatomic, __ATOMIC_RELAXED);
+}
+
+/* The highatomic pages the profile keeps from callers without reserve
+ * rights: nr_reserved_highatomic (6.1) or nr_free_highatomic (6.12). */
+static inline unsigned long zone_unusable_highatomic(const struct lab_zone *z)
+{
+	return z->unusable_free_highatomic ? zone_free_highatomic(z) : zone_reserved_highatomic(z);
+}
+
 static inline int64_t zone_watermark_unusable_free(const struct lab_zone *z, unsigned order,
 						   unsigned alloc_flags)
 {
-	return watermark_unusable_free(order, alloc_flags, zone_reserved_highatomic(z), zone_free_cma(z));
+	return watermark_unusable_free(order, alloc_flags, zone_unusable_highatomic(z), zone_free_cma(z));
 }
 
 bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uint64_t mark,
@@ -649,10 +676,11 @@ static inline bool zone_watermark_fast(const struct lab_zone *z, unsigned order,
 }
 
 /* Orders served by the per-CPU lists: 0..PAGE_ALLOC_COSTLY_ORDER and
- * pageblock_order (the "THP" list). */
+ * the THP order (the "THP" list: pageblock_order in 6.1, HPAGE_PMD_ORDER in
+ * 6.12; mem->pcp_thp_order). */
 static inline bool pcp_allowed_order(const struct lab_mem *mem, unsigned order)
 {
-	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pageblock_order);
+	return mem->pcp && (order <= LAB_PAGE_ALLOC_COSTLY_ORDER || order == mem->pcp_thp_order);
 }
 
 static inline struct lab_pcp *pcp_of(struct lab_mem *mem, unsigned cpu, unsigned zone)
@@ -693,6 +721,8 @@ bool lab__unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneid
 
 /* ---- watermark.c ------------------------------------------------------- */
 void lab__setup_per_zone_wmarks(struct lab_mem *mem);
+/* kernel.c: resolve profile @k into mem's plain (i) fields. */
+void lab__kernel_setup(struct lab_mem *mem, enum lab_kernel k);
 void lab__setup_per_zone_lowmem_reserve(struct lab_mem *mem);
 void lab__init_per_zone_wmark_min(struct lab_mem *mem);
 bool lab__boost_watermark(struct lab_mem *mem, struct lab_zone *z);

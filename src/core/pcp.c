@@ -68,7 +68,7 @@ static unsigned order_to_pindex(const struct lab_mem *mem, int mt, unsigned orde
 
 static unsigned pindex_to_order(const struct lab_mem *mem, unsigned pindex)
 {
-	return pindex < LAB_NR_LOWORDER_PCP_LISTS ? pindex / LAB_MIGRATE_PCPTYPES : mem->pageblock_order;
+	return pindex < LAB_NR_LOWORDER_PCP_LISTS ? pindex / LAB_MIGRATE_PCPTYPES : mem->pcp_thp_order;
 }
 
 /*

@@ -18,6 +18,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 	out->tunables = mem->tun;
 	out->totalreserve_pages = mem->totalreserve_pages;
 	out->highmem_zone = mem->highmem_zone;
+	out->kernel = (enum lab_kernel)mem->kernel;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
 		struct lab_zone_stats *s = &out->zone[i];
@@ -51,6 +52,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		s->free_cma = zone_free_cma(z);
 		s->boost = zone_boost(z);
 		s->nr_reserved_highatomic = z->nr_reserved_highatomic;
+		s->nr_free_highatomic = zone_free_highatomic(z);
 		s->kswapd_failures = (uint64_t)kswapd_failures(mem);
 		for (int l = 0; l < LAB_NR_LRU; l++)
 			s->nr_lru[l] = zone_nr_lru(z, l);

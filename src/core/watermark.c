@@ -74,11 +74,13 @@ void lab__setup_per_zone_wmarks(struct lab_mem *mem)
 {
 	uint64_t pages_min = (uint64_t)mem->tun.min_free_kbytes >> (LAB_PAGE_SHIFT - 10);
 	uint64_t lowmem_pages = 0;
+	/* 6.1: ZONE_MOVABLE counts as lowmem, a HighMem zone does not; 6.12
+	 * (since 6.4) treats ZONE_MOVABLE like highmem: not in lowmem_pages,
+	 * and the small capped min (zone index 3 is either) */
+	bool zone3_highmem = mem->highmem_zone || mem->kernel == LAB_KERNEL_6_12;
 
-	/* 6.1: ZONE_MOVABLE counts as lowmem (newer kernels treat it like
-	 * highmem); a HighMem zone does not */
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
-		if (!(mem->highmem_zone && i == LAB_ZONE_MOVABLE))
+		if (!(zone3_highmem && i == LAB_ZONE_MOVABLE))
 			lowmem_pages += mem->zones[i].managed;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++) {
 		struct lab_zone *z = &mem->zones[i];
@@ -86,8 +88,8 @@ void lab__setup_per_zone_wmarks(struct lab_mem *mem)
 		uint64_t gap = share >> 2;
 		uint64_t scaled = mult_frac(z->managed, (uint64_t)mem->tun.watermark_scale_factor, 10000);
 		uint64_t min = share;
-		if (mem->highmem_zone && i == LAB_ZONE_MOVABLE) {
-			/* highmem: a small min (SWAP_CLUSTER_MAX..128) since lowmem
+		if (zone3_highmem && i == LAB_ZONE_MOVABLE) {
+			/* highmem (6.12: also movable): a small min (SWAP_CLUSTER_MAX..128) since lowmem
 			 * cannot be served from it; the gap still uses share (F8) */
 			min = z->managed / 1024;
 			if (min < LAB_SWAP_CLUSTER_MAX)
@@ -229,11 +231,14 @@ static inline uint32_t usable_lists(const uint32_t nonempty[LAB_MIGRATE_TYPES], 
 	return lists;
 }
 
-/* zone_watermark_fast's retry: an order-0 __GFP_ATOMIC request checked at
- * WMARK_MIN of a boosted zone is checked again without the boost. */
-static inline bool boost_exempt(unsigned order, lab_gfp_t gfp, uint64_t boost, unsigned alloc_flags)
+/* zone_watermark_fast's retry: an order-0 request checked at WMARK_MIN of
+ * a boosted zone is checked again without the boost when it has
+ * __GFP_ATOMIC (6.1: @ex_gfp) or ALLOC_MIN_RESERVE (6.3+: @ex_alloc). */
+static inline bool boost_exempt(unsigned order, lab_gfp_t gfp, uint64_t boost, unsigned alloc_flags,
+				uint32_t ex_gfp, uint32_t ex_alloc)
 {
-	return !order && (gfp & LAB___GFP_ATOMIC) && boost && (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN;
+	return !order && ((gfp & ex_gfp) || (alloc_flags & ex_alloc)) && boost &&
+	       (alloc_flags & ALLOC_WMARK_MASK) == ALLOC_WMARK_MIN;
 }
 
 /*
@@ -271,7 +276,7 @@ bool lab__zone_watermark_fast_full(const struct lab_zone *z, unsigned order, uin
 {
 	if (lab__zone_watermark_ok_free(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
-	if (boost_exempt(order, gfp, zone_boost(z), alloc_flags))
+	if (boost_exempt(order, gfp, zone_boost(z), alloc_flags, z->boost_exempt_gfp, z->boost_exempt_alloc))
 		return lab__zone_watermark_ok_free(z, order, z->wmark[LAB_WMARK_MIN], highest_zoneidx,
 					      alloc_flags, free_pages);
 	return false;
@@ -287,7 +292,10 @@ static int watermark_refusal(const struct lab_wmark_zone *z, unsigned order, uin
 		any |= z->nonempty[mt] >> order;
 	out->alloc_flags = alloc_flags;
 	out->free = z->free;
-	out->unusable = watermark_unusable_free(order, alloc_flags, z->reserved_highatomic, z->free_cma);
+	out->unusable = watermark_unusable_free(order, alloc_flags,
+						lab_kernel_resolve(z->kernel) == LAB_KERNEL_6_12 ? z->free_highatomic :
+												    z->reserved_highatomic,
+						z->free_cma);
 	out->mark = (int64_t)mark;
 	out->min = reduced_min(mark, alloc_flags);
 	out->lowmem_reserve = z->lowmem_reserve;
@@ -318,7 +326,8 @@ int lab_zone_watermark_check(const struct lab_wmark_zone *z, unsigned order, uns
 		return out->reason = LAB_REFUSED_NO_BLOCK;
 	if (!watermark_refusal(z, order, z->mark, alloc_flags, out))
 		return 0;
-	if (boost_exempt(order, gfp, z->boost, alloc_flags))
+	bool v6_12 = lab_kernel_resolve(z->kernel) == LAB_KERNEL_6_12;
+	if (boost_exempt(order, gfp, z->boost, alloc_flags, v6_12 ? 0 : LAB___GFP_ATOMIC, v6_12 ? ALLOC_MIN_RESERVE : 0))
 		return watermark_refusal(z, order, z->min, alloc_flags, out);
 	return out->reason;
 }
@@ -339,6 +348,8 @@ void lab__zone_refusal(const struct lab_zone *z, unsigned order, uint64_t mark, 
 		.lowmem_reserve = z->lowmem_reserve[highest_zoneidx],
 		.reserved_highatomic = zone_reserved_highatomic(z),
 		.free_cma = zone_free_cma(z),
+		.free_highatomic = zone_free_highatomic(z),
+		.kernel = z->unusable_free_highatomic ? LAB_KERNEL_6_12 : LAB_KERNEL_6_1,
 	};
 
 	for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)

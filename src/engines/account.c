@@ -146,6 +146,7 @@ static void refusals_from_snapshot(struct lab_sim *sim, lab_gfp_t gfp, unsigned 
 			.free = (int64_t)z->free, .mark = z->wmark[LAB_WMARK_MIN] + z->boost, .boost = z->boost,
 			.min = z->wmark[LAB_WMARK_MIN], .lowmem_reserve = z->lowmem_reserve[highest],
 			.reserved_highatomic = z->nr_reserved_highatomic, .free_cma = z->free_cma,
+			.free_highatomic = z->nr_free_highatomic, .kernel = st->kernel,
 		};
 		for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
 			for (int mt = 0; mt < LAB_MIGRATE_TYPES; mt++)

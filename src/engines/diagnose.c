@@ -423,6 +423,10 @@ static int watermark_core(const struct lab_dmesg_zone *z, const struct lab_diagn
 		.mark = (uint64_t)dz->min,
 		.boost = dz->boost < dz->min ? (uint64_t)dz->boost : 0,
 		.lowmem_reserve = dz->reserve,
+		/* the era's boost exemption is already in core_gfp's __GFP_ATOMIC
+		 * (request_flags), the 6.1 profile's key; the report prints only
+		 * reserved_highatomic (both kernels' show_mem) */
+		.kernel = LAB_KERNEL_6_1,
 	};
 	struct lab_zone_refused out;
 	int rc;

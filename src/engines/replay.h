@@ -79,6 +79,8 @@ struct lab_replay_opts {
 	enum lab_replay_pretrace pretrace_frees;
 	unsigned nr_samples;            /* timeline points; 0 = 40 */
 	int kernel_has_cma;             /* trace migratetype 4 = CMA (else Isolate) */
+	enum lab_kernel kernel;         /* whose rules: the shadow model's event semantics and the
+					 * what-if instance's profile (0 = LAB_KERNEL_DEFAULT_PROFILE) */
 };
 
 /* ---- the seed: the state at trace start ---------------------------------- */
@@ -97,7 +99,8 @@ struct lab_replay_seed {
 	uint8_t *init;                  /* [end - base]: LAB_SEED_* */
 	uint8_t *init_cpu;              /* [end - base]: CPU of the revealing event (PCP) */
 	uint8_t *pb_mt;                 /* initial pageblock types (lab migratetypes) */
-	uint8_t *pb_known;              /* 1 = type seen in the trace, 0 = filled from counts */
+	uint8_t *pb_known;              /* 1 = type seen in the trace, 2 = seen on a 6.1 free list only
+					 * (weak), 0 = filled from counts */
 	size_t nr_pb;
 	unsigned pageblock_order;
 	/* initial free blocks, in pfn order */
@@ -134,6 +137,8 @@ enum lab_shadow_fix {
 	LAB_FIX_ISOLATE_SHORT,          /* compaction took more free pages than the model has in range */
 	LAB_FIX_OUTSIDE_ZONES,          /* pfn in no zone */
 	LAB_FIX_HIGHATOMIC_INFERRED,    /* a pageblock became / stopped being HighAtomic (untraced) */
+	LAB_FIX_BULK_INFERRED,          /* an order-0 page freed off a pcp list: alloc_pages_bulk took it
+					 * (it hands pcp pages out with no mm_page_alloc event) */
 	LAB_NR_FIX
 };
 
@@ -214,6 +219,7 @@ struct lab_whatif_result {
 	uint64_t keys_overflow;
 	/* behaviour next to the kernel's */
 	uint64_t kswapd_wakeups;                /* our wake requests (every slow-path entry that may wake it) */
+	uint64_t kswapd_boost_clears;           /* zone boosts cleared at the kernel's kswapd sleeps */
 	uint64_t kernel_kswapd_wakeups;         /* mm_vmscan_wakeup_kswapd: only when kswapd was asleep */
 	uint64_t extfrag, kernel_extfrag;
 	uint64_t warn_reports;                  /* failure records (rate limited, !NOWARN) */
@@ -265,10 +271,33 @@ struct lab_replay_request {
 	const char *json, *map;         /* optional outputs */
 	int shadow, lenient;
 	unsigned samples;               /* timeline points; 0 = 24 */
+	const char *kernel;             /* --kernel VERSION: whose rules; NULL = the traced kernel's */
+	int era_given;                  /* --era: @era names the gfp flags, whatever the kernel */
 	enum lab_gfp_era era;
 	struct lab_replay_settings set;
 	enum lab_replay_pretrace pretrace;
 };
+
+/* Which kernel's rules a replay applies, and why (lab_replay_kernel). */
+struct lab_replay_kernel {
+	char release[128];              /* the traced kernel's release; "" = unknown */
+	char source[64];                /* the file it was read from */
+	enum lab_kernel traced;         /* its profile; LAB_KERNEL_DEFAULT when unknown */
+	enum lab_kernel rules;          /* the profile replayed (resolved) */
+	int overridden;                 /* 1: --kernel chose @rules */
+	enum lab_gfp_era era;           /* the era the trace's gfp names are read in */
+};
+
+/*
+ * The kernel of the snapshots in @dir (lab_snapshot_uname) and the rules
+ * to replay it with: @kernel_arg (--kernel, a release or "6.1"/"6.12")
+ * when given, else the traced kernel's profile, else the default profile.
+ * The gfp names are the traced kernel's era unless @era_given. Returns 0,
+ * or LAB_EINVAL with the message in @err for a @kernel_arg that names no
+ * version.
+ */
+int lab_replay_kernel(const char *dir, const char *kernel_arg, int era_given, enum lab_gfp_era era,
+		      struct lab_replay_kernel *k, char *err, size_t errsz);
 
 /*
  * Loads the trace and its snapshots, runs the shadow or what-if replay and
@@ -282,6 +311,10 @@ int lab_replay_run(const struct lab_replay_request *req);
 void lab_replay_settings_default(struct lab_replay_settings *s);
 /* "fix" kind names for reports ("pcp_bypass", ...). */
 const char *lab_shadow_fix_name(enum lab_shadow_fix f);
+/* 1 for the kinds that are no contradiction but a kernel action the trace
+ * does not show, inferred from the events around it (highatomic reserve,
+ * bulk allocation); 0 for the contradictions. */
+int lab_shadow_fix_is_inferred(enum lab_shadow_fix f);
 
 #ifdef __cplusplus
 }

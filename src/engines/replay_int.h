@@ -37,11 +37,18 @@ struct model {
 	uint8_t *st, *mt, *cpu;         /* per pfn of [g.base, g.endpfn) */
 	uint8_t *pb;                    /* per pageblock */
 	int has_cma;
+	/* 6.10+ (the 6.12 profile): free lists follow pageblock types, a
+	 * merge across pageblocks retypes the buddy's, and an extfrag event
+	 * is the allocation itself (6.1: the stolen block, taken by a
+	 * zone_locked event after it) */
+	bool lists_follow_blocks;
+	int last_new_pb;                /* probe: pageblock the last event gave its first type, or -1 */
 	struct lab_shadow_zone_state zs[LAB_MAX_NR_ZONES];
 	/* probe pass */
 	bool probe;
 	uint8_t *init, *init_cpu;
-	uint8_t *pb_seen;               /* 1 = type evidenced, 2 = changed by a steal first */
+	uint8_t *pb_seen;               /* 1 = type evidenced, 2 = changed by a steal first,
+					 * 3 = evidenced by a 6.1 free list's type only (weak) */
 	/* fixes */
 	uint64_t fixes[LAB_NR_FIX], fixes_cc[LAB_NR_FIX];
 	uint32_t first_fix_line[LAB_NR_FIX];
@@ -58,7 +65,7 @@ int replay_geo_zone_run(const struct geo *g, uint64_t pfn, uint64_t *run_end);
 /* Trace migratetype number -> ours. */
 int replay_map_mt(int mt, int has_cma);
 
-int replay_model_init(struct model *m, const struct geo *g, int has_cma);
+int replay_model_init(struct model *m, const struct geo *g, int has_cma, bool lists_follow_blocks);
 void replay_model_fini(struct model *m);
 /* Moves the model to the state event @e implies (fixes counted). */
 void replay_model_apply(struct model *m, const struct lab_ftrace_event *e);

@@ -117,11 +117,13 @@ static void fix(struct model *m, enum lab_shadow_fix f)
 		m->fixes_cc[f]++;
 }
 
-int replay_model_init(struct model *m, const struct geo *g, int has_cma)
+int replay_model_init(struct model *m, const struct geo *g, int has_cma, bool lists_follow_blocks)
 {
 	memset(m, 0, sizeof(*m));
 	m->g = *g;
 	m->has_cma = has_cma;
+	m->lists_follow_blocks = lists_follow_blocks;
+	m->last_new_pb = -1;
 	size_t n = (size_t)(g->endpfn - g->base);
 	size_t npb = (n >> g->pb_order) + 1;
 	m->st = calloc(n, 1);
@@ -257,6 +259,14 @@ static unsigned clear_range(struct model *m, uint64_t p, unsigned k)
 	return mask;
 }
 
+/* Every pageblock of [p, p + 2^k) becomes type @mt. */
+static void set_pb_range(struct model *m, uint64_t p, unsigned k, int mt)
+{
+	uint64_t end = p + (1ull << k);
+	for (uint64_t q = p; q < end && q < m->g.endpfn; q += 1ull << m->g.pb_order)
+		m->pb[pbi(m, q)] = (uint8_t)mt;
+}
+
 static bool mergeable(int a, int b)
 {
 	return a == b || (a < LAB_MIGRATE_PCPTYPES && b < LAB_MIGRATE_PCPTYPES);
@@ -277,6 +287,10 @@ void replay_free_merge(struct model *m, uint64_t p, unsigned k, int mt)
 		if (k >= m->g.pb_order && !mergeable(mt, m->pb[pbi(m, b)]))
 			break;
 		head_del(m, b);
+		/* 6.10+: the buddy's pageblocks take the freed block's type, so
+		 * that a later expand() lists the halves right */
+		if (m->lists_follow_blocks && k >= m->g.pb_order)
+			set_pb_range(m, b, k, mt);
 		p &= ~(1ull << k);
 		k++;
 	}
@@ -303,11 +317,21 @@ static void touch(struct model *m, uint64_t p, unsigned k, unsigned ev, unsigned
 	}
 }
 
-static void pb_evidence(struct model *m, uint64_t pfn, int mt)
+/*
+ * Probe: the first type an event shows for the pageblock of @pfn. A free
+ * list's type (@list: zone_locked, extfrag's fallback) is the pageblock's
+ * only when lists follow pageblocks (6.10+); under 6.1 a single-block steal
+ * leaves blocks on another type's list, so such evidence is weak (3) and
+ * gives way to the snapshot's counts; a pcp drain's type is the one the
+ * pageblock had when the page was freed (1).
+ */
+static void pb_evidence(struct model *m, uint64_t pfn, int mt, bool list)
 {
+	m->last_new_pb = -1;
 	if (m->probe && !m->pb_seen[pbi(m, pfn)]) {
-		m->pb_seen[pbi(m, pfn)] = 1;
+		m->pb_seen[pbi(m, pfn)] = list && !m->lists_follow_blocks ? 3 : 1;
 		m->pb[pbi(m, pfn)] = (uint8_t)mt;
+		m->last_new_pb = (int)pbi(m, pfn);
 	}
 }
 
@@ -319,9 +343,75 @@ static void set_block(struct model *m, uint64_t p, unsigned k, unsigned kind, in
 
 /* Removes up to @nr free pages from free blocks in [start, end): the
  * compaction free scanner isolating them (untraced allocation). */
-static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t nr)
+/*
+ * isolate_freepages_block's walk over [start, end) with @stride: a free
+ * block's head is isolated whole (nr_scanned counts its pages), an
+ * allocated block of order > 0 is skipped whole (a compound page), and the
+ * walk stops once @nr pages are taken. With @apply 0 it only counts; the
+ * counts are compared with the event's to find the stride the kernel
+ * used (async compaction starts at COMPACT_CLUSTER_MAX = 32, back to 1
+ * after a block with isolations, doubling after one without).
+ */
+static void scan_free_block(struct model *m, uint64_t start, uint64_t end, unsigned stride, uint64_t nr,
+			    bool apply, uint64_t *scanned, uint64_t *taken)
+{
+	*scanned = *taken = 0;
+	for (uint64_t q = start; q < end && *taken < nr; q += stride) {
+		uint64_t h;
+		unsigned o, kind;
+		++*scanned;
+		if (!cover(m, q, &h, &o, &kind) || h != q)
+			continue;
+		uint64_t sz = 1ull << o;
+		if (kind == K_FREE) {
+			*scanned += sz - 1;
+			*taken += sz;
+			if (apply) {
+				set_block(m, q, o, K_ALLOC, LAB_MIGRATE_MOVABLE, 0);
+				m->isolated += sz;
+			}
+		} else if (o && q + sz <= end) {
+			*scanned += sz - 1;
+		} else {
+			continue;
+		}
+		q += sz - 1;
+		/* the kernel's loop adds the stride after the block: its
+		 * "blockpfn += isolated - 1" then "blockpfn += stride" */
+		q -= stride - 1;
+	}
+}
+
+/* mm_compaction_isolate_freepages: the walk whose counts match the event's,
+ * else (no stride matches) nr free pages from the range's start. */
+static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t nr_scanned, uint64_t nr);
+
+static bool isolate_by_stride(struct model *m, uint64_t start, uint64_t end, uint64_t nr_scanned, uint64_t nr)
+{
+	uint64_t sc, tk;
+	int best = -1;
+	if (start < m->g.base || end > m->g.endpfn || start >= end)
+		return false;
+	for (unsigned s = 1; s <= 32; s <<= 1) {
+		scan_free_block(m, start, end, s, nr, false, &sc, &tk);
+		if (tk == nr && sc == nr_scanned) {
+			best = (int)s;
+			break;
+		}
+		if (tk == nr && best < 0)
+			best = (int)s;
+	}
+	if (best < 0)
+		return false;
+	scan_free_block(m, start, end, (unsigned)best, nr, true, &sc, &tk);
+	return true;
+}
+
+static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t nr_scanned, uint64_t nr)
 {
 	uint64_t q = start;
+	if (!nr || isolate_by_stride(m, start, end, nr_scanned, nr))
+		return;
 	if (start < m->g.base)
 		q = start = m->g.base;
 	if (end > m->g.endpfn)
@@ -354,6 +444,42 @@ static void isolate_free(struct model *m, uint64_t start, uint64_t end, uint64_t
 		fix(m, LAB_FIX_ISOLATE_SHORT);
 }
 
+/*
+ * fast_isolate_freepages (6.12 traces it): one free block of order log2
+ * @nr off the Movable free list, at a pfn in [start, end) - the kernel
+ * takes the list's oldest entry in the top quarter of the scan space, or
+ * the highest candidate above @start. The list order is not traced: the
+ * model takes the highest such block.
+ */
+static void isolate_fast(struct model *m, uint64_t start, uint64_t end, uint64_t nr)
+{
+	unsigned k = 0;
+	while (k < MAXO && (1ull << k) < nr)
+		k++;
+	if (!nr)
+		return;
+	if ((1ull << k) != nr) {
+		fix(m, LAB_FIX_ISOLATE_SHORT);
+		return;
+	}
+	if (start < m->g.base)
+		start = m->g.base;
+	if (end > m->g.endpfn)
+		end = m->g.endpfn;
+	uint64_t sz = 1ull << k;
+	for (uint64_t q = end >= sz ? (end - sz) & ~(sz - 1) : 0; end >= sz && q >= start; q -= sz) {
+		uint8_t s = m->st[q - m->g.base];
+		if (ST_KIND(s) == K_FREE && ST_ORDER(s) == k && m->mt[q - m->g.base] == LAB_MIGRATE_MOVABLE) {
+			set_block(m, q, k, K_ALLOC, LAB_MIGRATE_MOVABLE, 0);
+			m->isolated += nr;
+			return;
+		}
+		if (q < sz)
+			break;
+	}
+	fix(m, LAB_FIX_ISOLATE_SHORT);
+}
+
 /* steal_suitable_fallback as the extfrag event reports it. */
 static void apply_extfrag(struct model *m, const struct lab_ftrace_event *e)
 {
@@ -366,7 +492,7 @@ static void apply_extfrag(struct model *m, const struct lab_ftrace_event *e)
 		return;
 	}
 	touch(m, e->pfn, fo, LAB_SEED_FREE, e->cpu);
-	pb_evidence(m, e->pfn, fmt);
+	pb_evidence(m, e->pfn, fmt, true);
 	if (m->probe) {
 		for (uint64_t q = e->pfn; q < e->pfn + (1ull << fo); q += 1ull << m->g.pb_order)
 			if (m->pb_seen[pbi(m, q)] == 0)
@@ -411,8 +537,81 @@ static void apply_extfrag(struct model *m, const struct lab_ftrace_event *e)
 		head_del(m, e->pfn);
 		replay_head_put(m, e->pfn, K_FREE, fo, amt, 0);
 	}
+	/* change_ownership is the pageblock's type after the steal == amt:
+	 * either way it states the type (a wrong seed is corrected here) */
 	if (e->flags & LAB_FTF_CHANGE_OWNERSHIP)
 		m->pb[pbi(m, e->pfn)] = (uint8_t)amt;
+	else if (m->pb[pbi(m, e->pfn)] == amt)
+		m->pb[pbi(m, e->pfn)] = (uint8_t)(old != amt ? old : fmt);
+}
+
+/*
+ * 6.10+ (__rmqueue_claim / __rmqueue_steal as the extfrag event reports
+ * it): the event's pfn is the allocated page of order alloc_order.
+ *  - claim of a block below pageblock order (change_ownership=1): the
+ *    pageblock's free pages moved to the allocation's type and
+ *    __rmqueue_smallest took the page - its zone_locked event came first;
+ *    only the pageblock's type and lists change here;
+ *  - claim of a pageblock-order or larger block: the whole range takes the
+ *    type, the block at pfn is split (expand) and its head allocated;
+ *  - steal of a single block (change_ownership=0): split with the
+ *    fallback type, the pageblock keeps its type.
+ * The allocated head goes to the CPU's pcp list when the order is one
+ * the lists cache (rmqueue_bulk), else it is handed out directly.
+ */
+static void apply_extfrag_alloc(struct model *m, const struct lab_ftrace_event *e)
+{
+	unsigned fo = e->a1, k = e->order < 0 ? 0 : (unsigned)e->order;
+	int amt = replay_map_mt(e->mt, m->has_cma), fmt = replay_map_mt((int8_t)e->a2, m->has_cma);
+	uint64_t h, p = e->pfn & ~((1ull << fo) - 1);
+	unsigned o, kind;
+	if (fo > MAXO || k > fo || !in_span(m, p, fo) || (e->pfn & ((1ull << k) - 1))) {
+		fix(m, LAB_FIX_OUTSIDE_ZONES);
+		return;
+	}
+	if (fo < m->g.pb_order && (e->flags & LAB_FTF_CHANGE_OWNERSHIP)) {
+		size_t b = pbi(m, e->pfn);
+		/* the zone_locked before gave the block its new type as evidence */
+		if (m->probe && m->last_new_pb == (int)b)
+			m->pb[b] = (uint8_t)fmt;
+		if (m->probe) {
+			m->pb_seen[b] = 2;
+			return;
+		}
+		uint64_t pb0 = e->pfn & ~((1ull << m->g.pb_order) - 1), pb1 = pb0 + (1ull << m->g.pb_order);
+		for (uint64_t q = pb0; q < pb1 && q < m->g.endpfn;) {
+			uint8_t s = m->st[q - m->g.base];
+			if (ST_KIND(s) == K_FREE && m->mt[q - m->g.base] != amt) {
+				unsigned qo = ST_ORDER(s);
+				head_del(m, q);
+				replay_head_put(m, q, K_FREE, qo, amt, 0);
+			}
+			q += ST_KIND(s) ? 1ull << ST_ORDER(s) : 1;
+		}
+		m->pb[b] = (uint8_t)amt;
+		return;
+	}
+	touch(m, p, fo, LAB_SEED_FREE, e->cpu);
+	pb_evidence(m, p, fmt, true);
+	if (m->probe)
+		for (uint64_t q = p; q < p + (1ull << fo); q += 1ull << m->g.pb_order)
+			if (m->pb_seen[pbi(m, q)] == 0)
+				m->pb_seen[pbi(m, q)] = 2;
+	if (!(cover(m, p, &h, &o, &kind) && kind == K_FREE && h == p && o == fo)) {
+		if (clear_range(m, p, fo) & ~1u)
+			fix(m, LAB_FIX_EXTFRAG_NOT_FREE);
+	} else {
+		head_del(m, p);
+	}
+	int lmt = fmt;
+	if (fo >= m->g.pb_order) {
+		set_pb_range(m, p, fo, amt);
+		lmt = amt;
+	}
+	for (unsigned q = fo; q-- > k;)
+		replay_head_put(m, p + (1ull << q), K_FREE, q, lmt, 0);
+	bool to_pcp = pcp_allowed(m, k) && amt < LAB_MIGRATE_PCPTYPES;
+	replay_head_put(m, p, to_pcp ? K_PCP : K_ALLOC, k, amt, e->cpu);
 }
 
 /* Applies one event. */
@@ -433,10 +632,17 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 		return;
 	case LAB_FT_COMPACTION_ISOLATE_FREEPAGES:
 		if (!m->probe)
-			isolate_free(m, e->pfn, e->arg, e->gfp);
+			isolate_free(m, e->pfn, e->arg, e->arg2, e->gfp);
+		return;
+	case LAB_FT_COMPACTION_FAST_ISOLATE_FREEPAGES:
+		if (!m->probe)
+			isolate_fast(m, e->pfn, e->arg, e->gfp);
 		return;
 	case LAB_FT_PAGE_ALLOC_EXTFRAG:
-		apply_extfrag(m, e);
+		if (m->lists_follow_blocks)
+			apply_extfrag_alloc(m, e);
+		else
+			apply_extfrag(m, e);
 		return;
 	case LAB_FT_PAGE_ALLOC_ZONE_LOCKED:
 	case LAB_FT_PAGE_PCPU_DRAIN:
@@ -458,7 +664,7 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 	case LAB_FT_PAGE_ALLOC_ZONE_LOCKED:
 		mt = replay_map_mt(e->mt, m->has_cma);
 		touch(m, p, k, LAB_SEED_FREE, e->cpu);
-		pb_evidence(m, p, mt);
+		pb_evidence(m, p, mt, true);
 		if (found && kind == K_PCP) {
 			/* the free that put it there went to the buddy lists */
 			fix(m, LAB_FIX_PCP_BYPASS);
@@ -491,7 +697,7 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 	case LAB_FT_PAGE_PCPU_DRAIN:
 		mt = replay_map_mt(e->mt, m->has_cma);
 		touch(m, p, k, LAB_SEED_PCP, e->cpu);
-		pb_evidence(m, p, mt);
+		pb_evidence(m, p, mt, false);
 		mask = clear_range(m, p, k);
 		if (mask & ((1u << K_ALLOC) | (1u << K_FREE)))
 			fix(m, LAB_FIX_DRAIN_NOT_PCP);
@@ -508,7 +714,9 @@ void replay_model_apply(struct model *m, const struct lab_ftrace_event *e)
 	case LAB_FT_PAGE_FREE:
 		touch(m, p, k, LAB_SEED_ALLOC, e->cpu);
 		mask = clear_range(m, p, k);
-		if (mask & ((1u << K_FREE) | (1u << K_PCP)))
+		if (k == 0 && mask == (1u << K_PCP))
+			fix(m, LAB_FIX_BULK_INFERRED);
+		else if (mask & ((1u << K_FREE) | (1u << K_PCP)))
 			fix(m, LAB_FIX_FREE_NOT_ALLOCATED);
 		mt = m->pb[pbi(m, p)];
 		if (pcp_allowed(m, k) && mt != LAB_MIGRATE_ISOLATE)

@@ -19,6 +19,7 @@
 /* The trace's inputs: the snapshots of @dir and which one is "before". */
 struct replay_inputs {
 	struct lab_ftrace t;
+	struct lab_replay_kernel k;
 	const char *dir;
 	char dirbuf[4096];
 	struct lab_snapshot snaps[MAX_SNAPS];
@@ -27,17 +28,45 @@ struct replay_inputs {
 	int have_ts;
 };
 
+int lab_replay_kernel(const char *dir, const char *kernel_arg, int era_given, enum lab_gfp_era era,
+		      struct lab_replay_kernel *k, char *err, size_t errsz)
+{
+	memset(k, 0, sizeof(*k));
+	if (!lab_snapshot_uname(dir, k->release, sizeof(k->release), k->source, sizeof(k->source)) &&
+	    lab_kernel_for_release(k->release, &k->traced))
+		k->traced = LAB_KERNEL_DEFAULT;
+	k->rules = lab_kernel_resolve(k->traced);
+	if (kernel_arg) {
+		if (lab_kernel_for_release(kernel_arg, &k->rules)) {
+			snprintf(err, errsz, "--kernel '%s' names no kernel version (6.1, 6.12, 6.1.0-56-amd64, ...)",
+				 kernel_arg);
+			return LAB_EINVAL;
+		}
+		k->overridden = 1;
+	}
+	/* the names in the trace are the traced kernel's; unknown: those of
+	 * --kernel, else of the profile replayed */
+	k->era = era_given ? era
+		 : lab_gfp_era_for_version(k->release[0] ? k->release
+					   : kernel_arg ? kernel_arg : lab_kernel_version(k->rules));
+	return 0;
+}
+
 /* 0, or 2 with the message printed. */
 static int load_inputs(const struct lab_replay_request *a, struct replay_inputs *in)
 {
 	char err[1024];
-	struct lab_ftrace_opts fo = { .era = a->era, .flags = a->lenient ? LAB_FTRACE_LENIENT : 0 };
+	snprintf(in->dirbuf, sizeof(in->dirbuf), "%s", a->trace);
+	in->dir = a->snapdir ? a->snapdir : dirname(in->dirbuf);
+	if (lab_replay_kernel(in->dir, a->kernel, a->era_given, a->era, &in->k, err, sizeof(err))) {
+		fprintf(stderr, "labyrinth replay: %s\n", err);
+		return 2;
+	}
+	struct lab_ftrace_opts fo = { .era = in->k.era, .flags = a->lenient ? LAB_FTRACE_LENIENT : 0 };
 	if (lab_ftrace_load(a->trace, &fo, &in->t, err, sizeof(err))) {
 		fprintf(stderr, "labyrinth replay: %s\n", err);
 		return 2;
 	}
-	snprintf(in->dirbuf, sizeof(in->dirbuf), "%s", a->trace);
-	in->dir = a->snapdir ? a->snapdir : dirname(in->dirbuf);
 	char names[MAX_SNAPS][32];
 	in->nr_snaps = lab_snapshot_list(in->dir, names, MAX_SNAPS);
 	in->before = -1;
@@ -121,13 +150,16 @@ int lab_replay_run(const struct lab_replay_request *a)
 	o.pretrace_frees = a->pretrace;
 	o.nr_samples = a->samples ? a->samples : 24;
 	o.kernel_has_cma = in.snaps[in.before].pagetype_has_cma;
+	o.kernel = in.k.rules;
 	lab_replay_match_snapshots(&in.t, in.snaps, (unsigned)in.nr_snaps, &o);
 
 	lab_report_replay_trace(stdout, a->trace, &in.t, &in.ts, in.have_ts);
+	lab_report_replay_kernel(stdout, &in.k, a->shadow);
 	json_t *doc = a->json ? json_object() : NULL;
 	if (doc) {
 		json_object_set_new(doc, "mode", json_string(a->shadow ? "shadow" : "what-if"));
 		json_object_set_new(doc, "trace", lab_report_replay_trace_json(a->trace, &in.t, &in.ts, in.have_ts));
+		json_object_set_new(doc, "kernel", lab_report_replay_kernel_json(&in.k));
 	}
 	rc = a->shadow ? run_shadow(a, &in, &o, doc) : run_whatif(a, &in, &o, doc);
 	if (doc && !rc && json_dump_file(doc, a->json, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) {

@@ -157,6 +157,16 @@ static void fill_pageblocks(struct lab_replay_seed *s, const struct geo *g, cons
 			if (s->pb_known[i])
 				left[s->pb_mt[i]]--;
 		}
+		/* more pageblocks of a type than the snapshot counts: the weakly
+		 * evidenced ones (a 6.1 free list's type) are filled instead */
+		for (uint64_t q = pb0; q < g->end[z] && (before->have & LAB_SNAP_PAGETYPEINFO);
+		     q += 1ull << s->pageblock_order) {
+			size_t i = (size_t)((q - s->base_pfn) >> s->pageblock_order);
+			if (s->pb_known[i] == 2 && left[s->pb_mt[i]] < 0) {
+				left[s->pb_mt[i]]++;
+				s->pb_known[i] = 0;
+			}
+		}
 		static const int order_of_fill[] = { LAB_MIGRATE_UNMOVABLE, LAB_MIGRATE_RECLAIMABLE,
 						     LAB_MIGRATE_HIGHATOMIC, LAB_MIGRATE_CMA,
 						     LAB_MIGRATE_ISOLATE, LAB_MIGRATE_MOVABLE };
@@ -186,7 +196,7 @@ int lab_replay_seed(const struct lab_ftrace *t, const struct lab_replay_opts *o,
 	memset(s, 0, sizeof(*s));
 	if ((rc = replay_geo_from_snapshot(o->before, &g, err, errsz)))
 		return rc;
-	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma)))
+	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma, lab_kernel_resolve(o->kernel) == LAB_KERNEL_6_12)))
 		goto nomem;
 	size_t n = (size_t)(g.endpfn - g.base), npb = (n >> g.pb_order) + 1;
 	m.probe = true;
@@ -211,7 +221,7 @@ int lab_replay_seed(const struct lab_ftrace *t, const struct lab_replay_opts *o,
 	if (!s->pb_mt || !s->pb_known)
 		goto nomem;
 	for (size_t i = 0; i < npb; i++) {
-		s->pb_known[i] = m.pb_seen[i] == 1;
+		s->pb_known[i] = m.pb_seen[i] == 1 ? 1 : m.pb_seen[i] == 3 ? 2 : 0;
 		s->pb_mt[i] = s->pb_known[i] ? m.pb[i] : LAB_MIGRATE_MOVABLE;
 	}
 	replay_model_fini(&m);

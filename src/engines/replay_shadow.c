@@ -13,12 +13,17 @@
 static const char *const fix_names[LAB_NR_FIX] = {
 	"take_not_free", "pcp_bypass", "alloc_from_buddy", "alloc_not_pcp",
 	"free_not_allocated", "drain_not_pcp", "extfrag_not_free", "isolate_short",
-	"outside_zones", "highatomic_inferred",
+	"outside_zones", "highatomic_inferred", "bulk_alloc_inferred",
 };
 
 const char *lab_shadow_fix_name(enum lab_shadow_fix f)
 {
 	return (unsigned)f < LAB_NR_FIX ? fix_names[f] : "?";
+}
+
+int lab_shadow_fix_is_inferred(enum lab_shadow_fix f)
+{
+	return f == LAB_FIX_HIGHATOMIC_INFERRED || f == LAB_FIX_BULK_INFERRED;
 }
 
 void lab_replay_settings_default(struct lab_replay_settings *s)
@@ -73,7 +78,7 @@ int lab_replay_shadow(const struct lab_ftrace *t, const struct lab_replay_opts *
 		return rc;
 	if ((rc = lab_replay_seed(t, o, &r->seed, err, errsz)))
 		return rc;
-	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma)))
+	if ((rc = replay_model_init(&m, &g, o->kernel_has_cma, lab_kernel_resolve(o->kernel) == LAB_KERNEL_6_12)))
 		goto nomem;
 	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
 		r->populated[z] = g.populated[z];

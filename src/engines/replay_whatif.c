@@ -122,6 +122,7 @@ struct wctx {
 	struct pmap map;
 };
 
+
 static unsigned w_cpu(void *ctx)
 {
 	struct wctx *w = ctx;
@@ -467,6 +468,7 @@ static int whatif_build(struct wctx *w, const struct geo *g, const struct lab_re
 	cfg.reserved = reserved;
 	cfg.nr_reserved = nr_reserved;
 	cfg.pageblock_order = g->pb_order;
+	cfg.kernel = o->kernel;
 	cfg.platform = &w->plat;
 	unsigned ncpu = 1;
 	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
@@ -699,6 +701,27 @@ static int whatif_alloc(struct wctx *w, const struct lab_ftrace_event *e, size_t
 	return 0;
 }
 
+/*
+ * The kernel's kswapd went to sleep (mm_vmscan_kswapd_sleep): it sleeps
+ * only with the node balanced at high + boost, and balance_pgdat ends by
+ * taking back the boost it started with, so the zones' watermark boosts
+ * are gone. Reclaim is not replayed (its frees are in the trace), but the
+ * boost it clears decides the watermark checks that follow.
+ */
+static void whatif_kswapd_slept(struct wctx *w, struct lab_mem_stats *st)
+{
+	struct lab_whatif_result *r = w->r;
+	lab_mem_get_stats(r->mem, st);
+	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
+		if (!st->populated[z] || !st->zone[z].boost)
+			continue;
+		st->zone[z].boost = 0;
+		struct lab_zone_restore rs = { .parts = LAB_RESTORE_WATERMARKS, .want = &st->zone[z] };
+		if (!lab_mem_restore_zone_parts(r->mem, z, &rs))
+			r->kswapd_boost_clears++;
+	}
+}
+
 /* The demand, in replay order, with the compare points and the timeline. */
 static int whatif_demand(struct wctx *w, const struct lab_replay_opts *o, struct lab_mem_stats *st, unsigned nsamp)
 {
@@ -734,6 +757,9 @@ static int whatif_demand(struct wctx *w, const struct lab_replay_opts *o, struct
 			break;
 		case LAB_FT_PAGE_ALLOC_EXTFRAG:
 			r->kernel_extfrag++;
+			break;
+		case LAB_FT_VMSCAN_KSWAPD_SLEEP:
+			whatif_kswapd_slept(w, st);
 			break;
 		default:
 			break;

@@ -26,6 +26,8 @@
 const struct field scenario_top_fields[] = {
 	{ "name", F_STRING, SC(name), 0, sizeof(((struct lab_scenario *)0)->name), NOTUN },
 	{ "description", F_TEXT, SC(description), 0, sizeof(((struct lab_scenario *)0)->description), NOTUN },
+	{ "kernel", F_KERNEL, SC(kernel), 0, 0, NOTUN },
+	{ "drain_before_failure", F_BOOL, SC(drain_before_failure), 0, 1, NOTUN },
 	{ NULL, 0, 0, 0, 0, 0 }
 };
 
@@ -662,6 +664,16 @@ static int set_lrr(struct pctx *c, const struct field *f, char *dst, const char 
 	return 0;
 }
 
+/* kernel: a profile name (labyrinth/kernel.h). */
+static int set_kernel(struct pctx *c, const struct field *f, char *dst, const char *s)
+{
+	enum lab_kernel k;
+	if (lab_kernel_parse(s, &k) != 0)
+		return scenario_fail(c, LAB_SCN_ERR_VALUE, "'%.40s' is no kernel profile (6.1 or 6.12)", s);
+	*(int *)(void *)dst = (int)k;
+	return 0;
+}
+
 /* machine.reserved is a YAML list of mappings (scenario.c's parse_ranges). */
 static int set_ranges(struct pctx *c, const struct field *f, char *dst, const char *s)
 {
@@ -676,6 +688,7 @@ static const value_parser value_parsers[F_NR] = {
 	[F_PATTERN] = set_pattern,   [F_METHOD] = set_method,       [F_STRING] = set_string,
 	[F_TEXT] = set_string,       [F_ORDERS] = set_orders,       [F_CPUS] = set_cpus,
 	[F_PHASES] = set_phases,     [F_LRR] = set_lrr,             [F_RANGES] = set_ranges,
+	[F_KERNEL] = set_kernel,
 };
 
 int scenario_set_value(struct pctx *c, const struct field *f, void *base, const char *s)

@@ -618,7 +618,7 @@ static int create_mem(struct lab_sim *sim, struct lab_sim_error *err)
 	const struct lab_scenario *sc = &sim->sc;
 	struct lab_range range = { sc->phys_base, sc->mem_bytes };
 	unsigned flags = (sc->no_dma ? LAB_CFG_NO_ZONE_DMA : 0) | (sc->no_dma32 ? LAB_CFG_NO_ZONE_DMA32 : 0) |
-			 (sc->pcp ? 0 : LAB_CFG_NO_PCP);
+			 (sc->pcp ? 0 : LAB_CFG_NO_PCP) | (sc->drain_before_failure ? LAB_CFG_DRAIN_BEFORE_FAILURE : 0);
 	struct lab_mem_config mc = {
 		.ranges = &range,
 		.nr_ranges = 1,
@@ -630,6 +630,7 @@ static int create_mem(struct lab_sim *sim, struct lab_sim_error *err)
 		.pageblock_order = sc->pageblock_order,
 		.nr_cpus = sc->nr_cpus,
 		.flags = flags,
+		.kernel = (enum lab_kernel)sc->kernel,
 		.platform = &sim->plat,
 	};
 	sim->log = calloc(SIM_LOG_KEEP, sizeof(*sim->log));

@@ -271,6 +271,8 @@ struct lab_scenario {
 	unsigned pageblock_order;
 	unsigned nr_cpus;
 	int pcp;
+	int kernel;                         /* enum lab_kernel; 0 = the default profile */
+	int drain_before_failure;           /* LAB_CFG_DRAIN_BEFORE_FAILURE */
 	struct sim_tunables tun;
 	struct sim_params sim;
 	struct sim_phase phases[SIM_MAX_PHASES];

@@ -26,6 +26,8 @@ static void result_scenario(struct lab_sim_result *r, const struct lab_sim *sim)
 	r->seed = sim->seed;
 	r->mem_bytes = sim->sc.mem_bytes;
 	r->nr_cpus = sim->nr_cpus;
+	r->kernel = (int)lab_mem_kernel(sim->mem);
+	r->drain_before_failure = sim->sc.drain_before_failure;
 	r->background = LAB_HAVE_BACKGROUND;
 	r->nr_phases = sim->sc.nr_phases;
 	for (unsigned i = 0; i < sim->sc.nr_phases; i++)

@@ -97,6 +97,8 @@ struct lab_sim_result {
 	uint64_t seed;
 	uint64_t mem_bytes;
 	unsigned nr_cpus;
+	int kernel;                     /* enum lab_kernel of the instance (resolved) */
+	int drain_before_failure;       /* Labyrinth's LAB_CFG_DRAIN_BEFORE_FAILURE was on */
 	int background;                 /* the core's reclaim and compaction run (LAB_HAVE_BACKGROUND) */
 	unsigned nr_phases;
 	const char *phase_name[SIM_MAX_PHASES];

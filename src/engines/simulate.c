@@ -33,6 +33,7 @@ struct zone_map {
 	uint64_t pages[LAB_MAX_NR_ZONES];
 	int src[LAB_MAX_NR_ZONES];       /* lab zone type -> report zone, -1 */
 	bool highmem;
+	enum lab_kernel kernel;          /* whose rules the instance mirrors */
 };
 
 static int zone_type_of(const char *name, bool *highmem)
@@ -170,7 +171,7 @@ static struct lab_mem *build(const struct zone_map *zm, bool pad, uint64_t end[L
 		end[i] = pfn;
 	}
 	struct lab_mem_config cfg = {
-		.ranges = ranges, .nr_ranges = nr, .pageblock_order = 9, .nr_cpus = 1,
+		.ranges = ranges, .nr_ranges = nr, .pageblock_order = 9, .nr_cpus = 1, .kernel = zm->kernel,
 		.zone_dma_limit = end[LAB_ZONE_DMA] << 12, .zone_dma32_limit = end[LAB_ZONE_DMA32] << 12,
 		.flags = LAB_CFG_NO_PCP | (zm->pages[LAB_ZONE_DMA] ? 0 : LAB_CFG_NO_ZONE_DMA) |
 			 (zm->pages[LAB_ZONE_DMA32] ? 0 : LAB_CFG_NO_ZONE_DMA32),
@@ -500,6 +501,15 @@ void lab_diagnose_simulate(const struct lab_dmesg_report *r, const struct lab_di
 	s->lowmem_ratio_zone = -1;
 	for (int i = 0; i < LAB_MAX_NR_ZONES; i++)
 		zm.src[i] = -1;
+	/* the report's own kernel's rules: 6.1's up to 6.2, 6.12's from 6.3 */
+	char rel[32];
+	snprintf(rel, sizeof(rel), "%d.%d.%d", d->kmajor, d->kminor, d->kpatch);
+	if (lab_kernel_for_release(d->version[0] ? d->version : rel, &s->kernel))
+		s->kernel = LAB_KERNEL_6_1;
+	const char *src = d->version_source ? d->version_source : "none";
+	snprintf(s->kernel_why, sizeof(s->kernel_why), "kernel %s, %s%s", d->version[0] ? d->version : rel,
+		 strcmp(src, "--kernel") ? "version from the " : "given by ", src);
+	zm.kernel = s->kernel;
 	unsigned page_kb = r->page_kb ? r->page_kb : 4;
 	if (page_kb != 4) {
 		snprintf(s->why, sizeof(s->why), "the report's pages are %u KiB; the simulation models 4 KiB pages", page_kb);

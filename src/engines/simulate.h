@@ -3,7 +3,8 @@
  * engines/simulate.h - `labyrinth diagnose --simulate`: a real report's
  * zones rebuilt in a Labyrinth instance (sizes, watermarks, reserves, free
  * lists with their migratetype letters), the failing request re-run
- * against them with Linux 6.1.192's rules, and the tunables searched for
+ * against them with the rules of the report's kernel's profile (Linux
+ * 6.1.192 for 4.x-6.2, 6.12.118 for 6.3 and newer), and the tunables searched for
  * the settings under which the same snapshot serves it.
  */
 #ifndef LAB_FORMATS_SIMULATE_H
@@ -11,6 +12,7 @@
 
 #include <stdbool.h>
 #include <labyrinth/gfp.h>
+#include <labyrinth/kernel.h>
 #include "engines/diagnose.h"
 #include "formats/dmesg.h"
 
@@ -21,6 +23,8 @@
 struct lab_simulation {
 	bool ran;                    /* false: why[] says why not */
 	char why[192];
+	enum lab_kernel kernel;      /* the profile re-run: the report's kernel's (6.1 up to 6.2, 6.12 from 6.3) */
+	char kernel_why[160];        /* which version chose it, and where it came from */
 	lab_gfp_t gfp;               /* the request in 6.1 bits (unknown old flags dropped) */
 	char gfp_names[192];
 	char dropped[96];            /* flags of the report's era 6.1 does not have */

@@ -201,6 +201,7 @@ void lab__ft_parser_init(struct ftrace_parser *p, struct lab_ftrace *t, const st
 	memset(p, 0, sizeof(*p));
 	p->t = t;
 	p->era = o ? o->era : LAB_GFP_ERA_6_1;
+	t->era = p->era;
 	p->flags = o ? o->flags : 0;
 	p->name = name ? name : "<trace>";
 	p->err = err;

@@ -58,6 +58,8 @@ enum lab_ftrace_type {
 	LAB_FT_COMPACTION_END,          /* as BEGIN, a2 = status (lab_ftrace_status) */
 	LAB_FT_COMPACTION_ISOLATE_MIGRATEPAGES, /* pfn = start, arg = end, arg2 = nr_scanned, gfp = nr_taken */
 	LAB_FT_COMPACTION_ISOLATE_FREEPAGES,    /* same */
+	LAB_FT_COMPACTION_FAST_ISOLATE_FREEPAGES, /* same: pfn = min_pfn, arg = free_pfn; one free
+					 * block of nr_taken pages off the Movable list (6.1: untraced) */
 	LAB_FT_COMPACTION_MIGRATEPAGES, /* pfn = nr_migrated, arg = nr_failed */
 	LAB_FT_COMPACTION_TRY_TO_COMPACT_PAGES, /* order, gfp, a1 = priority */
 	LAB_FT_COMPACTION_FINISHED,     /* order, a1 = zone, a2 = ret status */
@@ -151,6 +153,7 @@ struct lab_ftrace {
 	uint64_t malformed;             /* lines skipped in lenient mode */
 	enum lab_ftrace_layout layout;
 	char kernel[96];                /* trace.dat: kernel release when known */
+	enum lab_gfp_era era;           /* the era the gfp names were read in */
 	/* private: hash tables */
 	void *priv;
 };

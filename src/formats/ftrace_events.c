@@ -267,7 +267,7 @@ static int decode_marker(struct ftrace_parser *p, const char *name, size_t namel
 	return 0;
 }
 
-/* mm_compaction_isolate_{migrate,free}pages:
+/* mm_compaction_isolate_{migrate,free}pages, mm_compaction_fast_isolate_freepages:
  * "range=(0x5800 ~ 0x5a00) nr_scanned=1 nr_taken=0" */
 static int decode_isolate(struct ftrace_parser *p, const char *name, size_t namelen,
 			  const char *pl, const char *end, struct lab_ftrace_event *e)
@@ -541,6 +541,8 @@ static const struct event_kind {
 						     decode_isolate, NULL },
 	[LAB_FT_COMPACTION_ISOLATE_FREEPAGES] = { "mm_compaction_isolate_freepages",
 						  decode_isolate, NULL },
+	[LAB_FT_COMPACTION_FAST_ISOLATE_FREEPAGES] = { "mm_compaction_fast_isolate_freepages",
+						       decode_isolate, NULL },
 	[LAB_FT_COMPACTION_MIGRATEPAGES] = { "mm_compaction_migratepages", NULL,
 					     decode_compaction_migratepages },
 	[LAB_FT_COMPACTION_TRY_TO_COMPACT_PAGES] = { "mm_compaction_try_to_compact_pages", NULL,

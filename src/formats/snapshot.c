@@ -466,3 +466,46 @@ int lab_trace_stats_read(const char *dir, struct lab_trace_stats *st, char *err,
 	free(text);
 	return 0;
 }
+
+/*
+ * The traced kernel's release: the third word of `uname -a` in DIR/uname
+ * (or uname.txt), else of the guest_uname line of DIR/meta.txt (the
+ * realkernel harness), else the first word of DIR/osrelease (a copy of
+ * /proc/sys/kernel/osrelease).
+ */
+int lab_snapshot_uname(const char *dir, char *release, size_t n, char *source, size_t srcn)
+{
+	static const struct { const char *file, *key; int skip; } where[] = {
+		{ "uname", "", 2 }, { "uname.txt", "", 2 }, { "meta.txt", "guest_uname:", 2 }, { "osrelease", "", 0 },
+	};
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		char path[4096], *text;
+		size_t len;
+		snprintf(path, sizeof(path), "%s/%s", dir, where[i].file);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		fclose(f);
+		if (lab_input_read(path, LAB_INPUT_NO_LIMIT, &text, &len, NULL, NULL, 0))
+			continue;
+		const char *l = text;
+		if (*where[i].key) {
+			size_t kl = strlen(where[i].key);
+			while (l && strncmp(l, where[i].key, kl))
+				l = (l = strchr(l, '\n')) ? l + 1 : NULL;
+			if (l)
+				l += kl;
+		}
+		char w[3][128] = { "", "", "" };
+		int got = l ? sscanf(l, "%127s %127s %127s", w[0], w[1], w[2]) : 0;
+		free(text);
+		if (got > where[i].skip) {
+			snprintf(release, n, "%s", w[where[i].skip]);
+			if (source && srcn)
+				snprintf(source, srcn, "%s%s%.*s", where[i].file, *where[i].key ? " " : "",
+					 *where[i].key ? (int)strlen(where[i].key) - 1 : 0, where[i].key);
+			return 0;
+		}
+	}
+	return LAB_SNAP_ENOENT;
+}

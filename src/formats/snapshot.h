@@ -98,6 +98,15 @@ int lab_snapshot_list(const char *dir, char (*out)[32], int max);
 /* Reads DIR/trace_stats.txt; 0, LAB_SNAP_ENOENT or LAB_SNAP_EMALFORMED. */
 int lab_trace_stats_read(const char *dir, struct lab_trace_stats *st, char *err, size_t errsz);
 
+/*
+ * The release of the kernel the snapshots of DIR were taken on
+ * ("6.12.118+deb12-amd64"), from DIR/uname or uname.txt (`uname -a`), the
+ * guest_uname line of DIR/meta.txt, or DIR/osrelease. Returns 0 with the
+ * release in @release and the file it came from in @source (may be NULL),
+ * or LAB_SNAP_ENOENT.
+ */
+int lab_snapshot_uname(const char *dir, char *release, size_t n, char *source, size_t srcn);
+
 /* Zone index of "DMA", "DMA32", "Normal", "Movable", "Device"; -1 otherwise. */
 int lab_snapshot_zone_index(const char *name);
 

@@ -259,7 +259,7 @@ static void flush_deferred(struct host *h)
 					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 		return;
 	if (!h->quiet)
-		lab_report_warn_alloc(log_file(h), &h->deferred, LAB_GFP_ERA_6_1);
+		lab_report_warn_alloc(log_file(h), &h->deferred, lab_gfp_era_for_kernel(h->deferred.mem.kernel));
 	__atomic_store_n(&h->deferred_state, DEFERRED_EMPTY, __ATOMIC_RELEASE);
 }
 
@@ -297,7 +297,7 @@ static void h_warn_alloc(void *ctx, const struct lab_alloc_failure *f)
 		return;
 	}
 	flush_deferred(h);
-	lab_report_warn_alloc(log_file(h), f, LAB_GFP_ERA_6_1);
+	lab_report_warn_alloc(log_file(h), f, lab_gfp_era_for_kernel(f->mem.kernel));
 }
 
 void lab_host_flush_log(struct lab_mem *mem)
@@ -406,6 +406,7 @@ static int host_init_mem(struct host *h, const struct lab_host_config *cfg, uint
 		.pageblock_order = cfg->pageblock_order,
 		.nr_cpus = h->nr_cpus,
 		.flags = cfg->flags,
+		.kernel = cfg->kernel,
 		.min_free_kbytes = cfg->min_free_kbytes,
 		.platform = &h->plat,
 	};

@@ -43,7 +43,7 @@ void lab_report_demo(FILE *out, const struct lab_demo *d, int quiet)
 	fprintf(out, "\n\n");
 	if (d->first) {
 		fprintf(out, "== first failure (warn_alloc, as dmesg shows it) ==\n");
-		lab_report_warn_alloc(out, d->first, LAB_GFP_ERA_6_1);
+		lab_report_warn_alloc(out, d->first, lab_gfp_era_for_kernel(d->first->mem.kernel));
 		fprintf(out, "\n");
 	}
 	if (!quiet)

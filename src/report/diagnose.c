@@ -234,8 +234,10 @@ void lab_report_simulation(FILE *out, const struct lab_simulation *s, const stru
 		return;
 	}
 	fprintf(out, "the zones rebuilt in Labyrinth (sizes, watermarks, lowmem_reserve, highatomic reserve,\n"
-		     "    free lists with their letters), then alloc_pages(%s, order %u) with 6.1.192's rules:\n",
-		s->gfp_names[0] ? s->gfp_names : "0", s->order);
+		     "    free lists with their letters), then alloc_pages(%s, order %u) with %s's rules\n"
+		     "    (profile %s, for %s):\n",
+		s->gfp_names[0] ? s->gfp_names : "0", s->order, lab_kernel_version(s->kernel),
+		lab_kernel_name(s->kernel), s->kernel_why);
 	if (s->dropped[0])
 		fprintf(out, "    (flags without a 6.1 meaning dropped: %s)\n", s->dropped);
 	if (s->assumed[0])
@@ -245,9 +247,9 @@ void lab_report_simulation(FILE *out, const struct lab_simulation *s, const stru
 			     "    blocks first: %s)\n", s->adjusted);
 	if (!s->failed) {
 		if (s->served_by_unboost)
-			fprintf(out, "    SERVED from %s: 6.1.192 checks an order-0 atomic request against min without\n"
+			fprintf(out, "    SERVED from %s: %s checks an order-0 atomic request against min without\n"
 				     "    the watermark boost (zone_watermark_fast, 5.8+); with the boost it fails.\n\n",
-				s->served_zone >= 0 ? zone_label[s->served_zone] : "?");
+				s->served_zone >= 0 ? zone_label[s->served_zone] : "?", lab_kernel_version(s->kernel));
 		else
 			fprintf(out, "    SERVED from %s: 6.1.192's rules allow what the reporting kernel's did not (%s).\n\n",
 				s->served_zone >= 0 ? zone_label[s->served_zone] : "?",
@@ -296,6 +298,8 @@ json_t *lab_simulation_to_json(const struct lab_simulation *s)
 	json_object_set_new(o, "free_lists_adjusted", json_string(s->adjusted));
 	json_object_set_new(o, "sized_by_present", json_string(s->assumed));
 	json_object_set_new(o, "failed", json_boolean(s->failed));
+	json_object_set_new(o, "profile", json_string(lab_kernel_name(s->kernel)));
+	json_object_set_new(o, "profile_version", json_string(lab_kernel_version(s->kernel)));
 	json_object_set_new(o, "served_by_boost_exemption", json_boolean(s->served_by_unboost));
 	json_object_set_new(o, "served_zone", s->served_zone >= 0 ? json_string(zone_label[s->served_zone]) : json_null());
 	json_object_set_new(o, "min_free_kbytes_default", json_integer(s->min_free_kbytes_now));

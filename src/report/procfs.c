@@ -106,8 +106,10 @@ static unsigned zone_nr_cpus(const struct lab_mem_stats *s, const struct lab_zon
 }
 
 /*
- * /proc/zoneinfo: Linux zoneinfo_show_print(), 6.1 layout, for every zone
- * of node 0.
+ * /proc/zoneinfo: Linux zoneinfo_show_print(), for every zone of node 0, in
+ * the layout of the instance's kernel: 6.12 adds a "promo" line after
+ * "high" and "nr_unaccepted" after nr_free_cma (Labyrinth has no
+ * unaccepted memory: 0 is the fact).
  *
  * Left out, because Labyrinth has no such data (printing zeros would
  * state facts it does not know):
@@ -123,6 +125,8 @@ static unsigned zone_nr_cpus(const struct lab_mem_stats *s, const struct lab_zon
  */
 void lab_report_zoneinfo(FILE *out, const struct lab_mem_stats *s)
 {
+	int v6_12 = lab_kernel_resolve(s->kernel) == LAB_KERNEL_6_12;
+
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		const struct lab_zone_stats *zs = &s->zone[z];
 		fprintf(out, "Node %d, zone %8s", 0, lab_zone_name(s, z));
@@ -131,6 +135,8 @@ void lab_report_zoneinfo(FILE *out, const struct lab_mem_stats *s)
 		fprintf(out, "\n        min      %" PRIu64, zs->wmark[LAB_WMARK_MIN] + zs->boost);
 		fprintf(out, "\n        low      %" PRIu64, zs->wmark[LAB_WMARK_LOW] + zs->boost);
 		fprintf(out, "\n        high     %" PRIu64, zs->wmark[LAB_WMARK_HIGH] + zs->boost);
+		if (v6_12)
+			fprintf(out, "\n        promo    %" PRIu64, zs->wmark[LAB_WMARK_PROMO] + zs->boost);
 		fprintf(out, "\n        spanned  %" PRIu64, zs->spanned);
 		fprintf(out, "\n        present  %" PRIu64, zs->present);
 		fprintf(out, "\n        managed  %" PRIu64, zs->managed);
@@ -145,6 +151,8 @@ void lab_report_zoneinfo(FILE *out, const struct lab_mem_stats *s)
 		}
 		fprintf(out, "\n      %-12s %" PRIu64, "nr_free_pages", zs->free);
 		fprintf(out, "\n      %-12s %" PRIu64, "nr_free_cma", zs->free_cma);
+		if (v6_12)
+			fprintf(out, "\n      %-12s %d", "nr_unaccepted", 0);
 		fprintf(out, "\n  pagesets");
 		for (unsigned cpu = 0; cpu < zone_nr_cpus(s, zs); cpu++) {
 			fprintf(out, "\n    cpu: %u", cpu);

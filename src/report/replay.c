@@ -13,13 +13,14 @@
 #include <labyrinth/report.h>
 #include "report/replay.h"
 
-static const char *gfp_str(lab_gfp_t g, char *buf, size_t n)
+/* @g named as the traced kernel printed it (the trace's era). */
+static const char *gfp_str(lab_gfp_t g, enum lab_gfp_era era, char *buf, size_t n)
 {
 	if (!g) {
 		snprintf(buf, n, "none");
 		return buf;
 	}
-	lab_gfp_format(buf, n, g, LAB_GFP_ERA_6_1);
+	lab_gfp_format(buf, n, g, era);
 	return buf;
 }
 
@@ -117,6 +118,43 @@ void lab_report_replay_trace(FILE *out, const char *path, const struct lab_ftrac
 		fprintf(out, "  WARNING: %llu malformed lines skipped (--lenient)\n", (unsigned long long)t->malformed);
 }
 
+void lab_report_replay_kernel(FILE *out, const struct lab_replay_kernel *k, int shadow)
+{
+	const char *rules = lab_kernel_name(k->rules), *ver = lab_kernel_version(k->rules);
+	if (k->release[0])
+		fprintf(out, "  kernel: traced on %s (%s), profile %s", k->release, k->source,
+			k->traced ? lab_kernel_name(k->traced) : "?");
+	else
+		fprintf(out, "  kernel: traced on an unknown kernel (no uname, uname.txt, meta.txt or osrelease "
+			"beside the snapshots)");
+	fprintf(out, "; replayed with the rules of Linux %s (profile %s%s); gfp names of era %s\n", ver, rules,
+		k->overridden ? ", --kernel" : k->release[0] ? "" : ", the default: give --kernel",
+		lab_gfp_era_name(k->era));
+	if (!k->overridden || !k->traced || k->traced == k->rules)
+		return;
+	if (shadow)
+		fprintf(out, "  note: the shadow replay applies %s's decisions with %s's event semantics; they are "
+			"the traced kernel's, so expect contradictions\n", lab_kernel_name(k->traced), rules);
+	else
+		fprintf(out, "  note: this answers \"would %s have failed here?\" for the demand %s made. Under %s's "
+			"decisions the demand itself would have changed (reclaim and retries, the requests that follow "
+			"a failure or a success, the timing): the failures below are %s's answer to %s's demand, not a "
+			"%s trace\n", rules, lab_kernel_name(k->traced), rules, rules, lab_kernel_name(k->traced), rules);
+}
+
+json_t *lab_report_replay_kernel_json(const struct lab_replay_kernel *k)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "traced_release", k->release[0] ? json_string(k->release) : json_null());
+	json_object_set_new(j, "traced_release_source", k->source[0] ? json_string(k->source) : json_null());
+	json_object_set_new(j, "traced_profile", k->traced ? json_string(lab_kernel_name(k->traced)) : json_null());
+	json_object_set_new(j, "profile", json_string(lab_kernel_name(k->rules)));
+	json_object_set_new(j, "profile_version", json_string(lab_kernel_version(k->rules)));
+	json_object_set_new(j, "overridden", json_boolean(k->overridden));
+	json_object_set_new(j, "gfp_era", json_string(lab_gfp_era_name(k->era)));
+	return j;
+}
+
 json_t *lab_report_replay_trace_json(const char *path, const struct lab_ftrace *t, const struct lab_trace_stats *ts, int have_ts)
 {
 	json_t *j = json_object(), *ev = json_object(), *un = json_object();
@@ -171,6 +209,17 @@ static void print_seed(FILE *out, const struct lab_replay_seed *s, const struct 
 
 /* ---- shadow output -------------------------------------------------------------- */
 
+/* The fix counts of the contradictions (@inferred 0) or of the inferred
+ * kernel actions (1). */
+static void print_fixes(FILE *out, const struct lab_shadow_result *r, int inferred)
+{
+	for (int k = 0; k < LAB_NR_FIX; k++)
+		if (r->fixes[k] && lab_shadow_fix_is_inferred((enum lab_shadow_fix)k) == inferred)
+			fprintf(out, "    %-22s %8llu  (%llu inside compaction runs; first at line %u)\n",
+				lab_shadow_fix_name((enum lab_shadow_fix)k), (unsigned long long)r->fixes[k],
+				(unsigned long long)r->fixes_in_compaction[k], r->first_fix_line[k]);
+}
+
 void lab_report_replay_shadow(FILE *out, const struct lab_ftrace *t, const struct lab_replay_opts *o,
 			 const struct lab_shadow_result *r, const struct lab_snapshot *b)
 {
@@ -178,17 +227,20 @@ void lab_report_replay_shadow(FILE *out, const struct lab_ftrace *t, const struc
 	print_seed(out, &r->seed, b);
 	fprintf(out, "\nshadow replay: the kernel's decisions applied to a model of its zones\n");
 	for (int k = 0; k < LAB_NR_FIX; k++)
-		nfix += r->fixes[k];
+		if (!lab_shadow_fix_is_inferred((enum lab_shadow_fix)k))
+			nfix += r->fixes[k];
 	if (!nfix) {
-		fprintf(out, "  every event found the page states it implies (no corrections)\n");
+		fprintf(out, "  every event found the page states it implies (0 contradictions)\n");
 	} else {
 		fprintf(out, "  events that contradicted the model (the event wins; by kind):\n");
-		for (int k = 0; k < LAB_NR_FIX; k++)
-			if (r->fixes[k])
-				fprintf(out, "    %-22s %8llu  (%llu inside compaction runs; first at line %u)\n",
-					lab_shadow_fix_name((enum lab_shadow_fix)k), (unsigned long long)r->fixes[k],
-					(unsigned long long)r->fixes_in_compaction[k], r->first_fix_line[k]);
+		print_fixes(out, r, 0);
 	}
+	for (int k = 0; k < LAB_NR_FIX; k++)
+		if (lab_shadow_fix_is_inferred((enum lab_shadow_fix)k) && r->fixes[k]) {
+			fprintf(out, "  kernel actions the trace does not show, inferred from the events around them:\n");
+			print_fixes(out, r, 1);
+			break;
+		}
 	if (r->isolated_by_compaction)
 		fprintf(out, "  compaction's free scanner isolated %llu pages (untraced allocations, modelled "
 			"from mm_compaction_isolate_freepages ranges)\n",
@@ -296,7 +348,7 @@ static void print_line_of(FILE *out, const struct lab_ftrace *t, size_t ev)
 	const struct lab_ftrace_event *e = &t->ev[ev];
 	char g[256];
 	fprintf(out, "line %u, t=%.6f s, order %d %s in %s context (%s-%u, CPU %u)", e->line, secs(e->ts_ns),
-		e->order, gfp_str(e->gfp, g, sizeof(g)), lab_context_name(lab_ftrace_context(e)),
+		e->order, gfp_str(e->gfp, t->era, g, sizeof(g)), lab_context_name(lab_ftrace_context(e)),
 		e->comm < t->nr_comms ? t->comms[e->comm] : "?", e->pid, e->cpu);
 }
 
@@ -314,7 +366,7 @@ static void print_whatif_failures(FILE *out, const struct lab_ftrace *t, const s
 		if (!k->kernel_fail && !k->replay_fail)
 			continue;
 		fprintf(out, "  %5u %-58s %-8s %9llu %8llu %8llu %7llu %8llu %8llu\n", k->order,
-			gfp_str(k->gfp, g, sizeof(g)), lab_context_name(k->ctx), (unsigned long long)k->requests,
+			gfp_str(k->gfp, t->era, g, sizeof(g)), lab_context_name(k->ctx), (unsigned long long)k->requests,
 			(unsigned long long)k->kernel_fail, (unsigned long long)k->replay_fail,
 			(unsigned long long)k->both_fail, (unsigned long long)k->only_kernel_fail,
 			(unsigned long long)k->only_replay_fail);
@@ -333,7 +385,7 @@ static void print_whatif_failures(FILE *out, const struct lab_ftrace *t, const s
 		if ((k->gfp & LAB___GFP_NOWARN) || (k->gfp & LAB___GFP_DIRECT_RECLAIM) || !k->kernel_fail)
 			continue;
 		fprintf(out, "  order-%u %s in %s: kernel failed %llu of %llu (first at line %llu), replay %llu",
-			k->order, gfp_str(k->gfp, g, sizeof(g)), lab_context_name(k->ctx),
+			k->order, gfp_str(k->gfp, t->era, g, sizeof(g)), lab_context_name(k->ctx),
 			(unsigned long long)k->kernel_fail, (unsigned long long)k->requests,
 			(unsigned long long)k->first_kernel_fail_line, (unsigned long long)k->replay_fail);
 		if (k->replay_fail)
@@ -343,13 +395,15 @@ static void print_whatif_failures(FILE *out, const struct lab_ftrace *t, const s
 	if (r->warn_reports) {
 		fprintf(out, "  warn_alloc reports (rate limited like the kernel's, 1 per 10 s): %llu; the first:\n    ",
 			(unsigned long long)r->warn_reports);
-		lab_report_warn_alloc_header(out, &r->first_warn, LAB_GFP_ERA_6_1, LAB_REPORT_CPUSET);
+		lab_report_warn_alloc_header(out, &r->first_warn, t->era, LAB_REPORT_CPUSET);
 		fprintf(out, "    context: %s\n", lab_context_name(r->first_warn.context));
 	}
 	fprintf(out, "  kswapd: our wake requests %llu; kernel mm_vmscan_wakeup_kswapd %llu (traced only when it "
-		"was asleep); fallback steals (extfrag): ours %llu, kernel %llu\n",
+		"was asleep); fallback steals (extfrag): ours %llu, kernel %llu; watermark boosts cleared when the "
+		"kernel's kswapd slept: %llu\n",
 		(unsigned long long)r->kswapd_wakeups, (unsigned long long)r->kernel_kswapd_wakeups,
-		(unsigned long long)r->extfrag, (unsigned long long)r->kernel_extfrag);
+		(unsigned long long)r->extfrag, (unsigned long long)r->kernel_extfrag,
+		(unsigned long long)r->kswapd_boost_clears);
 }
 
 /* Fragmentation over time and at each snapshot, in the biggest zone. */
@@ -470,7 +524,7 @@ json_t *lab_report_replay_whatif_json(const struct lab_ftrace *t, const struct l
 		const struct lab_replay_failkey *k = &r->keys[i];
 		json_t *e = json_object();
 		json_object_set_new(e, "order", json_integer(k->order));
-		json_object_set_new(e, "gfp", json_string(gfp_str(k->gfp, g, sizeof(g))));
+		json_object_set_new(e, "gfp", json_string(gfp_str(k->gfp, t->era, g, sizeof(g))));
 		json_object_set_new(e, "gfp_mask", json_integer(k->gfp));
 		json_object_set_new(e, "context", json_string(lab_context_name(k->ctx)));
 		json_object_set_new(e, "requests", json_integer((json_int_t)k->requests));

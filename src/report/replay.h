@@ -15,6 +15,10 @@
  * when @have_ts) and the events by type. */
 void lab_report_replay_trace(FILE *out, const char *path, const struct lab_ftrace *t,
 			     const struct lab_trace_stats *ts, int have_ts);
+/* Which kernel's rules the replay applies and where the traced kernel was
+ * read; with another kernel's rules, what the answer means. */
+void lab_report_replay_kernel(FILE *out, const struct lab_replay_kernel *k, int shadow);
+json_t *lab_report_replay_kernel_json(const struct lab_replay_kernel *k);
 json_t *lab_report_replay_trace_json(const char *path, const struct lab_ftrace *t,
 				     const struct lab_trace_stats *ts, int have_ts);
 

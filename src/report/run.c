@@ -108,7 +108,11 @@ static void report_header(const struct lab_sim_result *res, FILE *out, const str
 	for (int z = 0; z < LAB_MAX_NR_ZONES; z++)
 		if (st->populated[z])
 			fprintf(out, " %s %.0f MiB", lab_zone_names[z], mib(st->zone[z].managed));
-	fputc('\n', out);
+	fprintf(out, "\n  kernel: %s (the allocator rules of Linux %s)\n", lab_kernel_name((enum lab_kernel)res->kernel),
+		lab_kernel_version((enum lab_kernel)res->kernel));
+	if (res->drain_before_failure)
+		fprintf(out, "  Labyrinth option drain_before_failure: every CPU's per-CPU lists are drained before a "
+			"failure is reported (Linux does not)\n");
 	const struct lab_tunables *t = &st->tunables;
 	fprintf(out, "  tunables: min_free_kbytes=%d%s watermark_scale_factor=%d watermark_boost_factor=%d "
 		"highatomic_reserve=%d\n            lowmem_reserve_ratio=%d %d %d %d %d extfrag_threshold=%d "
@@ -321,7 +325,7 @@ int lab_report_run_text(FILE *out, const struct lab_sim_result *res)
 	}
 	if (res->nr_warn) {
 		fprintf(out, "\n== first allocation failure (warn_alloc + show_mem, as dmesg shows it) ==\n");
-		lab_report_warn_alloc(out, &res->warn[0], LAB_GFP_ERA_6_1);
+		lab_report_warn_alloc(out, &res->warn[0], lab_gfp_era_for_kernel(res->warn[0].mem.kernel));
 		if (res->warn_total > 1)
 			fprintf(out, "(%llu failure reports in all, rate limited to one per 10 s of virtual time; "
 				"%llu failures counted)\n", (unsigned long long)res->warn_total,
@@ -366,6 +370,8 @@ static void json_run(json_t *root, const struct lab_sim_result *res, const struc
 	json_object_set_new(m, "memory_bytes", ju(res->mem_bytes));
 	json_object_set_new(m, "cpus", json_integer(res->nr_cpus));
 	json_object_set_new(m, "pageblock_order", json_integer(st->pageblock_order));
+	json_object_set_new(m, "kernel", json_string(lab_kernel_name((enum lab_kernel)res->kernel)));
+	json_object_set_new(m, "drain_before_failure", json_boolean(res->drain_before_failure));
 	json_object_set_new(root, "machine", m);
 	json_t *a = json_array();
 	for (unsigned i = 0; i < res->nr_phases; i++) {
@@ -587,7 +593,7 @@ int lab_report_run_procfs(const struct lab_sim_result *res, const char *dir)
 			rc = -errno;
 		} else {
 			for (unsigned i = 0; i < res->nr_warn; i++) {
-				lab_report_warn_alloc(f, &res->warn[i], LAB_GFP_ERA_6_1);
+				lab_report_warn_alloc(f, &res->warn[i], lab_gfp_era_for_kernel(res->warn[i].mem.kernel));
 				fputc('\n', f);
 			}
 			if (fclose(f) != 0)

@@ -234,7 +234,7 @@ json_t *lab_report_failure_json(const struct lab_alloc_failure *f)
 	json_object_set_new(o, "gfp", json_integer(f->gfp));
 	snprintf(buf, sizeof(buf), "0x%x", f->gfp);
 	json_object_set_new(o, "mode", json_string(buf));
-	lab_gfp_format(buf, sizeof(buf), f->gfp, LAB_GFP_ERA_6_1);
+	lab_gfp_format(buf, sizeof(buf), f->gfp, lab_gfp_era_for_kernel(f->mem.kernel));
 	json_object_set_new(o, "gfp_flags", json_string(buf));
 	json_object_set_new(o, "highest_zoneidx", json_integer(f->highest_zoneidx));
 	if (f->highest_zoneidx >= 0 && f->highest_zoneidx < LAB_MAX_NR_ZONES)

@@ -216,7 +216,7 @@ static void test_alloc_order_too_large_refused(void **state)
 static void test_alloc_failure_record_and_ratelimit(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64 });
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64, .kernel = LAB_KERNEL_6_1 });
 	f->comm = "nic-irq";
 	f->now = 1000;
 	struct lab_page *all = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 6);
@@ -337,11 +337,13 @@ static void test_alloc_failure_reason_no_block(void **state)
 
 /* Only highatomic: the free pages sit in a HighAtomic pageblock. GFP_NOWAIT
  * order 1 counts them (non-blocking) but may not take the block; GFP_KERNEL
- * may not even count them (the reserve is unusable free). */
+ * may not even count them (the reserve is unusable free). 6.1: a zone this
+ * small gets no reserve in 6.12. */
 static void test_alloc_failure_reason_highatomic_only(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9 });
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9,
+								    .kernel = LAB_KERNEL_6_1 });
 	struct lab_mem *m = f->mem;
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
 	struct lab_alloc_refusals why;
@@ -409,15 +411,15 @@ static void test_alloc_failure_reason_not_allowed_and_reserve(void **state)
 	fixture_destroy(f);
 }
 
-/* The rule on plain numbers: the reductions, the unusable pages, the
+/* The rule on plain numbers (6.1): the reductions, the unusable pages, the
  * lowmem reserve, the order > 0 list test, the order-0 atomic retry
- * without the boost. */
+ * without the boost. test_kernel.c has 6.12's. */
 static void test_alloc_watermark_check_pure(void **state)
 {
 	(void)state;
 	struct lab_zone_refused r;
 	struct lab_wmark_zone z = { .free = 996, .mark = 800, .min = 800, .lowmem_reserve = 100,
-				    .reserved_highatomic = 64, .free_cma = 32 };
+				    .reserved_highatomic = 64, .free_cma = 32, .kernel = LAB_KERNEL_6_1 };
 	z.nonempty[LAB_MIGRATE_MOVABLE] = 0x7;   /* orders 0..2 */
 	z.nonempty[LAB_MIGRATE_HIGHATOMIC] = 0x10; /* order 4 */
 	unsigned kernel = lab_gfp_alloc_flags(LAB_GFP_KERNEL, 0, 0);
@@ -439,7 +441,7 @@ static void test_alloc_watermark_check_pure(void **state)
 	assert_int_equal(r.unusable, 15 + 32);
 	assert_int_equal(lab_zone_watermark_check(&z, 5, nowait4, LAB_GFP_NOWAIT, &r), LAB_REFUSED_NO_BLOCK);
 	/* order-0 GFP_ATOMIC in a boosted zone: the retry at the unboosted min */
-	struct lab_wmark_zone b = { .free = 300, .mark = 1000, .boost = 600, .min = 400 };
+	struct lab_wmark_zone b = { .free = 300, .mark = 1000, .boost = 600, .min = 400, .kernel = LAB_KERNEL_6_1 };
 	unsigned atomic0 = lab_gfp_alloc_flags(LAB_GFP_ATOMIC, 0, 0);
 	assert_int_equal(lab_zone_watermark_check(&b, 0, atomic0, LAB_GFP_ATOMIC, &r), 0);
 	b.free = 150;   /* 400 -> 200 -> 150: refused at the unboosted mark */

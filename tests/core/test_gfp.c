@@ -821,10 +821,7 @@ static void add_corpus_dir(struct test_list *l, const char *dir, const char *onl
 		if (name[0] == '.')
 			continue;
 		if (only_name) {
-			/* run folders: the Debian 6.1 runs only (their meta.txt says) */
-			snprintf(path, sizeof(path), "%s/%s", dir, name);
-			if (!data_run_is_linux_6_1(path))
-				continue;
+			/* run folders of both kernels: each report decodes in its own era */
 			snprintf(path, sizeof(path), "%s/%s/%s", dir, name, only_name);
 		} else {
 			size_t len = strlen(name);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/core/test_highatomic.c - the MIGRATE_HIGHATOMIC reserve (vectors
- * M1-M4) and how atomic requests use it.
+ * M1-M4) and how atomic requests use it, in the 6.1 profile (small zones:
+ * 6.12 reserves nothing under 1% = a pageblock; test_kernel.c).
  */
 #include <stdlib.h>
 #include "util/fixture.h"
@@ -11,7 +12,7 @@
  * the slow path: min 2000, low 2500 (min_free_kbytes 8000). */
 static struct fixture *pressured(void)
 {
-	return fixture_create(&(struct fixture_opts){ .pages = 2048, .pageblock_order = 9,
+	return fixture_create(&(struct fixture_opts){ .pages = 2048, .pageblock_order = 9, .kernel = LAB_KERNEL_6_1,
 						      .min_free_kbytes = 8000 });
 }
 
@@ -60,7 +61,7 @@ static void test_highatomic_not_reserved_for_order0_or_when_disabled(void **stat
 static void test_highatomic_limit_per_zone(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 51200, .pageblock_order = 9,
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 51200, .pageblock_order = 9, .kernel = LAB_KERNEL_6_1,
 								   .no_arena = 1 });
 	struct lab_mem *m = f->mem;
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
@@ -97,7 +98,7 @@ static void test_highatomic_unreserve_keeps_last_block_unless_forced(void **stat
 static void test_highatomic_order0_atomic_last_resort(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9 });
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9, .kernel = LAB_KERNEL_6_1 });
 	struct lab_mem *m = f->mem;
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
 	lab_set_watermark_scale_factor(m, 1);
@@ -121,7 +122,7 @@ static void test_highatomic_order0_atomic_last_resort(void **state)
 static void test_highatomic_blocking_request_unreserves_before_failing(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9 });
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 1024, .pageblock_order = 9, .kernel = LAB_KERNEL_6_1 });
 	struct lab_mem *m = f->mem;
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];
 	lab_set_watermark_scale_factor(m, 1);
@@ -148,7 +149,7 @@ static void test_highatomic_blocking_request_unreserves_before_failing(void **st
 static void test_highatomic_drift_of_linux_6_1_is_reported_not_a_violation(void **state)
 {
 	(void)state;
-	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64, .pageblock_order = 4,
+	struct fixture *f = fixture_create(&(struct fixture_opts){ .pages = 64, .pageblock_order = 4, .kernel = LAB_KERNEL_6_1,
 								   .pcp = 1, .nr_cpus = 1 });
 	struct lab_mem *m = f->mem;
 	struct lab_zone *z = &m->zones[LAB_ZONE_NORMAL];

@@ -228,12 +228,14 @@ static unsigned fixed_cpu(void *ctx)
 	return (unsigned)cur_cpu;
 }
 
-static void test_pcp_drained_before_failure(void **state)
+/* Pages parked on CPU 1's list; CPU 0 asks for an order-10 GFP_ATOMIC
+ * block that only a drain can make. @drain: LAB_CFG_DRAIN_BEFORE_FAILURE. */
+static struct lab_page *atomic_with_remote_pcp(struct fixture *f, bool drain)
 {
-	(void)state;
-	struct fixture *f = pcp_zone(2);
 	struct lab_mem *m = f->mem;
 	m->plat.cpu_id = fixed_cpu;
+	if (drain)
+		m->flags |= LAB_CFG_DRAIN_BEFORE_FAILURE;
 	set_pcp(f, 0, 63, 100000);
 	set_pcp(f, 1, 63, 100000);
 	void *held[8192];
@@ -246,9 +248,30 @@ static void test_pcp_drained_before_failure(void **state)
 		lab_free_pages(m, held[i], 0);   /* all park on CPU 1's list */
 	assert_true(pcp_of(m, 1, LAB_ZONE_NORMAL)->count > 4000);
 	cur_cpu = 0;
-	p = lab_alloc_pages(m, LAB_GFP_ATOMIC, 10);   /* needs the buddy: CPU 1 must be drained */
+	return lab_alloc_pages(m, LAB_GFP_ATOMIC | LAB___GFP_NOWARN, 10);
+}
+
+/* Labyrinth's option: the remote list is drained before a failure. */
+static void test_pcp_drained_before_failure_with_option(void **state)
+{
+	(void)state;
+	struct fixture *f = pcp_zone(2);
+	struct lab_page *p = atomic_with_remote_pcp(f, true);
 	assert_non_null(p);
-	lab_free_pages(m, p, 10);
+	lab_free_pages(f->mem, p, 10);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
+/* Linux 6.1 and 6.12 (and Labyrinth by default): a request that cannot
+ * block fails although another CPU's list holds the pages; nothing moved. */
+static void test_pcp_not_drained_for_nonblocking_failure(void **state)
+{
+	(void)state;
+	struct fixture *f = pcp_zone(2);
+	struct lab_page *p = atomic_with_remote_pcp(f, false);
+	assert_null(p);
+	assert_true(pcp_of(f->mem, 1, LAB_ZONE_NORMAL)->count > 4000);
 	assert_mem_ok(f);
 	fixture_destroy(f);
 }
@@ -431,7 +454,8 @@ int main(void)
 		cmocka_unit_test(test_pcp_free_batch_grows_and_caps),
 		cmocka_unit_test(test_pcp_free_high_drains_everything),
 		cmocka_unit_test(test_pcp_pageblock_order_blocks_cached),
-		cmocka_unit_test(test_pcp_drained_before_failure),
+		cmocka_unit_test(test_pcp_drained_before_failure_with_option),
+		cmocka_unit_test(test_pcp_not_drained_for_nonblocking_failure),
 		cmocka_unit_test(test_pcp_trylock_failure_uses_buddy),
 		cmocka_unit_test(test_pcp_bulk_fills_null_slots),
 		cmocka_unit_test(test_pcp_pgalloc_pgfree_count_every_path),

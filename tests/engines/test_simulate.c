@@ -264,6 +264,22 @@ static void test_simulate_corpus_every_report_runs_or_says_why(void **state)
 	}
 }
 
+/* The re-run uses the profile of the report's kernel: 6.1's for 2.6..6.2
+ * (006 is 5.4, 014 is 4.2), 6.12's for 023 (6.8-rc3), and says so. */
+static void test_simulate_corpus_profile_of_report_kernel(void **state)
+{
+	(void)state;
+	const struct lab_simulation *r = simulate_corpus("006-");
+	assert_int_equal(r->kernel, LAB_KERNEL_6_1);
+	assert_non_null(strstr(r->kernel_why, "5.4"));
+	r = simulate_corpus("014-");
+	assert_int_equal(r->kernel, LAB_KERNEL_6_1);
+	r = simulate_corpus("023-");
+	assert_int_equal(r->kernel, LAB_KERNEL_6_12);
+	assert_non_null(strstr(r->kernel_why, "6.8.0-rc3"));
+	assert_non_null(strstr(r->kernel_why, "from the report"));
+}
+
 /* 006 (5.4) and 014 (4.2): watermark failures in INDEX; 6.1's rules fail too,
  * and a lower min_free_kbytes would have served them. */
 static void test_simulate_corpus_low_memory_reports_fail_the_same_way(void **state)
@@ -359,6 +375,7 @@ int main(void)
 	};
 	const struct CMUnitTest corpus[] = {
 		cmocka_unit_test(test_simulate_corpus_every_report_runs_or_says_why),
+		cmocka_unit_test(test_simulate_corpus_profile_of_report_kernel),
 		cmocka_unit_test(test_simulate_corpus_low_memory_reports_fail_the_same_way),
 		cmocka_unit_test(test_simulate_corpus_highatomic_reports_served),
 		cmocka_unit_test(test_simulate_corpus_007_served_by_boost_exemption),

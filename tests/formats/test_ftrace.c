@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/formats/test_ftrace.c - the ftrace reader (formats/ftrace.c) on the
- * real Linux 6.1 traces of tests/data/realkernel (counts must equal the
+ * real Linux 6.1 and 6.12 traces of tests/data/realkernel (counts must equal the
  * harness's own counts in meta.txt), on one capture of a 6.18 host kept in
  * three text layouts and as trace.dat (tests/formats/data/host-6.18: the
  * tracefs `trace` text, `trace-cmd report`, `trace-cmd report -l`, the
@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include "util/fixture.h"
 #include "formats/ftrace.h"
+#include "formats/snapshot.h"
 
 /* libtraceevent 1.7 leaks a few bytes while parsing event formats inside
  * tracecmd_open(); not ours to fix, so LeakSanitizer is told to ignore it. */
@@ -30,7 +31,9 @@ const char *__lsan_default_suppressions(void)
 
 #define DATA LAB_SOURCE_DIR "/tests/formats/data/host-6.18"
 
-static const char *const runs[] = { "atomic-pressure-256M", "boot-idle-256M", "compaction-256M", "fragment-256M" };
+/* Linux 6.1 runs first (corpus[0] is 6.1's atomic-pressure), then 6.12's. */
+static const char *const runs[] = { "atomic-pressure-256M", "boot-idle-256M", "compaction-256M", "fragment-256M",
+				    "atomic-pressure-256M-6.12", "compaction-256M-6.12", "fragment-256M-6.12" };
 #define NRUNS (sizeof(runs) / sizeof(runs[0]))
 static struct lab_ftrace corpus[NRUNS];
 
@@ -53,8 +56,12 @@ static int setup(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < NRUNS; i++) {
-		char err[512];
-		struct lab_ftrace_opts o = { .era = LAB_GFP_ERA_6_1 };
+		char err[512], dir[1024], release[128];
+		/* the gfp names are the traced kernel's (meta.txt's guest_uname) */
+		snprintf(dir, sizeof(dir), "%s%s", data_path("realkernel/"), runs[i]);
+		if (lab_snapshot_uname(dir, release, sizeof(release), NULL, 0))
+			return -1;
+		struct lab_ftrace_opts o = { .era = lab_gfp_era_for_version(release) };
 		if (lab_ftrace_load(trace_path(runs[i]), &o, &corpus[i], err, sizeof(err))) {
 			fprintf(stderr, "%s\n", err);
 			return -1;
@@ -147,6 +154,27 @@ static void test_ftrace_failed_allocations_flagged(void **state)
 	}
 	assert_int_equal(n, 51717);
 	assert_true(atomic_softirq > 20000);
+}
+
+/* 6.12's atomic-pressure: its 99572 failed allocations (meta.txt), read
+ * with 6.12's names: GFP_ATOMIC is 0x820 there, without __GFP_ATOMIC. */
+static void test_ftrace_failed_allocations_flagged_6_12(void **state)
+{
+	(void)state;
+	uint64_t n = 0, atomic = 0;
+	const struct lab_ftrace *t = &corpus[4];
+	assert_int_equal(t->era, LAB_GFP_ERA_6_8);
+	for (size_t i = 0; i < t->nr; i++) {
+		const struct lab_ftrace_event *e = &t->ev[i];
+		if (e->type != LAB_FT_PAGE_ALLOC || !(e->flags & LAB_FTF_FAILED))
+			continue;
+		n++;
+		if ((e->gfp & ~(lab_gfp_t)(LAB___GFP_NOWARN | LAB___GFP_NORETRY | LAB___GFP_COMP)) ==
+		    (LAB___GFP_HIGH | LAB___GFP_KSWAPD_RECLAIM))
+			atomic++;
+	}
+	assert_int_equal(n, 99572);
+	assert_int_equal(atomic, 99450);   /* meta.txt: trace_failed_mm_page_alloc_with_GFP_ATOMIC */
 }
 
 /* The header gives the CPU count and entries; no corpus run lost events. */
@@ -412,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_ftrace_corpus_counts_match_meta),
 		cmocka_unit_test(test_ftrace_corpus_has_no_unknown_events),
 		cmocka_unit_test(test_ftrace_failed_allocations_flagged),
+		cmocka_unit_test(test_ftrace_failed_allocations_flagged_6_12),
 		cmocka_unit_test(test_ftrace_header_and_no_loss),
 		cmocka_unit_test(test_ftrace_irq_info_context),
 		cmocka_unit_test(test_ftrace_gfp_names_and_numbers),

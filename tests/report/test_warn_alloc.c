@@ -773,6 +773,7 @@ static void test_failure_json_fields(void **state)
 	(void)state;
 	struct lab_alloc_failure f;
 	failure_init(&f, "swapper/0", 3, 0xa20, LAB_ZONE_NORMAL);
+	f.mem.kernel = LAB_KERNEL_6_1;
 	f.context = LAB_CTX_HARDIRQ;
 	f.seq = 7;
 	json_t *j = lab_report_failure_json(&f);
@@ -788,9 +789,27 @@ static void test_failure_json_fields(void **state)
 	json_decref(j);
 }
 
+/* The record of a 6.12 instance prints with 6.12's names: 0x820 is
+ * GFP_ATOMIC, and 6.1's 0xa20 would show its unused bit. */
+static void test_failure_names_follow_the_profile(void **state)
+{
+	(void)state;
+	struct lab_alloc_failure f;
+	failure_init(&f, "swapper/0", 0, 0x820, LAB_ZONE_NORMAL);
+	f.mem.kernel = LAB_KERNEL_6_12;
+	json_t *j = lab_report_failure_json(&f);
+	assert_string_equal(json_string_value(json_object_get(j, "gfp_flags")), "GFP_ATOMIC");
+	json_decref(j);
+	f.mem.kernel = LAB_KERNEL_6_1;
+	j = lab_report_failure_json(&f);
+	assert_string_equal(json_string_value(json_object_get(j, "gfp_flags")), "GFP_NOWAIT|__GFP_HIGH");
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_failure_names_follow_the_profile),
 		cmocka_unit_test(test_show_mem_free_area_host_dma),
 		cmocka_unit_test(test_show_mem_free_area_host_dma32),
 		cmocka_unit_test(test_show_mem_free_area_letters),

@@ -16,8 +16,11 @@ struct inst {
 static struct lab_mem *inst_new(struct inst *in, uint64_t pages, unsigned flags)
 {
 	struct lab_range r = { 0, pages << 12 };
+	/* 6.1: its highatomic reserve exists on these small (64 MiB) zones;
+	 * 6.12 reserves nothing below 1% = one pageblock (test_kernel.c) */
 	struct lab_mem_config cfg = { .ranges = &r, .nr_ranges = 1, .pageblock_order = 9, .nr_cpus = 1,
-				      .flags = flags | LAB_CFG_NO_ZONE_DMA | LAB_CFG_NO_ZONE_DMA32 };
+				      .flags = flags | LAB_CFG_NO_ZONE_DMA | LAB_CFG_NO_ZONE_DMA32,
+				      .kernel = LAB_KERNEL_6_1 };
 	size_t n = lab_mem_metadata_bytes(&cfg);
 	in->meta = aligned_alloc(64, (n + 63) & ~(size_t)63);
 	cfg.metadata = in->meta;

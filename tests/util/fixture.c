@@ -51,6 +51,7 @@ struct fixture *fixture_create(const struct fixture_opts *o)
 		.zone_dma_limit = o->zone_dma_limit, .zone_dma32_limit = o->zone_dma32_limit,
 		.highmem_start = o->highmem_start,
 		.nr_cpus = o->nr_cpus,
+		.kernel = o->kernel,
 		.platform = &f->plat,
 	};
 	uint64_t lo = UINT64_MAX, hi = 0;

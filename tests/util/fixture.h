@@ -32,6 +32,7 @@ struct fixture_opts {
 	lab_phys_t highmem_start;
 	int pcp;                        /* 1: per-CPU lists on (default off: exact buddy placement) */
 	unsigned nr_cpus;
+	enum lab_kernel kernel;         /* profile; default LAB_KERNEL_DEFAULT */
 };
 
 struct fixture {
