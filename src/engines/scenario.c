@@ -527,7 +527,8 @@ static int parse_workloads(struct pctx *c, yaml_node_t *n)
 static int parse_document(struct pctx *c, yaml_node_t *root)
 {
 	static const struct field top_known[] = {
-		{ "name", 0, 0, 0, 0, 0 }, { "description", 0, 0, 0, 0, 0 }, { "machine", 0, 0, 0, 0, 0 },
+		{ "name", 0, 0, 0, 0, 0 }, { "description", 0, 0, 0, 0, 0 }, { "kernel", 0, 0, 0, 0, 0 },
+		{ "drain_before_failure", 0, 0, 0, 0, 0 }, { "machine", 0, 0, 0, 0, 0 },
 		{ "tunables", 0, 0, 0, 0, 0 }, { "sim", 0, 0, 0, 0, 0 }, { "phases", 0, 0, 0, 0, 0 },
 		{ "duration", 0, 0, 0, 0, 0 }, { "workloads", 0, 0, 0, 0, 0 }, { NULL, 0, 0, 0, 0, 0 }
 	};

@@ -265,6 +265,8 @@ void lab_report_vmstat(FILE *out, const struct lab_mem_stats *s)
 	}
 	fprintf(out, "%s %" PRIu64 "\n", "nr_free_pages", free);
 	fprintf(out, "%s %" PRIu64 "\n", "nr_free_cma", free_cma);
+	if (lab_kernel_resolve(s->kernel) == LAB_KERNEL_6_12)
+		fputs("nr_unaccepted 0\n", out);   /* 6.12's vmstat_text; no unaccepted memory here */
 	for (size_t i = 0; i < sizeof(vmstat_order) / sizeof(vmstat_order[0]); i++) {
 		enum lab_vm_event ev = vmstat_order[i];
 		if (event_valid(s, ev))

@@ -189,11 +189,14 @@ void lab_report_show_mem(FILE *out, const struct lab_mem_stats *s, int max_zone_
 	      " kernel_misc_reclaimable:0\n", out);
 	fprintf(out, " free:%" PRIu64 " free_pcp:%" PRIu64 " free_cma:%" PRIu64 "\n",
 		free, free_pcp, free_cma);
+	/* 6.1 prints "shmem_thp: 0kB" (a space after three of the colons),
+	 * 6.12 "shmem_thp:0kB" (show_free_areas of each) */
+	const char *sp = lab_kernel_resolve(s->kernel) == LAB_KERNEL_6_12 ? "" : " ";
 	fprintf(out, "Node 0 active_anon:%" PRIu64 "kB inactive_anon:%" PRIu64 "kB active_file:%" PRIu64 "kB"
 		" inactive_file:%" PRIu64 "kB unevictable:%" PRIu64 "kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB"
-		" writeback:0kB shmem:0kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB"
+		" writeback:0kB shmem:0kB shmem_thp:%s0kB shmem_pmdmapped:%s0kB anon_thp:%s0kB"
 		" writeback_tmp:0kB kernel_stack:0kB pagetables:0kB sec_pagetables:0kB"
-		" all_unreclaimable? %s\n", kb(lru[1]), kb(lru[0]), kb(lru[3]), kb(lru[2]), kb(lru[4]),
+		" all_unreclaimable? %s\n", kb(lru[1]), kb(lru[0]), kb(lru[3]), kb(lru[2]), kb(lru[4]), sp, sp, sp,
 		kswapd_failures >= 16 ? "yes" : "no");
 
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++)

@@ -249,6 +249,45 @@ static void test_scenario_set_bad_is_refused(void **state)
 	lab_scenario_free(sc);
 }
 
+/* The kernel profile and Labyrinth's drain option: from the file and from
+ * --set; a name that is no profile is refused and changes nothing. */
+static void test_scenario_kernel_profile_and_drain_option(void **state)
+{
+	(void)state;
+	static const char yaml[] = "name: k\nkernel: \"6.1\"\ndrain_before_failure: true\nmachine:\n  memory: 64M\n"
+				   "phases:\n  - {name: a, duration: 1ms}\nworkloads:\n  - {type: slab, target: 10%}\n";
+	struct lab_scenario *sc = parse_ok(yaml);
+	struct lab_sim_error err;
+	assert_int_equal(sc->kernel, LAB_KERNEL_6_1);
+	assert_int_equal(sc->drain_before_failure, 1);
+	assert_int_equal(lab_scenario_set(sc, "kernel=6.12", &err), 0);
+	assert_int_equal(sc->kernel, LAB_KERNEL_6_12);
+	assert_int_equal(lab_scenario_set(sc, "drain_before_failure=0", &err), 0);
+	assert_int_equal(sc->drain_before_failure, 0);
+	assert_int_equal(lab_scenario_set(sc, "kernel=6.6", &err), -1);
+	assert_int_equal(err.code, LAB_SCN_ERR_VALUE);
+	assert_non_null(strstr(err.msg, "6.1 or 6.12"));
+	assert_int_equal(sc->kernel, LAB_KERNEL_6_12);
+	/* the simulated machine gets the profile and the option */
+	assert_int_equal(lab_scenario_set(sc, "kernel=6.1", &err), 0);
+	assert_int_equal(lab_scenario_set(sc, "drain_before_failure=1", &err), 0);
+	struct lab_sim *sim = lab_sim_create(sc, 1, &err);
+	assert_non_null(sim);
+	assert_int_equal(lab_mem_kernel(lab_sim_mem(sim)), LAB_KERNEL_6_1);
+	struct lab_mem_stats *st = malloc(sizeof(*st));
+	lab_mem_get_stats(lab_sim_mem(sim), st);
+	assert_int_equal(st->kernel, LAB_KERNEL_6_1);
+	free(st);
+	lab_sim_destroy(sim);
+	lab_scenario_free(sc);
+	/* a zeroed key means the default profile */
+	sc = parse_ok(good);
+	assert_int_equal(sc->kernel, LAB_KERNEL_DEFAULT);
+	assert_int_equal(sc->drain_before_failure, 0);
+	lab_scenario_free(sc);
+	parse_bad("kernel: 5.10\n", LAB_SCN_ERR_VALUE, 1);
+}
+
 /* The formatted error names file, line, column and key. */
 static void test_scenario_error_format(void **state)
 {
@@ -343,6 +382,7 @@ int main(void)
 		cmocka_unit_test(test_scenario_missing_file),
 		cmocka_unit_test(test_scenario_set_overrides),
 		cmocka_unit_test(test_scenario_set_bad_is_refused),
+		cmocka_unit_test(test_scenario_kernel_profile_and_drain_option),
 		cmocka_unit_test(test_scenario_error_format),
 		cmocka_unit_test(test_scenario_cli_exit_codes),
 	};

@@ -48,6 +48,23 @@ static void test_host_create_rejects_bad_config(void **state)
 		.quiet = 1 }));
 	assert_null(lab_host_create(&(struct lab_host_config){ .mem_bytes = 8u << 20,
 		.highmem_start_bytes = 4096 * 3 + 1, .quiet = 1 }));
+	errno = 0;
+	assert_null(lab_host_create(&(struct lab_host_config){ .mem_bytes = 8u << 20, .kernel = LAB_KERNEL_NR,
+		.quiet = 1 }));
+	assert_int_equal(errno, EINVAL);
+}
+
+/* The host config selects the kernel profile; 0 is the default. */
+static void test_host_kernel_profile(void **state)
+{
+	(void)state;
+	for (int k = LAB_KERNEL_DEFAULT; k < LAB_KERNEL_NR; k++) {
+		struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 8u << 20,
+			.kernel = (enum lab_kernel)k, .quiet = 1 });
+		assert_non_null(m);
+		assert_int_equal(lab_mem_kernel(m), lab_kernel_resolve((enum lab_kernel)k));
+		lab_host_destroy(m);
+	}
 }
 
 /* page_address() and the memfd are the same memory. */
@@ -380,6 +397,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, hostcap_watchdog_setup, hostcap_watchdog_teardown)
 		T(test_host_create_rejects_bad_config),
+		T(test_host_kernel_profile),
 		T(test_host_memfd_is_the_arena),
 		T(test_host_cpu_attach_distinct_cpus),
 		T(test_host_cpu_attach_idempotent),

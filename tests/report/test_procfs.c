@@ -517,6 +517,14 @@ static void test_zoneinfo_6_12_promo_and_unaccepted(void **state)
 	assert_null(strstr(out, "promo"));
 	assert_null(strstr(out, "nr_unaccepted"));
 	free(out);
+	/* /proc/vmstat: nr_unaccepted follows nr_free_cma in 6.12 only */
+	out = render(lab_report_vmstat, &s);
+	assert_null(strstr(out, "nr_unaccepted"));
+	free(out);
+	s.kernel = LAB_KERNEL_6_12;
+	out = render(lab_report_vmstat, &s);
+	assert_non_null(strstr(out, "\nnr_free_cma 0\nnr_unaccepted 0\n"));
+	free(out);
 }
 
 /* node_unreclaimable turns 1 at 16 kswapd failures (MAX_RECLAIM_RETRIES), not at 15. */
@@ -730,6 +738,8 @@ static void test_vmstat_real_files_contain_our_lines(void **state)
 		char *real = slurp(g.gl_pathv[i]);
 		struct lab_mem_stats s;
 		memset(&s, 0, sizeof(s));
+		/* the file's kernel: 6.12 has nr_unaccepted (vmstat_text) */
+		s.kernel = strstr(real, "\nnr_unaccepted ") ? LAB_KERNEL_6_12 : LAB_KERNEL_6_1;
 		unsigned found = 0;
 		for (const char *p = real; *p;) {
 			const char *end = strchr(p, '\n');

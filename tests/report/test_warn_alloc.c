@@ -743,6 +743,7 @@ static void test_show_mem_real_block(void **state)
 	struct lab_alloc_failure f;
 	memset(&f, 0, sizeof(f));
 	parse_real_block(lines, n, &f);
+	f.mem.kernel = LAB_KERNEL_6_1;   /* the block is 6.1's */
 	assert_true(f.mem.populated[LAB_ZONE_DMA32]);
 
 	char *want = calloc(1, strlen(text) + 1);
@@ -789,6 +790,23 @@ static void test_failure_json_fields(void **state)
 	json_decref(j);
 }
 
+/* show_mem's node line: 6.1 prints "shmem_thp: 0kB", 6.12 (as its real
+ * reports in the corpus) "shmem_thp:0kB", likewise shmem_pmdmapped, anon_thp. */
+static void test_show_mem_node_line_by_profile(void **state)
+{
+	(void)state;
+	struct lab_alloc_failure f;
+	failure_init(&f, "swapper/0", 0, 0x820, LAB_ZONE_NORMAL);
+	f.mem.kernel = LAB_KERNEL_6_12;
+	char *out = show_mem(&f.mem, LAB_ZONE_NORMAL);
+	assert_non_null(strstr(out, " shmem:0kB shmem_thp:0kB shmem_pmdmapped:0kB anon_thp:0kB writeback_tmp:0kB "));
+	free(out);
+	f.mem.kernel = LAB_KERNEL_6_1;
+	out = show_mem(&f.mem, LAB_ZONE_NORMAL);
+	assert_non_null(strstr(out, " shmem:0kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB "));
+	free(out);
+}
+
 /* The record of a 6.12 instance prints with 6.12's names: 0x820 is
  * GFP_ATOMIC, and 6.1's 0xa20 would show its unused bit. */
 static void test_failure_names_follow_the_profile(void **state)
@@ -810,6 +828,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_failure_names_follow_the_profile),
+		cmocka_unit_test(test_show_mem_node_line_by_profile),
 		cmocka_unit_test(test_show_mem_free_area_host_dma),
 		cmocka_unit_test(test_show_mem_free_area_host_dma32),
 		cmocka_unit_test(test_show_mem_free_area_letters),
