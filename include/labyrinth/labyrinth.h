@@ -278,6 +278,14 @@ const struct lab_alloc_failure *lab_mem_last_failure(const struct lab_mem *mem);
  */
 int lab_mem_check(struct lab_mem *mem);
 
+/*
+ * The core's own freestanding snprintf (the one its log lines use): %s %c
+ * %d %i %u %x %X %p %% with l/ll/z, '#', '0', '-' and a width. Writes at
+ * most @size bytes, NUL-terminated when @size > 0, and returns the length
+ * of the whole string. For embedders without a C library (boards/).
+ */
+int lab_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Linux's default min_free_kbytes for @lowmem_kbytes (int_sqrt formula
  * with the 128..262144 clamp). */
 int lab_default_min_free_kbytes(uint64_t lowmem_kbytes);
