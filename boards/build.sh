@@ -11,9 +11,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 target=$1 config=$2 out=$3
+link_arch=()
 case $target in
   cortex-m4) cc=arm-none-eabi-gcc; arch=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft) ;;
-  riscv64)   cc=riscv64-unknown-elf-gcc; arch=(-march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany) ;;
+  riscv64)   cc=riscv64-unknown-elf-gcc; arch=(-march=rv64imac_zicsr -mabi=lp64 -mcmodel=medany)
+             link_arch=(-march=rv64imac) ;;  # the multilib name: libgcc for rv64imac/lp64
   *) echo "build.sh: unknown target '$target' (cortex-m4, riscv64)" >&2; exit 2 ;;
 esac
 case $config in
@@ -37,7 +39,7 @@ for f in "$here"/common/*.c "$here/$target"/*.c "$here/$target"/*.S; do
   [ -e "$f" ] || continue
   "$cc" "${flags[@]}" "${extra[@]}" -c "$f" -o "$out/board/$(basename "$f").o"
 done
-"$cc" "${flags[@]}" -T "$here/$target/link.ld" -Wl,--gc-sections -Wl,-Map="$out/cardiac.map" \
+"$cc" "${flags[@]}" "${link_arch[@]}" -T "$here/$target/link.ld" -Wl,--gc-sections -Wl,--no-warn-rwx-segments -Wl,-Map="$out/cardiac.map" \
   -o "$out/cardiac.elf" "$out"/board/*.o "$out"/core/*.o -lgcc
 # The core's share of the image: input sections from $out/core/ objects, by
 # the output section they landed in (.text = code and read-only data).

@@ -1,0 +1,30 @@
+# Sourced by tests/boards/<board>.sh: boots the cardiac monitor on $board in
+# QEMU (boards/run.sh) and proves from its UART output what the exit status
+# alone would not show.
+set -euo pipefail
+out="${LAB_BUILD:-/tmp}/boards/$board"
+status=0
+bash "$LAB_SOURCE_DIR/boards/run.sh" "$board" "$out" || status=$?
+log="$out/uart.log"
+fail=0
+need() { # what, pattern
+  grep -qE "$2" "$log" || { echo "FAIL: $board: $1 (no line matching '$2')"; fail=1; }
+}
+[ "$status" = 0 ] || { echo "FAIL: $board exited with status $status"; fail=1; }
+need "the workload passed" '^cardiac: PASS$'
+need "lab_mem_check() is 0 and no page is lost" '^lab_mem_check\(\) = 0, free pages ([0-9]+) of \1 managed$'
+need "a sleeping gfp in the interrupt is reported" '^BUG: sleeping function called from invalid context at '
+need "... from hard interrupt context" '^preempt_count: 10000, expected: 0$'
+need "... and refused" '^labyrinth: the request fails \(LAB_CFG_MIGHT_SLEEP_FAIL\)$'
+need "the refusal came from the interrupt, process context was served" \
+  'in process context served yes, in the ECG interrupt refused yes, reported yes'
+need "metadata: 16 bytes per page" '^arena .*: [0-9]+ pages, metadata [0-9]+ bytes: 16 per page '
+need "/proc/buddyinfo" '^Node 0, zone +Normal( +[0-9]+){11} $'
+need "latency beside free-list operations" '^latency ecg order-0 GFP_ATOMIC: [0-9]+ allocations, cycles p50 [0-9]+ worst [0-9]+ .*free-list ops p50 [0-9]+ worst [0-9]+$'
+# at least 100000 real timer interrupts
+irqs=$(sed -nE 's/^interrupts: ecg ([0-9]+) net ([0-9]+).*/\1 \2/p' "$log")
+if [ -z "$irqs" ] || [ $(( ${irqs% *} + ${irqs#* } )) -lt 100000 ]; then
+  echo "FAIL: $board: fewer than 100000 interrupts (${irqs:-none})"; fail=1
+fi
+[ $fail = 0 ] && echo "$board: the cardiac monitor ran ${irqs% *} ECG + ${irqs#* } network interrupts and passed"
+exit $fail
