@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# boards/run.sh TARGET OUTDIR - builds the cardiac monitor for TARGET
-# (boards/build.sh, full configuration) and boots it in QEMU, under a
+# boards/run.sh TARGET OUTDIR [CONFIG] - builds the cardiac monitor for
+# TARGET (boards/build.sh; CONFIG full, the default, or minimal) and boots it in QEMU, under a
 # timeout. The UART output is printed and kept in OUTDIR/uart.log.
 # Exit status: QEMU's (the board's own status: 0 = the workload passed),
 # 124 when the board hung past the timeout ($BOARD_TIMEOUT, default 120 s).
@@ -11,8 +11,8 @@
 # makes it slower, never different.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-target=$1 out=$2
-"$here/build.sh" "$target" full "$out"
+target=$1 out=$2 config=${3:-full}
+"$here/build.sh" "$target" "$config" "$out"
 case $target in
   cortex-m4) qemu=(qemu-system-arm -M mps2-an386 -semihosting-config enable=on,target=native) ;;
   riscv64)   qemu=(qemu-system-riscv64 -M virt -bios none) ;;

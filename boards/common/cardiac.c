@@ -26,6 +26,7 @@
  * printed side by side. Under QEMU the cycles are emulated.
  */
 #include <labyrinth/labyrinth.h>
+#include <labyrinth/background.h>
 #include <labyrinth/kmap.h>
 #include "board.h"
 #include "log.h"
@@ -343,6 +344,43 @@ static void sleeping_alloc_in_process(void)
 		lab_free_pages(cm.mem, p, 0);
 }
 
+/* Built minimal (boards/build.sh CONFIG=minimal), the compiled-out
+ * mechanisms must say so rather than pretend: returns 1 when they do (or
+ * when nothing is compiled out). */
+static int compiled_out_says_so(void)
+{
+	int ok = 1;
+#if defined(LAB_CONFIG_OWNERS) && !LAB_CONFIG_OWNERS
+	static const struct lab_page_owner_ops ops;
+	struct lab_page *p = lab_alloc_pages(cm.mem, LAB_GFP_KERNEL, 0);
+	int reg = lab_owner_register(cm.mem, &ops, NULL), set = lab_page_set_owner(cm.mem, p, 1, 0);
+	say("compiled out: page owners: lab_owner_register %d, lab_page_set_owner %d (LAB_EOPNOTSUPP %d)",
+	    reg, set, LAB_EOPNOTSUPP);
+	ok &= reg == LAB_EOPNOTSUPP && set == LAB_EOPNOTSUPP;
+	lab_free_pages(cm.mem, p, 0);
+#endif
+#if defined(LAB_CONFIG_COMPACTION) && !LAB_CONFIG_COMPACTION
+	unsigned long migrated = lab_compact_memory(cm.mem);
+	int kcompactd = lab_kcompactd_once(cm.mem, 64);
+	say("compiled out: compaction: lab_compact_memory %lu, lab_kcompactd_once %d", migrated, kcompactd);
+	ok &= migrated == 0 && kcompactd == LAB_BG_IDLE;
+#endif
+#if defined(LAB_CONFIG_RECLAIM) && !LAB_CONFIG_RECLAIM
+	int kswapd = lab_kswapd_balance_once(cm.mem, 64);
+	say("compiled out: reclaim: lab_kswapd_balance_once %d", kswapd);
+	ok &= kswapd == LAB_BG_IDLE;
+#endif
+#if defined(LAB_CONFIG_GFP_NAMES) && !LAB_CONFIG_GFP_NAMES
+	char mode[32];
+	lab_gfp_t parsed = 0;
+	lab_gfp_format(mode, sizeof(mode), LAB_GFP_ATOMIC, LAB_GFP_ERA_6_1);
+	int named = lab_gfp_parse("GFP_ATOMIC", LAB_GFP_ERA_6_1, &parsed, NULL, 0);
+	say("compiled out: GFP names: GFP_ATOMIC formats as %s, parsing the name gives %d", mode, named);
+	ok &= mode[0] == '0' && named != 0;
+#endif
+	return ok;
+}
+
 void cardiac_main(void)
 {
 	board_init();
@@ -353,6 +391,7 @@ void cardiac_main(void)
 	cm.net_rand = SEED;
 	cm.main_rand = SEED ^ 0x9e3779b9u;
 	sleeping_alloc_in_process();
+	int switches_ok = compiled_out_says_so();
 	board_timers_start(ECG_HZ, NET_HZ);
 	main_loop();
 	board_timers_stop();
@@ -368,7 +407,7 @@ void cardiac_main(void)
 	int ok = errors == 0 && cm.check_errors == 0 && free_now == cm.managed && cm.ecg_fail == 0 &&
 		 cm.net_fail == 0 && cm.sleep_refused && cm.sleep_reported && cm.sleep_process_ok &&
 		 cm.ecg_irqs + cm.net_irqs >= IRQ_TARGET && cm.ecg_lat.n > 0 && cm.net_lat.n > 0 &&
-		 cm.meta_per_page <= 16;
+		 cm.meta_per_page <= 16 && switches_ok;
 	say("cardiac: %s", ok ? "PASS" : "FAIL");
 	board_exit(ok ? 0 : 1);
 }

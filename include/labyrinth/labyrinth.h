@@ -32,6 +32,7 @@ extern "C" {
 #define LAB_EBUSY   (-16)
 #define LAB_EINVAL  (-22)
 #define LAB_ERANGE  (-34)
+#define LAB_EOPNOTSUPP (-95)   /* the mechanism is compiled out (LAB_CONFIG_*=0, src/core/config.h) */
 
 /* A physical address range [start, start + size). */
 struct lab_range {

@@ -134,7 +134,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 	if (why)
 		return refuse(mem, page, why, f, alloc_order, order);
 	uint32_t owner = page_owner(page);
-	if (owner & LAB_OWN_LRU) {
+	if (LAB_CONFIG_OWNERS && (owner & LAB_OWN_LRU)) {
 		/*
 		 * The owner forgot lab_page_clear_owner: take it off the LRU
 		 * here, under the zone lock, and only if reclaim or compaction

@@ -185,6 +185,7 @@ static inline void page_init_state(struct lab_page *p, uint8_t flags, unsigned z
 
 #include "list.h"   /* the index-linked lists over mem->pages (struct lab_page above) */
 #include "debug.h"  /* LAB_BUG_ON / LAB_WARN_ON: the debug tier */
+#include "config.h" /* LAB_CONFIG_*: mechanisms compiled in or out */
 
 #define LAB_PB_MT_MASK 0x0fu
 #define LAB_PB_SKIP    0x80u

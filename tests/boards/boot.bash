@@ -2,9 +2,10 @@
 # QEMU (boards/run.sh) and proves from its UART output what the exit status
 # alone would not show.
 set -euo pipefail
-out="${LAB_BUILD:-/tmp}/boards/$board"
+config=${config:-full}
+out="${LAB_BUILD:-/tmp}/boards/$board-$config"
 status=0
-bash "$LAB_SOURCE_DIR/boards/run.sh" "$board" "$out" || status=$?
+bash "$LAB_SOURCE_DIR/boards/run.sh" "$board" "$out" "$config" || status=$?
 log="$out/uart.log"
 fail=0
 need() { # what, pattern
@@ -21,6 +22,12 @@ need "the refusal came from the interrupt, process context was served" \
 need "metadata: 16 bytes per page" '^arena .*: [0-9]+ pages, metadata [0-9]+ bytes: 16 per page '
 need "/proc/buddyinfo" '^Node 0, zone +Normal( +[0-9]+){11} $'
 need "latency beside free-list operations" '^latency ecg order-0 GFP_ATOMIC: [0-9]+ allocations, cycles p50 [0-9]+ worst [0-9]+ .*free-list ops p50 [0-9]+ worst [0-9]+$'
+if [ "$config" = minimal ]; then
+  need "page owners compiled out say so" '^compiled out: page owners: lab_owner_register -95, lab_page_set_owner -95 '
+  need "compaction compiled out says so" '^compiled out: compaction: lab_compact_memory 0, lab_kcompactd_once 0$'
+  need "reclaim compiled out says so" '^compiled out: reclaim: lab_kswapd_balance_once 0$'
+  need "GFP names compiled out say so" '^compiled out: GFP names: GFP_ATOMIC formats as 0x[0-9a-f]+, parsing the name gives -1$'
+fi
 # at least 100000 real timer interrupts
 irqs=$(sed -nE 's/^interrupts: ecg ([0-9]+) net ([0-9]+).*/\1 \2/p' "$log")
 if [ -z "$irqs" ] || [ $(( ${irqs% *} + ${irqs#* } )) -lt 100000 ]; then

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/config.h - build-time switches of the core. Each is 1 (on) unless
+ * the build says -DLAB_CONFIG_<NAME>=0; a switch removes the allocator's own
+ * calls into the mechanism, so --gc-sections drops its code, and the
+ * mechanism's public entry points return LAB_EOPNOTSUPP (or do nothing and
+ * say so in their return value, for those without an error return).
+ *
+ *   LAB_CONFIG_COMPACTION  direct compaction in the slow path, kcompactd
+ *                          (lab_kcompactd_once, lab_compact_memory)
+ *   LAB_CONFIG_RECLAIM     direct reclaim, kswapd wake-ups and
+ *                          lab_kswapd_balance_once
+ *   LAB_CONFIG_OWNERS      page owners, LRU lists and shrinkers
+ *                          (lab_owner_register, lab_page_set_owner,
+ *                          lab_register_shrinker)
+ *   LAB_CONFIG_GFP_NAMES   the GFP name tables: lab_gfp_format prints the
+ *                          mask in hex, lab_gfp_parse takes numbers only
+ *                          (a name is an unknown token: -1)
+ *
+ * The minimal configuration (all four 0) keeps allocation, free,
+ * watermarks, migratetypes, the highatomic reserve and per-CPU lists;
+ * boards/build.sh builds it and README.md gives its size.
+ */
+#ifndef LAB_CORE_CONFIG_H
+#define LAB_CORE_CONFIG_H
+
+#ifndef LAB_CONFIG_COMPACTION
+#define LAB_CONFIG_COMPACTION 1
+#endif
+#ifndef LAB_CONFIG_RECLAIM
+#define LAB_CONFIG_RECLAIM 1
+#endif
+#ifndef LAB_CONFIG_OWNERS
+#define LAB_CONFIG_OWNERS 1
+#endif
+#ifndef LAB_CONFIG_GFP_NAMES
+#define LAB_CONFIG_GFP_NAMES 1
+#endif
+
+#endif
