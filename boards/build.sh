@@ -3,7 +3,8 @@
 # board: the freestanding core (src/core, -Os, one section per function) and
 # the harness (boards/common + boards/TARGET), linked with --gc-sections
 # against nothing but libgcc. TARGET: cortex-m4 | riscv64. CONFIG: full |
-# minimal (compaction, reclaim, page owners and the GFP name tables compiled
+# minimal (compaction, reclaim, page owners, the GFP name tables, the deep
+# check, highmem and the report text compiled
 # out: LAB_CONFIG_*=0). Writes OUTDIR/cardiac.elf, cardiac.map and
 # size.txt: "text data bss" of the core's sections that survived the link.
 # Extra compiler flags (e.g. -DIRQ_TARGET=1000) come from $BOARD_CFLAGS.
@@ -20,7 +21,8 @@ case $target in
 esac
 case $config in
   full) cfg=() ;;
-  minimal) cfg=(-DLAB_CONFIG_COMPACTION=0 -DLAB_CONFIG_RECLAIM=0 -DLAB_CONFIG_OWNERS=0 -DLAB_CONFIG_GFP_NAMES=0) ;;
+  minimal) cfg=(-DLAB_CONFIG_COMPACTION=0 -DLAB_CONFIG_RECLAIM=0 -DLAB_CONFIG_OWNERS=0 -DLAB_CONFIG_GFP_NAMES=0
+                -DLAB_CONFIG_CHECK=0 -DLAB_CONFIG_HIGHMEM=0 -DLAB_CONFIG_REPORTS=0) ;;
   *) echo "build.sh: unknown configuration '$config' (full, minimal)" >&2; exit 2 ;;
 esac
 command -v "$cc" >/dev/null || { echo "build.sh: $cc not installed (scripts/install-deps.sh)" >&2; exit 77; }

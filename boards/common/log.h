@@ -20,8 +20,10 @@ void board_puts_line(const char *line);
 		board_puts_line(say_buf_);                       \
 	} while (0)
 
-/* The platform of the board (platform.c) and what its log hook counted. */
+/* The platform of the board (platform.c) and what its log hook counted:
+ * might_sleep reports, and lines of any kind. */
 extern const struct lab_platform board_platform;
 extern unsigned board_log_might_sleep;
+extern unsigned board_log_lines;
 
 #endif

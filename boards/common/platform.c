@@ -20,6 +20,7 @@
 #define HARDIRQ_OFFSET 0x10000u   /* Linux's preempt_count() inside a hard interrupt */
 
 unsigned board_log_might_sleep;   /* might_sleep reports seen by the log hook */
+unsigned board_log_lines;         /* every line the core logged */
 
 static void zone_lock(void *ctx, unsigned zone, unsigned long *flags)
 {
@@ -92,6 +93,7 @@ static int starts_with(const char *s, const char *prefix)
 
 static void log_line(void *ctx, enum lab_log_level level, const char *line)
 {
+	board_log_lines++;
 	if (starts_with(line, "BUG: sleeping function called from invalid context"))
 		board_log_might_sleep++;
 	board_puts_line(line);

@@ -269,13 +269,15 @@ int lab_zone_watermark_check(const struct lab_wmark_zone *z, unsigned order, uns
 			     lab_gfp_t gfp, struct lab_zone_refused *out);
 
 /* The most recent reported failure record (NOWARN and rate-limited
- * failures are counted but not recorded), or NULL if none. */
+ * failures are counted but not recorded), or NULL if none (always NULL
+ * built with LAB_CONFIG_REPORTS=0). */
 const struct lab_alloc_failure *lab_mem_last_failure(const struct lab_mem *mem);
 
 /*
  * Walks the whole state and checks every invariant of DESIGN.md. Returns
  * the number of violations (0 = healthy), logging each through the
- * platform. O(pages): a debugging tool, not for hot paths.
+ * platform. O(pages): a debugging tool, not for hot paths. Built with
+ * LAB_CONFIG_CHECK=0 it checks nothing and returns LAB_EOPNOTSUPP.
  */
 int lab_mem_check(struct lab_mem *mem);
 

@@ -546,7 +546,8 @@ alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc
 	count_event(mem, LAB_EV_ALLOC_FAIL, 1);
 	if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
 		count_event(mem, LAB_EV_ALLOC_FAIL_ATOMIC, 1);
-	fail_record(mem, gfp, order, &ac, why);
+	if (why || LAB_CONFIG_REPORTS)   /* else no warn_alloc record: counted only */
+		fail_record(mem, gfp, order, &ac, why);
 	return NULL;
 }
 

@@ -16,8 +16,24 @@
  *   LAB_CONFIG_GFP_NAMES   the GFP name tables: lab_gfp_format prints the
  *                          mask in hex, lab_gfp_parse takes numbers only
  *                          (a name is an unknown token: -1)
+ *   LAB_CONFIG_CHECK       the deep consistency walk: lab_mem_check returns
+ *                          LAB_EOPNOTSUPP without looking (an embedder
+ *                          checks "no lost page" by lab_mem_free_pages)
+ *   LAB_CONFIG_HIGHMEM     highmem and its mappings, as Linux without
+ *                          CONFIG_HIGHMEM: lab_mem_init refuses a
+ *                          highmem_start (LAB_EOPNOTSUPP); lab_kmap_local,
+ *                          lab_kmap_atomic and lab_kmap return
+ *                          page_address(), the unmaps do nothing,
+ *                          lab_kmap_local_depth is 0, lab_kmap_pool NULL
+ *   LAB_CONFIG_REPORTS     the text the core writes (bad page, might_sleep,
+ *                          warnings, lab_mem_init's reasons: platform->log
+ *                          is never called) and the warn_alloc failure
+ *                          record (platform->warn_alloc is never called,
+ *                          lab_mem_last_failure is NULL); every event is
+ *                          still counted (LAB_EV_BAD_PAGE, LAB_EV_MIGHT_SLEEP,
+ *                          LAB_EV_ALLOC_FAIL) and every refusal still happens
  *
- * The minimal configuration (all four 0) keeps allocation, free,
+ * The minimal configuration (all seven 0) keeps allocation, free,
  * watermarks, migratetypes, the highatomic reserve and per-CPU lists;
  * boards/build.sh builds it and README.md gives its size.
  */
@@ -35,6 +51,15 @@
 #endif
 #ifndef LAB_CONFIG_GFP_NAMES
 #define LAB_CONFIG_GFP_NAMES 1
+#endif
+#ifndef LAB_CONFIG_CHECK
+#define LAB_CONFIG_CHECK 1
+#endif
+#ifndef LAB_CONFIG_HIGHMEM
+#define LAB_CONFIG_HIGHMEM 1
+#endif
+#ifndef LAB_CONFIG_REPORTS
+#define LAB_CONFIG_REPORTS 1
 #endif
 
 #endif

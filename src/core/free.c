@@ -61,11 +61,11 @@ static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page
 	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
 	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
 	if (!page)
-		return "NULL page";
+		return LAB_WHY("NULL page");
 	if (a < lo || a >= hi)
-		return "page does not belong to this allocator";
+		return LAB_WHY("page does not belong to this allocator");
 	if ((a - lo) % sizeof(struct lab_page))
-		return "misaligned page pointer";
+		return LAB_WHY("misaligned page pointer");
 	return NULL;
 }
 
@@ -74,17 +74,17 @@ static const char *foreign_page(struct lab_mem *mem, const struct lab_page *page
 static const char *bad_free_reason(uint8_t f, unsigned alloc_order, unsigned order)
 {
 	if (f & LAB_PG_RESERVED)
-		return "PG_reserved: page is reserved (hole, firmware or kernel)";
+		return LAB_WHY("PG_reserved: page is reserved (hole, firmware or kernel)");
 	if (f & LAB_PG_BUDDY)
-		return "page is already free (double free)";
+		return LAB_WHY("page is already free (double free)");
 	if (f & LAB_PG_PCP)
-		return "page is on a per-CPU free list (double free)";
+		return LAB_WHY("page is on a per-CPU free list (double free)");
 	if (f & LAB_PG_TAIL)
-		return "PageTail: freeing a tail page of a compound page";
+		return LAB_WHY("PageTail: freeing a tail page of a compound page");
 	if (!(f & LAB_PG_HEAD))
-		return "not the first page of an allocated block (interior or already merged)";
+		return LAB_WHY("not the first page of an allocated block (interior or already merged)");
 	if (alloc_order != order)
-		return "freed with a different order than allocated";
+		return LAB_WHY("freed with a different order than allocated");
 	return NULL;
 }
 
@@ -120,7 +120,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 		return LAB_EINVAL;
 	why = foreign_page(mem, page);
 	if (!why && order >= LAB_MAX_ORDER)
-		why = "order >= MAX_ORDER";
+		why = LAB_WHY("order >= MAX_ORDER");
 	if (why) {
 		lab__report_bad_page(mem, NULL, why);
 		return LAB_EINVAL;

@@ -767,6 +767,18 @@ void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *r
 void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line);
 void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 			       const struct lab_alloc_refusals *why);
+#if !LAB_CONFIG_REPORTS
+/* no text: the call stays (arguments type-checked, nothing unused) but is
+ * dead, so its format strings and lab__log itself leave the image */
+#define lab__log(...) do { if (0) lab__log(__VA_ARGS__); } while (0)
+#endif
+/* A reason returned as text (lab_mem_init's): "" without reports, still
+ * not NULL, so the refusal stands and only its words leave the image. */
+#define LAB_WHY(text) (LAB_CONFIG_REPORTS ? (text) : "")
+#if !LAB_CONFIG_REPORTS
+/* counted, not described: the reason's text is dropped at the call */
+#define lab__report_bad_page(mem, p, reason) ((void)(reason), lab__report_bad_page(mem, p, ""))
+#endif
 
 /* ---- fmt.c: freestanding formatting ------------------------------------ */
 int lab__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
