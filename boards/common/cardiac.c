@@ -43,6 +43,11 @@
 #else
 #define HAVE_REPORTS 1
 #endif
+#if defined(LAB_CONFIG_CMA) && !LAB_CONFIG_CMA
+#define HAVE_CMA 0       /* no CMA areas */
+#else
+#define HAVE_CMA 1
+#endif
 #if defined(LAB_CONFIG_HIGHMEM) && !LAB_CONFIG_HIGHMEM
 #define HAVE_HIGHMEM 0   /* kmap_local is page_address(), as Linux's !HIGHMEM */
 #else
@@ -158,10 +163,7 @@ static struct lab_page *timed_alloc(struct hist *h, lab_gfp_t gfp, unsigned orde
  * core's text (LAB_CONFIG_REPORTS=0) the LAB_EV_MIGHT_SLEEP counter. */
 static unsigned might_sleep_seen(void)
 {
-	if (HAVE_REPORTS)
-		return board_log_might_sleep;
-	lab_mem_get_stats(cm.mem, &stats);
-	return (unsigned)stats.events[LAB_EV_MIGHT_SLEEP];
+	return HAVE_REPORTS ? board_log_might_sleep : (unsigned)lab_mem_event(cm.mem, LAB_EV_MIGHT_SLEEP);
 }
 
 /* might_sleep on the board: a sleeping gfp from the interrupt must be
@@ -291,9 +293,13 @@ static void free_everything(void)
 	lab_drain_all_pages(cm.mem);
 }
 
-/* /proc/buddyinfo, as Linux's frag_show_print() writes it. */
+/* /proc/buddyinfo, as Linux's frag_show_print() writes it. The minimal
+ * board prints its counters only: the /proc tables are reports, and the
+ * snapshot behind them (lab_mem_get_stats) is most of a kilobyte. */
 static void print_buddyinfo(void)
 {
+	if (!HAVE_REPORTS)
+		return;
 	lab_mem_get_stats(cm.mem, &stats);
 	for (unsigned z = 0; z < LAB_MAX_NR_ZONES; z++) {
 		if (!stats.populated[z])
@@ -323,8 +329,10 @@ static void print_counters(void)
 	say("main: GFP_NOWAIT allocations %u failed %u, live lab_mem_check %u (violations %u)",
 	    cm.main_allocs, cm.main_fail, cm.checks, cm.check_errors);
 	say("pgalloc_normal %llu pgfree %llu alloc_fail %llu might_sleep %llu",
-	    (unsigned long long)stats.events[LAB_PGALLOC_NORMAL], (unsigned long long)stats.events[LAB_PGFREE],
-	    (unsigned long long)stats.events[LAB_EV_ALLOC_FAIL], (unsigned long long)stats.events[LAB_EV_MIGHT_SLEEP]);
+	    (unsigned long long)lab_mem_event(cm.mem, LAB_PGALLOC_NORMAL),
+	    (unsigned long long)lab_mem_event(cm.mem, LAB_PGFREE),
+	    (unsigned long long)lab_mem_event(cm.mem, LAB_EV_ALLOC_FAIL),
+	    (unsigned long long)lab_mem_event(cm.mem, LAB_EV_MIGHT_SLEEP));
 	say("cycle counter: %s (emulated by QEMU: compare ratios only)", board_cycle_source());
 	print_latency("ecg order-0 GFP_ATOMIC", &cm.ecg_lat);
 	print_latency("net order-1..3 GFP_ATOMIC", &cm.net_lat);
@@ -426,17 +434,23 @@ static int compiled_out_says_so(void)
 	    hm ? "served" : "refused", herr, direct ? "yes" : "NO");
 	ok &= !hm && herr == LAB_EOPNOTSUPP && direct;
 #endif
+#if !HAVE_CMA
+	static const struct lab_range cma_ram = { .start = 0, .size = 4u << 20 }, cma_area = { .start = 0, .size = 1u << 20 };
+	struct lab_mem_config cc = { .ranges = &cma_ram, .nr_ranges = 1, .cma = &cma_area, .nr_cma = 1 };
+	int cerr = 0;
+	struct lab_mem *cmem = lab_mem_init(&cc, &cerr);
+	say("compiled out: CMA: lab_mem_init with a CMA area %s (error %d)", cmem ? "served" : "refused", cerr);
+	ok &= !cmem && cerr == LAB_EOPNOTSUPP;
+#endif
 #if !HAVE_REPORTS
 	/* largest blocks until one fails (the arena holds at most 16 of them):
 	 * the failure is counted, but leaves no record and no text */
 	struct lab_page *big[17];
 	unsigned nbig = 0;
-	lab_mem_get_stats(cm.mem, &stats);
-	uint64_t fails = stats.events[LAB_EV_ALLOC_FAIL];
+	uint64_t fails = lab_mem_event(cm.mem, LAB_EV_ALLOC_FAIL);
 	while (nbig < 17 && (big[nbig] = lab_alloc_pages(cm.mem, LAB_GFP_NOWAIT, LAB_MAX_ORDER - 1)))
 		nbig++;
-	lab_mem_get_stats(cm.mem, &stats);
-	int counted = nbig < 17 && stats.events[LAB_EV_ALLOC_FAIL] == fails + 1;
+	int counted = nbig < 17 && lab_mem_event(cm.mem, LAB_EV_ALLOC_FAIL) == fails + 1;
 	const struct lab_alloc_failure *rec = lab_mem_last_failure(cm.mem);
 	say("compiled out: reports: order-%u request %u failed, counted %s, lab_mem_last_failure %s, core log lines %u",
 	    LAB_MAX_ORDER - 1, nbig + 1, counted ? "yes" : "NO", rec ? "set" : "NULL", board_log_lines);

@@ -175,6 +175,10 @@ void lab_get_tunables(const struct lab_mem *mem, struct lab_tunables *out);
 
 /* Statistics snapshot (consistent per zone). */
 void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out);
+/* One vm event counter (lab_mem_stats.events[@e]) without building the
+ * snapshot: the sum over CPUs, as global_vm_event() reads it. Lockless,
+ * O(CPUs); 0 for a bad @mem or @e. */
+uint64_t lab_mem_event(const struct lab_mem *mem, enum lab_vm_event e);
 /* Free-list operations so far (a block put on or taken off a buddy or
  * per-CPU list), all zones and CPUs: the difference around one call is
  * what it cost in list work. Lockless, O(zones x CPUs); exact when no

@@ -80,7 +80,7 @@ static bool mem_has_cma(const struct lab_mem *mem)
 
 static unsigned alloc_flags_cma(const struct lab_mem *mem, const struct alloc_context *ac, unsigned flags)
 {
-	if (ac->migratetype == LAB_MIGRATE_MOVABLE && mem_has_cma(mem))
+	if (LAB_CONFIG_CMA && ac->migratetype == LAB_MIGRATE_MOVABLE && mem_has_cma(mem))
 		flags |= ALLOC_CMA;
 	return flags;
 }

@@ -9,7 +9,8 @@
  *   LAB_CONFIG_COMPACTION  direct compaction in the slow path, kcompactd
  *                          (lab_kcompactd_once, lab_compact_memory)
  *   LAB_CONFIG_RECLAIM     direct reclaim, kswapd wake-ups and
- *                          lab_kswapd_balance_once
+ *                          lab_kswapd_balance_once; and watermark boosts
+ *                          (only kswapd would take a boost back down)
  *   LAB_CONFIG_OWNERS      page owners, LRU lists and shrinkers
  *                          (lab_owner_register, lab_page_set_owner,
  *                          lab_register_shrinker)
@@ -25,6 +26,10 @@
  *                          lab_kmap_atomic and lab_kmap return
  *                          page_address(), the unmaps do nothing,
  *                          lab_kmap_local_depth is 0, lab_kmap_pool NULL
+ *   LAB_CONFIG_CMA         CMA areas: lab_mem_init refuses nr_cma > 0
+ *                          (LAB_EOPNOTSUPP), so lab_cma_alloc finds no area;
+ *                          lab_alloc_contig_range and lab_dma_alloc work
+ *                          on ordinary memory as before
  *   LAB_CONFIG_REPORTS     the text the core writes (bad page, might_sleep,
  *                          warnings, lab_mem_init's reasons: platform->log
  *                          is never called) and the warn_alloc failure
@@ -33,7 +38,7 @@
  *                          still counted (LAB_EV_BAD_PAGE, LAB_EV_MIGHT_SLEEP,
  *                          LAB_EV_ALLOC_FAIL) and every refusal still happens
  *
- * The minimal configuration (all seven 0) keeps allocation, free,
+ * The minimal configuration (all eight 0) keeps allocation, free,
  * watermarks, migratetypes, the highatomic reserve and per-CPU lists;
  * boards/build.sh builds it and README.md gives its size.
  */
@@ -57,6 +62,9 @@
 #endif
 #ifndef LAB_CONFIG_HIGHMEM
 #define LAB_CONFIG_HIGHMEM 1
+#endif
+#ifndef LAB_CONFIG_CMA
+#define LAB_CONFIG_CMA 1
 #endif
 #ifndef LAB_CONFIG_REPORTS
 #define LAB_CONFIG_REPORTS 1

@@ -114,9 +114,10 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 		return LAB_WHY("highmem_start and movable_bytes cannot be combined (both use zone 3)");
 	if (cfg->highmem_start & (LAB_PAGE_SIZE - 1))
 		return LAB_WHY("highmem_start not page aligned");
-	if (cfg->nr_cma > LAB_MAX_CMA_AREAS || (cfg->nr_cma && !cfg->cma))
+	unsigned nr_cma = LAB_CONFIG_CMA ? cfg->nr_cma : 0;   /* else refused by lab_mem_init */
+	if (nr_cma > LAB_MAX_CMA_AREAS || (nr_cma && !cfg->cma))
 		return LAB_WHY("too many CMA areas (LAB_MAX_CMA_AREAS is 8)");
-	for (unsigned i = 0; i < cfg->nr_cma; i++) {
+	for (unsigned i = 0; i < nr_cma; i++) {
 		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
 		if (!n || (s & (nr - 1)) || (n & (nr - 1)) || (cfg->cma[i].start & (LAB_PAGE_SIZE - 1)) ||
 		    (cfg->cma[i].size & (LAB_PAGE_SIZE - 1)))
@@ -134,7 +135,7 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 	if (!(cfg->flags & LAB_CFG_NO_PCP))
 		l->off_cma += align_up(lab__pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
 	l->total = l->off_cma;
-	for (unsigned i = 0; i < cfg->nr_cma; i++)
+	for (unsigned i = 0; i < nr_cma; i++)
 		l->total += align_up((size_t)((cfg->cma[i].size >> LAB_PAGE_SHIFT) + 7) / 8, 8);
 	l->total = align_up(l->total, 64);
 	return NULL;
@@ -270,6 +271,8 @@ static void init_zones(struct lab_mem *mem, const struct lab_mem_config *cfg, co
 static void init_cma(struct lab_mem *mem, const struct lab_mem_config *cfg, const struct layout *l)
 {
 	uint8_t *bm = (uint8_t *)cfg->metadata + l->off_cma;
+	if (!LAB_CONFIG_CMA)
+		return;
 	mem->nr_cma = cfg->nr_cma;
 	for (unsigned i = 0; i < cfg->nr_cma; i++) {
 		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
@@ -319,6 +322,10 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	int code = LAB_EINVAL;
 	if (!why && !LAB_CONFIG_HIGHMEM && cfg->highmem_start) {
 		why = LAB_WHY("highmem_start given, but highmem is compiled out (LAB_CONFIG_HIGHMEM=0)");
+		code = LAB_EOPNOTSUPP;
+	}
+	if (!why && !LAB_CONFIG_CMA && cfg->nr_cma) {
+		why = LAB_WHY("CMA areas given, but CMA is compiled out (LAB_CONFIG_CMA=0)");
 		code = LAB_EOPNOTSUPP;
 	}
 	if (!why && (!cfg->metadata || ((uintptr_t)cfg->metadata & 63)))

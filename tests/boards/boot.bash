@@ -28,7 +28,7 @@ fi
 need "the refusal came from the interrupt, process context was served" \
   'in process context served yes, in the ECG interrupt refused yes, reported yes'
 need "metadata: 16 bytes per page" '^arena .*: [0-9]+ pages, metadata [0-9]+ bytes: 16 per page '
-need "/proc/buddyinfo" '^Node 0, zone +Normal( +[0-9]+){11} $'
+[ "$config" = minimal ] || need "/proc/buddyinfo" '^Node 0, zone +Normal( +[0-9]+){11} $'
 need "latency beside free-list operations" '^latency ecg order-0 GFP_ATOMIC: [0-9]+ allocations, cycles p50 [0-9]+ worst [0-9]+ .*free-list ops p50 [0-9]+ worst [0-9]+$'
 # the Cortex-M4's network interrupt has the higher priority: it must have
 # preempted the ECG handler at least once
@@ -41,6 +41,7 @@ if [ "$config" = minimal ]; then
   need "the deep check compiled out says so" '^compiled out: lab_mem_check -95 '
   need "highmem compiled out: refused, kmap_local is page_address()" \
     '^compiled out: highmem: lab_mem_init with a highmem_start refused \(error -95\), lab_kmap_local is page_address\(\) yes$'
+  need "CMA compiled out: refused" '^compiled out: CMA: lab_mem_init with a CMA area refused \(error -95\)$'
   need "reports compiled out: failures counted, no record, no text" \
     '^compiled out: reports: order-10 request [0-9]+ failed, counted yes, lab_mem_last_failure NULL, core log lines 0$'
 fi
