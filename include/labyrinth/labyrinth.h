@@ -95,7 +95,10 @@ size_t lab_mem_metadata_bytes(const struct lab_mem_config *cfg);
 /*
  * Creates an allocator instance over @cfg's memory, inside cfg->metadata.
  * Every usable page starts free. Returns NULL and sets *@err (when non-NULL)
- * to LAB_EINVAL with a reason logged through the platform for a bad config.
+ * to LAB_EINVAL with a reason logged through the platform for a bad config,
+ * or to LAB_EOPNOTSUPP when it asks for a mechanism the build compiled out
+ * (a highmem_start without LAB_CONFIG_HIGHMEM, CMA areas without
+ * LAB_CONFIG_CMA: src/core/config.h).
  */
 struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err);
 /* Forgets the instance (for lab_page_address() lookups); frees nothing. */
