@@ -7,7 +7,7 @@ CMAKE ?= cmake
 BUILD ?= build
 
 .DEFAULT_GOAL := all
-.PHONY: help deps all release debug asan tsan fuzz test test-debug test-asan test-tsan test-fuzz test-realkernel demo bench install clean
+.PHONY: help deps all release debug asan tsan fuzz test test-debug test-asan test-tsan test-fuzz test-realkernel demo bench boards install clean
 
 help: ## this list
 	@awk -F ':.*## ' '/^[a-z-]+:.*## / { printf "  %-11s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -68,6 +68,10 @@ demo: release ## run nic-rx-storm, draw labyrinth.png and labyrinth-timeline.png
 
 bench: release ## the benchmarks (build/release/bench/labyrinth-bench)
 	$(BUILD)/release/bench/labyrinth-bench
+
+boards: deps ## boot the core on the QEMU boards (Cortex-M4, RISC-V 64) and print their UART output
+	bash boards/run.sh cortex-m4 $(BUILD)/boards/cortex-m4-full
+	bash boards/run.sh riscv64 $(BUILD)/boards/riscv64-full
 
 install: release ## install the release build (PREFIX=... to choose where)
 	$(CMAKE) --install $(BUILD)/release $(if $(PREFIX),--prefix $(PREFIX))

@@ -18,6 +18,12 @@
  * thread-safe, see lab_page_clear_owner); the simulator
  * calls them on its virtual clock; an RTOS calls them from a low-priority
  * task. All of this is in the freestanding core.
+ *
+ * Built without a mechanism (src/core/config.h: -DLAB_CONFIG_OWNERS=0,
+ * _RECLAIM=0, _COMPACTION=0), its entry points say so: lab_owner_register,
+ * lab_page_set_owner and lab_register_shrinker return LAB_EOPNOTSUPP;
+ * lab_kswapd_wanted / lab_kcompactd_wanted return 0, lab_kswapd_balance_once
+ * / lab_kcompactd_once LAB_BG_IDLE and lab_compact_memory 0.
  */
 #ifndef LABYRINTH_BACKGROUND_H
 #define LABYRINTH_BACKGROUND_H

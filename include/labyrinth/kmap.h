@@ -8,6 +8,10 @@
  * kmap_local_map, pkmap ...) and work with any platform. Lowmem pages are
  * mapped by page_address() and use no slot; highmem pages take a slot of
  * the calling task's kmap_local stack or of the instance's pkmap pool.
+ * Built with LAB_CONFIG_HIGHMEM=0 there is no highmem (as Linux without
+ * CONFIG_HIGHMEM): every map is page_address(), every unmap does nothing
+ * (misuse is no longer caught), lab_kmap_local_depth is 0 and
+ * lab_kmap_pool NULL.
  *
  *   kmap_local stack of a task (per thread on the host):
  *     idx -> 3

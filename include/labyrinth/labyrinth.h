@@ -33,6 +33,7 @@ extern "C" {
 #define LAB_EBUSY   (-16)
 #define LAB_EINVAL  (-22)
 #define LAB_ERANGE  (-34)
+#define LAB_EOPNOTSUPP (-95)   /* the mechanism is compiled out (LAB_CONFIG_*=0, src/core/config.h) */
 
 /* A physical address range [start, start + size). */
 struct lab_range {
@@ -102,7 +103,10 @@ size_t lab_mem_metadata_bytes(const struct lab_mem_config *cfg);
 /*
  * Creates an allocator instance over @cfg's memory, inside cfg->metadata.
  * Every usable page starts free. Returns NULL and sets *@err (when non-NULL)
- * to LAB_EINVAL with a reason logged through the platform for a bad config.
+ * to LAB_EINVAL with a reason logged through the platform for a bad config,
+ * or to LAB_EOPNOTSUPP when it asks for a mechanism the build compiled out
+ * (a highmem_start without LAB_CONFIG_HIGHMEM, CMA areas without
+ * LAB_CONFIG_CMA: src/core/config.h).
  */
 struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err);
 /* The kernel profile the instance mirrors (LAB_KERNEL_DEFAULT resolved);
@@ -185,6 +189,10 @@ void lab_get_tunables(const struct lab_mem *mem, struct lab_tunables *out);
 
 /* Statistics snapshot (consistent per zone). */
 void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out);
+/* One vm event counter (lab_mem_stats.events[@e]) without building the
+ * snapshot: the sum over CPUs, as global_vm_event() reads it. Lockless,
+ * O(CPUs); 0 for a bad @mem or @e. */
+uint64_t lab_mem_event(const struct lab_mem *mem, enum lab_vm_event e);
 /* Free-list operations so far (a block put on or taken off a buddy or
  * per-CPU list), all zones and CPUs: the difference around one call is
  * what it cost in list work. Lockless, O(zones x CPUs); exact when no
@@ -319,15 +327,25 @@ int64_t lab_zone_headroom(const struct lab_headroom_zone *z, lab_gfp_t gfp, unsi
 uint64_t lab_watermark_boost_cap(uint64_t high, int factor, uint64_t pageblock_pages, uint64_t managed);
 
 /* The most recent reported failure record (NOWARN and rate-limited
- * failures are counted but not recorded), or NULL if none. */
+ * failures are counted but not recorded), or NULL if none (always NULL
+ * built with LAB_CONFIG_REPORTS=0). */
 const struct lab_alloc_failure *lab_mem_last_failure(const struct lab_mem *mem);
 
 /*
  * Walks the whole state and checks every invariant of DESIGN.md. Returns
  * the number of violations (0 = healthy), logging each through the
- * platform. O(pages): a debugging tool, not for hot paths.
+ * platform. O(pages): a debugging tool, not for hot paths. Built with
+ * LAB_CONFIG_CHECK=0 it checks nothing and returns LAB_EOPNOTSUPP.
  */
 int lab_mem_check(struct lab_mem *mem);
+
+/*
+ * The core's own freestanding snprintf (the one its log lines use): %s %c
+ * %d %i %u %x %X %p %% with l/ll/z, '#', '0', '-' and a width. Writes at
+ * most @size bytes, NUL-terminated when @size > 0, and returns the length
+ * of the whole string. For embedders without a C library (boards/).
+ */
+int lab_snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Linux's default min_free_kbytes for @lowmem_kbytes (int_sqrt formula
  * with the 128..262144 clamp). */

@@ -80,7 +80,7 @@ static bool mem_has_cma(const struct lab_mem *mem)
 
 static unsigned alloc_flags_cma(const struct lab_mem *mem, const struct alloc_context *ac, unsigned flags)
 {
-	if (ac->migratetype == LAB_MIGRATE_MOVABLE && mem_has_cma(mem))
+	if (LAB_CONFIG_CMA && ac->migratetype == LAB_MIGRATE_MOVABLE && mem_has_cma(mem))
 		flags |= ALLOC_CMA;
 	return flags;
 }
@@ -110,7 +110,8 @@ static struct lab_page *rmqueue(struct lab_mem *mem, struct lab_zone *z, unsigne
 		/* as Linux: wakeup_kswapd(zone, 0, 0, zone_idx(zone)), which
 		 * records the request kswapd is to balance for, then wakes it */
 		__atomic_fetch_and(&z->flags, ~LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
-		lab__wakeup_kswapd(mem, z, 0, 0, (int)z->idx);
+		if (LAB_CONFIG_RECLAIM)
+			lab__wakeup_kswapd(mem, z, 0, 0, (int)z->idx);
 	}
 	return p;
 }
@@ -221,7 +222,7 @@ static struct lab_page *get_page_from_freelist(struct lab_mem *mem, lab_gfp_t gf
 /* wake_all_kswapds: once per node; here one node. */
 static void wake_all_kswapds(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, const struct alloc_context *ac)
 {
-	for (int zi = ac->highest_zoneidx; zi >= 0; zi--)
+	for (int zi = ac->highest_zoneidx; LAB_CONFIG_RECLAIM && zi >= 0; zi--)
 		if (mem->zones[zi].populated) {
 			lab__wakeup_kswapd(mem, &mem->zones[zi], gfp, order, ac->highest_zoneidx);
 			return;
@@ -233,7 +234,7 @@ static struct lab_page *direct_compact(struct lab_mem *mem, lab_gfp_t gfp, unsig
 				       const struct alloc_context *ac, enum compact_priority prio,
 				       enum compact_result *result)
 {
-	if (!order) {
+	if (!order || !LAB_CONFIG_COMPACTION) {
 		*result = COMPACT_SKIPPED;
 		return NULL;
 	}
@@ -256,7 +257,7 @@ static struct lab_page *direct_compact(struct lab_mem *mem, lab_gfp_t gfp, unsig
 static struct lab_page *direct_reclaim(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, unsigned alloc_flags,
 				       const struct alloc_context *ac, unsigned long *progress)
 {
-	*progress = lab__try_to_free_pages(mem, order, gfp, ac->highest_zoneidx);
+	*progress = LAB_CONFIG_RECLAIM ? lab__try_to_free_pages(mem, order, gfp, ac->highest_zoneidx) : 0;
 	if (!*progress)
 		return NULL;
 	struct lab_page *p = get_page_from_freelist(mem, gfp, order, alloc_flags, ac);
@@ -282,7 +283,7 @@ static bool should_reclaim_retry(struct lab_mem *mem, unsigned order, const stru
 		struct lab_zone *z = &mem->zones[zi];
 		if (!z->populated)
 			continue;
-		uint64_t available = lab__zone_reclaimable_pages(z) + zone_free(z);
+		uint64_t available = (LAB_CONFIG_RECLAIM ? lab__zone_reclaimable_pages(z) : 0) + zone_free(z);
 		if (lab__zone_watermark_ok_free(z, order, zone_wmark(z, LAB_WMARK_MIN), ac->highest_zoneidx,
 					   alloc_flags, (int64_t)available))
 			return true;
@@ -549,7 +550,8 @@ alloc_pages(struct lab_mem *mem, lab_gfp_t gfp, unsigned order, struct lab_alloc
 	count_event(mem, LAB_EV_ALLOC_FAIL, 1);
 	if (!(gfp & LAB___GFP_DIRECT_RECLAIM))
 		count_event(mem, LAB_EV_ALLOC_FAIL_ATOMIC, 1);
-	fail_record(mem, gfp, order, &ac, why);
+	if (why || LAB_CONFIG_REPORTS)   /* else no warn_alloc record: counted only */
+		fail_record(mem, gfp, order, &ac, why);
 	return NULL;
 }
 

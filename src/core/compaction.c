@@ -456,7 +456,7 @@ void lab__wakeup_kcompactd(struct lab_mem *mem, unsigned order, int highest_zone
 
 int lab_kcompactd_wanted(struct lab_mem *mem)
 {
-	if (!mem || mem->magic != LAB_MEM_MAGIC)
+	if (!LAB_CONFIG_COMPACTION || !mem || mem->magic != LAB_MEM_MAGIC)
 		return 0;
 	if (__atomic_load_n(&mem->kcompactd_highest_zoneidx, __ATOMIC_RELAXED) >= 0)
 		return 1;
@@ -475,7 +475,7 @@ int lab_kcompactd_wanted(struct lab_mem *mem)
  */
 enum lab_bg_result lab_kcompactd_once(struct lab_mem *mem, unsigned long budget)
 {
-	if (!mem || mem->magic != LAB_MEM_MAGIC)
+	if (!LAB_CONFIG_COMPACTION || !mem || mem->magic != LAB_MEM_MAGIC)
 		return LAB_BG_IDLE;
 	int hz = __atomic_load_n(&mem->kcompactd_highest_zoneidx, __ATOMIC_RELAXED);
 	int order = __atomic_load_n(&mem->kcompactd_order, __ATOMIC_RELAXED);
@@ -526,7 +526,7 @@ enum lab_bg_result lab_kcompactd_once(struct lab_mem *mem, unsigned long budget)
 unsigned long lab_compact_memory(struct lab_mem *mem)
 {
 	unsigned long migrated = 0;
-	if (!mem || mem->magic != LAB_MEM_MAGIC)
+	if (!LAB_CONFIG_COMPACTION || !mem || mem->magic != LAB_MEM_MAGIC)
 		return 0;
 	lab_drain_all_pages(mem);
 	for (int zi = 0; zi < LAB_MAX_NR_ZONES; zi++) {

@@ -163,3 +163,14 @@ int lab__snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+/* The same formatter for embedders (a board's UART log, a kernel's console):
+ * declared in labyrinth/labyrinth.h. */
+int lab_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = lab__vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}

@@ -60,17 +60,17 @@ void lab__unaccount_allocated(struct lab_mem *mem, struct lab_page *p, unsigned 
 static const char *bad_free_reason(uint8_t f, unsigned alloc_order, unsigned order)
 {
 	if (f & LAB_PG_RESERVED)
-		return "PG_reserved: page is reserved (hole, firmware or kernel)";
+		return LAB_WHY("PG_reserved: page is reserved (hole, firmware or kernel)");
 	if (f & LAB_PG_BUDDY)
-		return "page is already free (double free)";
+		return LAB_WHY("page is already free (double free)");
 	if (f & LAB_PG_PCP)
-		return "page is on a per-CPU free list (double free)";
+		return LAB_WHY("page is on a per-CPU free list (double free)");
 	if (f & LAB_PG_TAIL)
-		return "PageTail: freeing a tail page of a compound page";
+		return LAB_WHY("PageTail: freeing a tail page of a compound page");
 	if (!(f & LAB_PG_HEAD))
-		return "not the first page of an allocated block (interior or already merged)";
+		return LAB_WHY("not the first page of an allocated block (interior or already merged)");
 	if (alloc_order != order)
-		return "freed with a different order than allocated";
+		return LAB_WHY("freed with a different order than allocated");
 	return NULL;
 }
 
@@ -106,7 +106,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 		return LAB_EINVAL;
 	why = lab__foreign_page(mem, page);
 	if (!why && order >= LAB_MAX_ORDER)
-		why = "order >= MAX_ORDER";
+		why = LAB_WHY("order >= MAX_ORDER");
 	if (why) {
 		lab__report_bad_page(mem, NULL, why);
 		return LAB_EINVAL;
@@ -120,7 +120,7 @@ static int claim_for_free(struct lab_mem *mem, struct lab_page *page, unsigned o
 	if (why)
 		return refuse(mem, page, why, f, alloc_order, order);
 	uint32_t owner = page_owner(page);
-	if (owner & LAB_OWN_LRU) {
+	if (LAB_CONFIG_OWNERS && (owner & LAB_OWN_LRU)) {
 		/*
 		 * The owner forgot lab_page_clear_owner: take it off the LRU
 		 * here, under the zone lock, and only if reclaim or compaction

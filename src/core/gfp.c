@@ -437,7 +437,7 @@ size_t lab_gfp_format(char *buf, size_t size, lab_gfp_t gfp, enum lab_gfp_era er
 
 	era = era_clamp(era);
 	d = &era_desc[era];
-	for (size_t i = 0; left && i < d->nr_names; i++) {
+	for (size_t i = 0; LAB_CONFIG_GFP_NAMES && left && i < d->nr_names; i++) {
 		lab_gfp_t mask = entry_mask(d, &d->names[i], era);
 
 		if (!mask || (left & mask) != mask)
@@ -524,6 +524,8 @@ static bool lookup_name(const char *t, size_t n, enum lab_gfp_era era, lab_gfp_t
 {
 	const struct era_desc *d = &era_desc[era];
 
+	if (!LAB_CONFIG_GFP_NAMES)
+		return false;
 	if (n > 4 && memcmp(t, "LAB_", 4) == 0) {
 		t += 4;
 		n -= 4;

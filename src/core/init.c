@@ -75,30 +75,30 @@ static size_t align_up(size_t x, size_t a)
 static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 {
 	if (!cfg || !cfg->ranges || cfg->nr_ranges == 0)
-		return "no memory ranges given";
+		return LAB_WHY("no memory ranges given");
 	if (cfg->nr_ranges > LAB_MAX_RANGES)
-		return "too many memory ranges (LAB_MAX_RANGES is 16)";
+		return LAB_WHY("too many memory ranges (LAB_MAX_RANGES is 16)");
 	l->pageblock_order = cfg->pageblock_order ? cfg->pageblock_order : LAB_DEFAULT_PAGEBLOCK_ORDER;
 	if (l->pageblock_order < 1 || l->pageblock_order > LAB_MAX_ORDER - 1)
-		return "pageblock_order must be 1..10";
+		return LAB_WHY("pageblock_order must be 1..10");
 	if (cfg->nr_cpus > LAB_MAX_CPUS)
-		return "nr_cpus above LAB_MAX_CPUS (64)";
+		return LAB_WHY("nr_cpus above LAB_MAX_CPUS (64)");
 	if (cfg->min_free_kbytes < 0)
-		return "min_free_kbytes must not be negative";
+		return LAB_WHY("min_free_kbytes must not be negative");
 	if (!lab_kernel_resolve(cfg->kernel))
-		return "kernel is no profile (LAB_KERNEL_6_1 or LAB_KERNEL_6_12)";
+		return LAB_WHY("kernel is no profile (LAB_KERNEL_6_1 or LAB_KERNEL_6_12)");
 	l->base_pfn = UINT64_MAX;
 	l->end_pfn = 0;
 	for (unsigned i = 0; i < cfg->nr_ranges; i++) {
 		const struct lab_range *r = &cfg->ranges[i];
 		if ((r->start | r->size) & (LAB_PAGE_SIZE - 1))
-			return "memory range not page aligned";
+			return LAB_WHY("memory range not page aligned");
 		if (r->size == 0 || r->start + r->size < r->start)
-			return "memory range empty or wrapping";
+			return LAB_WHY("memory range empty or wrapping");
 		for (unsigned j = 0; j < i; j++) {
 			const struct lab_range *o = &cfg->ranges[j];
 			if (r->start < o->start + o->size && o->start < r->start + r->size)
-				return "memory ranges overlap";
+				return LAB_WHY("memory ranges overlap");
 		}
 		uint64_t s = r->start >> LAB_PAGE_SHIFT, e = (r->start + r->size) >> LAB_PAGE_SHIFT;
 		if (s < l->base_pfn)
@@ -107,24 +107,25 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 			l->end_pfn = e;
 	}
 	if (l->end_pfn - l->base_pfn >= LAB_NIL)
-		return "memory span too large (at most 2^32-1 pages, 16 TiB)";
+		return LAB_WHY("memory span too large (at most 2^32-1 pages, 16 TiB)");
 	for (unsigned i = 0; i < cfg->nr_reserved; i++)
 		if (!cfg->reserved || cfg->reserved[i].start + cfg->reserved[i].size < cfg->reserved[i].start)
-			return "bad reserved range";
+			return LAB_WHY("bad reserved range");
 	uint64_t nr = 1ull << l->pageblock_order;
 	if (cfg->highmem_start && cfg->movable_bytes)
-		return "highmem_start and movable_bytes cannot be combined (both use zone 3)";
+		return LAB_WHY("highmem_start and movable_bytes cannot be combined (both use zone 3)");
 	if (cfg->highmem_start & (LAB_PAGE_SIZE - 1))
-		return "highmem_start not page aligned";
-	if (cfg->nr_cma > LAB_MAX_CMA_AREAS || (cfg->nr_cma && !cfg->cma))
-		return "too many CMA areas (LAB_MAX_CMA_AREAS is 8)";
-	for (unsigned i = 0; i < cfg->nr_cma; i++) {
+		return LAB_WHY("highmem_start not page aligned");
+	unsigned nr_cma = LAB_CONFIG_CMA ? cfg->nr_cma : 0;   /* else refused by lab_mem_init */
+	if (nr_cma > LAB_MAX_CMA_AREAS || (nr_cma && !cfg->cma))
+		return LAB_WHY("too many CMA areas (LAB_MAX_CMA_AREAS is 8)");
+	for (unsigned i = 0; i < nr_cma; i++) {
 		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
 		if (!n || (s & (nr - 1)) || (n & (nr - 1)) || (cfg->cma[i].start & (LAB_PAGE_SIZE - 1)) ||
 		    (cfg->cma[i].size & (LAB_PAGE_SIZE - 1)))
-			return "CMA area not pageblock aligned";
+			return LAB_WHY("CMA area not pageblock aligned");
 		if (s < l->base_pfn || s + n > l->end_pfn)
-			return "CMA area outside memory";
+			return LAB_WHY("CMA area outside memory");
 	}
 	l->pb_base_pfn = l->base_pfn & ~(nr - 1);
 	l->nr_pageblocks = (l->end_pfn - l->pb_base_pfn + nr - 1) / nr;
@@ -136,7 +137,7 @@ static const char *validate(const struct lab_mem_config *cfg, struct layout *l)
 	if (!(cfg->flags & LAB_CFG_NO_PCP))
 		l->off_cma += align_up(lab__pcp_bytes(cfg->nr_cpus ? cfg->nr_cpus : 1), 64);
 	l->total = l->off_cma;
-	for (unsigned i = 0; i < cfg->nr_cma; i++)
+	for (unsigned i = 0; i < nr_cma; i++)
 		l->total += align_up((size_t)((cfg->cma[i].size >> LAB_PAGE_SHIFT) + 7) / 8, 8);
 	l->total = align_up(l->total, 64);
 	return NULL;
@@ -272,6 +273,8 @@ static void init_zones(struct lab_mem *mem, const struct lab_mem_config *cfg, co
 static void init_cma(struct lab_mem *mem, const struct lab_mem_config *cfg, const struct layout *l)
 {
 	uint8_t *bm = (uint8_t *)cfg->metadata + l->off_cma;
+	if (!LAB_CONFIG_CMA)
+		return;
 	mem->nr_cma = cfg->nr_cma;
 	for (unsigned i = 0; i < cfg->nr_cma; i++) {
 		uint64_t s = cfg->cma[i].start >> LAB_PAGE_SHIFT, n = cfg->cma[i].size >> LAB_PAGE_SHIFT;
@@ -318,18 +321,27 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 	const char *why = validate(cfg, &l);
 	uint64_t zend[LAB_MAX_NR_ZONES];
 
+	int code = LAB_EINVAL;
+	if (!why && !LAB_CONFIG_HIGHMEM && cfg->highmem_start) {
+		why = LAB_WHY("highmem_start given, but highmem is compiled out (LAB_CONFIG_HIGHMEM=0)");
+		code = LAB_EOPNOTSUPP;
+	}
+	if (!why && !LAB_CONFIG_CMA && cfg->nr_cma) {
+		why = LAB_WHY("CMA areas given, but CMA is compiled out (LAB_CONFIG_CMA=0)");
+		code = LAB_EOPNOTSUPP;
+	}
 	if (!why && (!cfg->metadata || ((uintptr_t)cfg->metadata & 63)))
-		why = "metadata missing or not 64-byte aligned";
+		why = LAB_WHY("metadata missing or not 64-byte aligned");
 	if (!why && cfg->metadata_bytes < l.total)
-		why = "metadata too small (see lab_mem_metadata_bytes)";
+		why = LAB_WHY("metadata too small (see lab_mem_metadata_bytes)");
 	if (why) {
-		if (cfg && cfg->platform && cfg->platform->log) {
+		if (LAB_CONFIG_REPORTS && cfg && cfg->platform && cfg->platform->log) {
 			char line[160];
 			lab__snprintf(line, sizeof(line), "labyrinth: lab_mem_init: %s", why);
 			cfg->platform->log(cfg->platform->ctx, LAB_LOG_ERR, line);
 		}
 		if (err)
-			*err = LAB_EINVAL;
+			*err = code;
 		return NULL;
 	}
 

@@ -187,6 +187,10 @@ static inline void page_init_state(struct lab_page *p, uint8_t flags, unsigned z
 
 #include "list.h"   /* the index-linked lists over mem->pages (struct lab_page above) */
 #include "debug.h"  /* LAB_BUG_ON / LAB_WARN_ON: the debug tier */
+#include "config.h" /* LAB_CONFIG_*: mechanisms compiled in or out */
+/* A reason returned as text (lab_mem_init's): "" without reports, still
+ * not NULL, so the refusal stands and only its words leave the image. */
+#define LAB_WHY(text) (LAB_CONFIG_REPORTS ? (text) : "")
 
 #define LAB_PB_MT_MASK 0x0fu
 #define LAB_PB_SKIP    0x80u
@@ -398,11 +402,11 @@ static inline const char *lab__foreign_page(const struct lab_mem *mem, const str
 	uintptr_t a = (uintptr_t)page, lo = (uintptr_t)mem->pages;
 	uintptr_t hi = (uintptr_t)(mem->pages + (mem->end_pfn - mem->base_pfn));
 	if (!page)
-		return "NULL page";
+		return LAB_WHY("NULL page");
 	if (a < lo || a >= hi)
-		return "page does not belong to this allocator";
+		return LAB_WHY("page does not belong to this allocator");
 	if ((a - lo) % sizeof(struct lab_page))
-		return "misaligned page pointer";
+		return LAB_WHY("misaligned page pointer");
 	return NULL;
 }
 
@@ -812,6 +816,15 @@ void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *r
 void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line);
 void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned order,
 			       const struct lab_alloc_refusals *why);
+#if !LAB_CONFIG_REPORTS
+/* no text: the call stays (arguments type-checked, nothing unused) but is
+ * dead, so its format strings and lab__log itself leave the image */
+#define lab__log(...) do { if (0) lab__log(__VA_ARGS__); } while (0)
+#endif
+#if !LAB_CONFIG_REPORTS
+/* counted, not described: the reason's text is dropped at the call */
+#define lab__report_bad_page(mem, p, reason) ((void)(reason), lab__report_bad_page(mem, p, ""))
+#endif
 
 /* ---- fmt.c: freestanding formatting ------------------------------------ */
 int lab__vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

@@ -148,7 +148,7 @@ void *lab_kmap_local(struct lab_page *page)
 	if (!mem)
 		return NULL;
 	void *va = lab__page_lowmem_address(page);
-	return va ? va : kmap_local_push(mem, page);
+	return va || !LAB_CONFIG_HIGHMEM ? va : kmap_local_push(mem, page);
 }
 
 /*
@@ -214,7 +214,7 @@ static struct lab_mem *kunmap_local_pop(void *addr, const char *fn)
 
 void lab_kunmap_local(void *addr)
 {
-	if (addr)
+	if (addr && LAB_CONFIG_HIGHMEM)   /* without highmem nothing was mapped */
 		kunmap_local_pop(addr, "kunmap_local");
 }
 
@@ -235,14 +235,15 @@ void lab_kunmap_atomic(void *addr)
 {
 	if (!addr)
 		return;
-	struct lab_mem *mem = kunmap_local_pop(addr, "kunmap_atomic");
+	struct lab_mem *mem = LAB_CONFIG_HIGHMEM ? kunmap_local_pop(addr, "kunmap_atomic") :
+			      checked_page_mem(lab_virt_to_page(addr));
 	if (mem && mem->plat.preempt_enable)
 		mem->plat.preempt_enable(mem->plat.ctx);
 }
 
 int lab_kmap_local_depth(struct lab_mem *mem)
 {
-	struct lab_kmap_stack *st = mem && mem->magic == LAB_MEM_MAGIC ? task_stack(mem) : NULL;
+	struct lab_kmap_stack *st = LAB_CONFIG_HIGHMEM && mem && mem->magic == LAB_MEM_MAGIC ? task_stack(mem) : NULL;
 	return st ? __atomic_load_n(&st->idx, __ATOMIC_RELAXED) : 0;
 }
 
@@ -258,7 +259,7 @@ static struct lab_pkmap *pkmap_pool(struct lab_mem *mem)
 
 const struct lab_pkmap *lab_kmap_pool(struct lab_mem *mem)
 {
-	return mem && mem->magic == LAB_MEM_MAGIC ? pkmap_pool(mem) : NULL;
+	return LAB_CONFIG_HIGHMEM && mem && mem->magic == LAB_MEM_MAGIC ? pkmap_pool(mem) : NULL;
 }
 
 static void kmap_lock(struct lab_mem *mem, unsigned long *flags)
@@ -287,7 +288,7 @@ static int pkmap_find(const struct lab_pkmap *pool, const struct lab_page *page)
  * flushed), or NULL: page_address() of a highmem page. O(pkmap slots). */
 void *lab__pkmap_page_address(struct lab_mem *mem, const struct lab_page *page)
 {
-	struct lab_pkmap *pool = pkmap_pool(mem);
+	struct lab_pkmap *pool = LAB_CONFIG_HIGHMEM ? pkmap_pool(mem) : NULL;
 	unsigned long flags;
 	void *va = NULL;
 	if (!pool)
@@ -404,7 +405,7 @@ void *lab_kmap(struct lab_page *page)
 		may_wait = false;   /* degrade: take a slot only if one is free now */
 	}
 	void *va = lab__page_lowmem_address(page);
-	return va ? va : kmap_high(mem, page, may_wait);
+	return va || !LAB_CONFIG_HIGHMEM ? va : kmap_high(mem, page, may_wait);
 }
 
 /*
@@ -422,7 +423,7 @@ void lab_kunmap(struct lab_page *page)
 		return;
 	if (sleep_forbidden(mem))
 		kmap_might_sleep(mem, __LINE__, "kunmap", __builtin_return_address(0));
-	if (lab__page_lowmem_address(page))
+	if (lab__page_lowmem_address(page) || !LAB_CONFIG_HIGHMEM)
 		return;
 	struct lab_pkmap *pool = pkmap_pool(mem);
 	int s = -1;

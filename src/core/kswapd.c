@@ -77,7 +77,7 @@ void lab__wakeup_kswapd(struct lab_mem *mem, struct lab_zone *z, lab_gfp_t gfp, 
 
 int lab_kswapd_wanted(struct lab_mem *mem)
 {
-	if (!mem || mem->magic != LAB_MEM_MAGIC)
+	if (!LAB_CONFIG_RECLAIM || !mem || mem->magic != LAB_MEM_MAGIC)
 		return 0;
 	uint32_t req = kswapd_req_load(mem);
 	int hz = kswapd_req_zone(req);
@@ -117,7 +117,7 @@ static void reset_isolation_suitable(struct lab_mem *mem)
 
 enum lab_bg_result lab_kswapd_balance_once(struct lab_mem *mem, unsigned long budget)
 {
-	if (!mem || mem->magic != LAB_MEM_MAGIC)
+	if (!LAB_CONFIG_RECLAIM || !mem || mem->magic != LAB_MEM_MAGIC)
 		return LAB_BG_IDLE;
 	uint32_t req = kswapd_req_load(mem);
 	int hz = kswapd_req_zone(req);

@@ -169,7 +169,8 @@ static void steal_suitable_fallback(struct lab_mem *mem, struct lab_zone *z, str
 		change_pageblock_range(mem, z, pfn, current_order, start_type);
 		goto single_page;
 	}
-	if (lab__boost_watermark(mem, z) && (alloc_flags & ALLOC_KSWAPD))
+	/* only kswapd takes a boost back: without reclaim there is none */
+	if (LAB_CONFIG_RECLAIM && lab__boost_watermark(mem, z) && (alloc_flags & ALLOC_KSWAPD))
 		__atomic_fetch_or(&z->flags, LAB_ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
 	if (!whole_block)
 		goto single_page;

@@ -65,6 +65,8 @@ bool lab__page_is_movable(struct lab_mem *mem, const struct lab_page *p)
 
 int lab_owner_register(struct lab_mem *mem, const struct lab_page_owner_ops *ops, void *ctx)
 {
+	if (!LAB_CONFIG_OWNERS)
+		return LAB_EOPNOTSUPP;
 	if (!mem || mem->magic != LAB_MEM_MAGIC || !ops)
 		return LAB_EINVAL;
 	for (int id = 1; id <= LAB_MAX_OWNERS; id++)
@@ -79,6 +81,8 @@ int lab_owner_register(struct lab_mem *mem, const struct lab_page_owner_ops *ops
 int lab_page_set_owner(struct lab_mem *mem, struct lab_page *page, int owner, unsigned lru)
 {
 	unsigned long flags;
+	if (!LAB_CONFIG_OWNERS)
+		return LAB_EOPNOTSUPP;
 	if (!mem || mem->magic != LAB_MEM_MAGIC || !page || lab__mem_of_page(page) != mem ||
 	    owner < 1 || owner > LAB_MAX_OWNERS || !mem->owners[owner].ops)
 		return LAB_EINVAL;
@@ -139,6 +143,8 @@ void lab_page_mark_accessed(struct lab_mem *mem, struct lab_page *page)
 
 int lab_register_shrinker(struct lab_mem *mem, struct lab_shrinker *s)
 {
+	if (!LAB_CONFIG_OWNERS)
+		return LAB_EOPNOTSUPP;
 	if (!mem || mem->magic != LAB_MEM_MAGIC || !s || !s->count_objects || !s->scan_objects)
 		return LAB_EINVAL;
 	for (int i = 0; i < LAB_MAX_SHRINKERS; i++)

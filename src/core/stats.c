@@ -70,7 +70,7 @@ void lab_mem_get_stats(struct lab_mem *mem, struct lab_mem_stats *out)
 		zone_unlock(mem, z, flags);
 	}
 	for (int e = 0; e < LAB_NR_VM_EVENTS; e++)
-		out->events[e] = event_sum(mem, (enum lab_vm_event)e) + lab__pcp_event_sum(mem, (enum lab_vm_event)e);
+		out->events[e] = lab_mem_event(mem, (enum lab_vm_event)e);
 	/* mechanisms that exist in this core: allocation and freeing counters */
 	out->events_valid = 0;
 	for (int e = LAB_PGALLOC_DMA; e <= LAB_CMA_ALLOC_FAIL; e++)
@@ -187,6 +187,13 @@ uint64_t lab_mem_free_pages(const struct lab_mem *mem, int with_pcp)
 			n += (uint64_t)__atomic_load_n(&pcp_of((struct lab_mem *)mem, c, i)->count, __ATOMIC_RELAXED);
 	}
 	return n;
+}
+
+uint64_t lab_mem_event(const struct lab_mem *mem, enum lab_vm_event e)
+{
+	if (!mem || mem->magic != LAB_MEM_MAGIC || (unsigned)e >= LAB_NR_VM_EVENTS)
+		return 0;
+	return event_sum(mem, e) + lab__pcp_event_sum(mem, e);
 }
 
 uint64_t lab_mem_list_ops(const struct lab_mem *mem)

@@ -17,7 +17,7 @@
  */
 #include "internal.h"
 
-void lab__log(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
+void (lab__log)(struct lab_mem *mem, enum lab_log_level lvl, const char *fmt, ...)
 {
 	char line[256];
 	va_list ap;
@@ -62,9 +62,11 @@ static void page_flag_names(const struct lab_page *p, char *buf, size_t size)
 }
 
 /* bad_page(): report a refused free. @p may be NULL for foreign pointers. */
-void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *reason)
+void (lab__report_bad_page)(struct lab_mem *mem, struct lab_page *p, const char *reason)
 {
 	count_event(mem, LAB_EV_BAD_PAGE, 1);
+	if (!LAB_CONFIG_REPORTS)
+		return;   /* counted; no text, so no rate limit either */
 	if (mem->plat.now_ns) {
 		uint64_t now = now_ns(mem);
 		if (now - mem->badpage_window_ns >= 60ull * 1000000000ull) {
@@ -104,6 +106,8 @@ void lab__report_bad_page(struct lab_mem *mem, struct lab_page *p, const char *r
 void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line)
 {
 	count_event(mem, LAB_EV_MIGHT_SLEEP, 1);
+	if (!LAB_CONFIG_REPORTS)
+		return;
 	uint64_t now = now_ns(mem);
 	if (mem->plat.now_ns && mem->might_sleep_last_ns && now - mem->might_sleep_last_ns < 1000000000ull)
 		return;
@@ -136,7 +140,7 @@ void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned orde
 	uint64_t seq = __atomic_add_fetch(&mem->fail_seq, 1ul, __ATOMIC_RELAXED);
 	uint64_t now = now_ns(mem);
 
-	if (gfp & LAB___GFP_NOWARN)
+	if ((gfp & LAB___GFP_NOWARN) || !LAB_CONFIG_REPORTS)
 		return;
 	if (__atomic_exchange_n(&mem->fail_reporting, 1, __ATOMIC_ACQUIRE))
 		return;   /* someone else is writing the record */

@@ -30,11 +30,26 @@ static void test_fmt_truncates_and_returns_length(void **state)
 	assert_int_equal(lab__snprintf(NULL, 0, "%d", 12345), 5);
 }
 
+/* The public lab_snprintf (what boards/ logs with) is the same formatter:
+ * same text, same truncation, same returned length. */
+static void test_public_snprintf_is_the_core_formatter(void **state)
+{
+	(void)state;
+	char a[16], b[16];
+	int na = lab_snprintf(a, sizeof(a), "Node %d, zone %8s %6llu", 0, "Normal", 4ull);
+	int nb = lab__snprintf(b, sizeof(b), "Node %d, zone %8s %6llu", 0, "Normal", 4ull);
+	assert_int_equal(na, nb);
+	assert_int_equal(na, 28);
+	assert_string_equal(a, b);
+	assert_string_equal(a, "Node 0, zone   ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fmt_matches_snprintf),
 		cmocka_unit_test(test_fmt_truncates_and_returns_length),
+		cmocka_unit_test(test_public_snprintf_is_the_core_formatter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

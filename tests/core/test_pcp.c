@@ -110,6 +110,30 @@ static void test_pcp_atomic_list_ops_bounded_by_one_refill(void **state)
 	fixture_destroy(f);
 }
 
+/* lab_mem_event reads one counter as the snapshot has it: the per-CPU
+ * lists' share and the buddy paths' alike, every event. */
+static void test_pcp_event_reads_the_snapshot_counter(void **state)
+{
+	(void)state;
+	struct fixture *f = pcp_zone(2);
+	set_pcp(f, 0, 15, 5312);
+	struct lab_page *a = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 0);
+	struct lab_page *b = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 2);
+	lab_free_pages(f->mem, b, 2);
+	struct lab_page *big = lab_alloc_pages(f->mem, LAB_GFP_KERNEL, 6);   /* above the pcp orders: buddy */
+	lab_free_pages(f->mem, big, 6);
+	struct lab_mem_stats st;
+	lab_mem_get_stats(f->mem, &st);
+	assert_true(st.events[LAB_PGALLOC_NORMAL] >= 69 && st.events[LAB_PGFREE] >= 68);
+	for (int e = 0; e < LAB_NR_VM_EVENTS; e++)
+		assert_int_equal(lab_mem_event(f->mem, (enum lab_vm_event)e), st.events[e]);
+	assert_int_equal(lab_mem_event(f->mem, LAB_NR_VM_EVENTS), 0);
+	assert_int_equal(lab_mem_event(NULL, LAB_PGFREE), 0);
+	lab_free_pages(f->mem, a, 0);
+	assert_mem_ok(f);
+	fixture_destroy(f);
+}
+
 /* A pcp hit takes the head: refilled pages come out in physical order. */
 /* lab_mem_free_pages counts the buddy free pages, and with @with_pcp the
  * pages parked on per-CPU lists too: the same sums as the stats snapshot. */
@@ -451,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_pcp_atomic_list_ops_bounded_by_one_refill),
 		cmocka_unit_test(test_pcp_hits_in_physical_order),
 		cmocka_unit_test(test_pcp_free_pages_counts_parked_pages_on_request),
+		cmocka_unit_test(test_pcp_event_reads_the_snapshot_counter),
 		cmocka_unit_test(test_pcp_free_batch_grows_and_caps),
 		cmocka_unit_test(test_pcp_free_high_drains_everything),
 		cmocka_unit_test(test_pcp_pageblock_order_blocks_cached),

@@ -41,7 +41,7 @@ files() { # every .c and .h under the given folders
 	find "$@" -name '*.[ch]' 2>/dev/null | sort
 }
 
-mapfile -t all < <(files src tests bench)
+mapfile -t all < <(files src tests bench boards)
 includes "${all[@]}" | awk -F: '
 	$3 == "core/internal.h" || ($3 == "internal.h" && $1 ~ /^src\/core\//) {
 		if ($1 ~ /^src\/core\/[^\/]+$/ || $1 ~ /^tests\/core\/[^\/]+$/) next

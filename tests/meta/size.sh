@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Proves no C function is longer than 120 lines and no source file longer
-# than 1200 lines, in src/ and include/. A function is what the code's style
+# than 1200 lines, in src/, include/ and boards/. A function is what the code's style
 # makes of it: its opening `{` alone at column 0, its closing `}` at column 0;
 # its length is the number of lines between the two (the body). The name is
 # taken from the nearest line above the `{` that opens a parameter list.
 # Prints each offender as file:line name length and fails if there is one.
-# Usage: size.sh [files...] (default: every .c and .h under src/ and include/).
+# Usage: size.sh [files...] (default: every .c and .h under src/, include/ and boards/).
 set -uo pipefail
 src=${LAB_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 max_fn=${LAB_MAX_FUNCTION_LINES:-120}
@@ -13,7 +13,7 @@ max_file=${LAB_MAX_FILE_LINES:-1200}
 if [ $# -gt 0 ]; then
 	files=("$@")
 else
-	mapfile -t files < <(cd "$src" && find src include -name '*.[ch]' | sort)
+	mapfile -t files < <(cd "$src" && find src include boards -name '*.[ch]' | sort)
 	files=("${files[@]/#/$src/}")
 fi
 out=$(awk -v max_fn="$max_fn" -v max_file="$max_file" -v root="$src/" '
