@@ -313,6 +313,7 @@ struct lab_headroom_zone {
 	uint64_t boost;                 /* watermark_boost */
 	int64_t lowmem_reserve;         /* lowmem_reserve[gfp_zone(gfp)] */
 	uint64_t reserved_highatomic;   /* nr_reserved_highatomic */
+	enum lab_kernel kernel;         /* whose rules (0: the default profile) */
 };
 int64_t lab_zone_headroom(const struct lab_headroom_zone *z, lab_gfp_t gfp, unsigned order);
 /*

@@ -87,8 +87,10 @@ int64_t lab_zone_headroom(const struct lab_headroom_zone *z, lab_gfp_t gfp, unsi
 	struct lab_wmark_zone w = {
 		.mark = z->min + z->boost, .boost = z->boost, .min = z->min,
 		.lowmem_reserve = z->lowmem_reserve, .reserved_highatomic = z->reserved_highatomic,
-		.free_cma = free_cma,
+		.free_cma = free_cma, .kernel = z->kernel,
 	};
+	for (unsigned o = 0; o < LAB_MAX_ORDER; o++)
+		w.free_highatomic += z->nr_free[o][LAB_MIGRATE_HIGHATOMIC] << o;
 	for (int t = 0; t < LAB_MIGRATE_TYPES; t++)
 		w.nonempty[t] = ~0u;
 	/* marks_pass(i) for i in [0, lo) holds, for i >= hi fails */

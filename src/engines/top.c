@@ -78,11 +78,13 @@ void lab_top_headroom_zone(const struct lab_snapshot *s, int zone, struct lab_he
 		out->reserved_highatomic = sz->blocks_mt[LAB_MIGRATE_HIGHATOMIC] << s->pageblock_order;
 }
 
-static void zone_numbers(struct lab_top_zone *tz, const struct lab_snapshot *s, int node, int z)
+static void zone_numbers(struct lab_top_zone *tz, const struct lab_snapshot *s, int node, int z,
+			 enum lab_kernel kernel)
 {
 	const struct lab_snapshot_zone *sz = &s->zone[z];
 	struct lab_headroom_zone hz;
 	lab_top_headroom_zone(s, z, &hz);
+	hz.kernel = kernel;
 	tz->node = node;
 	tz->zone = z;
 	tz->allowed = z <= lab_gfp_zone(LAB_GFP_ATOMIC);
@@ -188,7 +190,7 @@ void lab_top_commit(struct lab_top *t, double now)
 			struct lab_top_zone *tz = zone_slot(t, t->cur->node_id[n], z);
 			if (!tz)
 				continue;
-			zone_numbers(tz, s, t->cur->node_id[n], z);
+			zone_numbers(tz, s, t->cur->node_id[n], z, t->profile.kernel);
 			memcpy(tz->history[slot], tz->headroom, sizeof(tz->headroom));
 		}
 	}

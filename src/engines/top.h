@@ -24,6 +24,7 @@
 
 /* The kernel rules profile for a running kernel (one choice, kernel_profile.c). */
 struct lab_kernel_profile {
+	enum lab_kernel kernel;         /* the profile (labyrinth/kernel.h) */
 	char name[8];                   /* "6.1", "6.12" */
 	char why[96];                   /* "nearest to running 6.18.44" */
 };
