@@ -190,6 +190,7 @@ void lab__dmesg_finalize(struct lab_dmesg_log *log);
 bool lab__dmesg_is_zone_line(const char *t, int *node, char *name, size_t size, const char **fields);
 bool lab__dmesg_is_buddy_line(const char *t, int *node, char *name, size_t size, const char **counts);
 bool lab__dmesg_meminfo_line(struct lab_dmesg_report *r, const char *t, int line);
+bool lab__dmesg_meminfo_line_kind(const char *t);
 void lab__dmesg_parse_summary(struct lab_dmesg_report *r, const char *p);
 void lab__dmesg_parse_totals(struct lab_dmesg_report *r, const char *t);
 
