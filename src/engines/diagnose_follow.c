@@ -116,6 +116,37 @@ static int emit(struct follow *F, const struct lab_dmesg_log *log, size_t i)
 	return 0;
 }
 
+/*
+ * Drops the pending text before line @line (1-based in it), where the first
+ * report not printed yet starts: the printed ones are done, and the next
+ * one is then read as if its log started there (the reader's survey of the
+ * log's style looks at its own lines only). The kernel version seen is kept.
+ */
+static int keep_from(struct follow *F, int line)
+{
+	char banner[LAB_DMESG_VERSION_LEN + 24];
+	size_t pos = 0;
+	int n = 0;
+
+	for (int l = 1; l < line && pos < F->len; l++) {
+		const char *nl = memchr(F->buf + pos, '\n', F->len - pos);
+		pos = nl ? (size_t)(nl - F->buf) + 1 : F->len;
+	}
+	if (F->version[0])
+		n = snprintf(banner, sizeof(banner), "Linux version %s\n", F->version);
+	F->offset += (long)count_lines(F->buf, pos) - (n > 0 ? 1 : 0);
+	memmove(F->buf, F->buf + pos, F->len - pos);
+	F->len -= pos;
+	F->printed = 0;
+	if (n > 0) {
+		if (append(F, banner, (size_t)n) < 0)
+			return -1;
+		memmove(F->buf + n, F->buf, F->len - (size_t)n);
+		memcpy(F->buf, banner, (size_t)n);
+	}
+	return 0;
+}
+
 /* Prints the reports of the pending text that are complete (all of them
  * at @eof), in order; drops the text once all are printed. */
 static int check(struct follow *F, bool eof)
@@ -134,7 +165,9 @@ static int check(struct follow *F, bool eof)
 		rc = emit(F, &log, i);
 	}
 	F->printed = i;
-	if (rc == 0 && F->printed == log.nr_reports) {
+	if (rc == 0 && F->printed > 0 && F->printed < log.nr_reports)
+		rc = keep_from(F, log.reports[F->printed].line);
+	else if (rc == 0 && F->printed == log.nr_reports) {
 		char banner[LAB_DMESG_VERSION_LEN + 24];
 		F->offset += (long)count_lines(F->buf, F->len);
 		F->len = 0;

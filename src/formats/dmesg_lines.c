@@ -473,8 +473,14 @@ static const char *buddy_start(const char *t)
 		p++;
 	if (p == s || p - s > 15 || !is_alpha(*s) || *p != ':')
 		return NULL;
-	p = skip_blanks(p + 1);
-	return *p == '\0' || is_digit(*p) ? p : NULL;
+	if (p[1] == '\0')
+		return p + 1;		/* "DMA32:" alone */
+	if (p[1] != ' ')
+		return NULL;		/* "free:118678": a summary field */
+	s = p = skip_blanks(p + 1);
+	while (is_digit(*p))
+		p++;
+	return p > s && *p == '*' ? s : NULL;
 }
 
 static bool wants_pieces(const char *line, size_t len)
@@ -554,14 +560,14 @@ static void slot_flush(struct dmesg_parser *P, struct lslot *L)
 }
 
 /* Hands every open logical line to step 3, oldest first, except (when
- * @keep_pieces) those still waiting for KERN_CONT pieces. */
+ * @keep_pieces) the tagged ones still waiting for KERN_CONT pieces. */
 static void flush_slots(struct dmesg_parser *P, bool keep_pieces)
 {
 	for (;;) {
 		struct lslot *oldest = NULL;
 		for (int i = 0; i < LSLOTS; i++) {
 			struct lslot *L = &P->slot[i];
-			if (L->open && !(keep_pieces && wants_pieces(L->buf, L->len)) &&
+			if (L->open && !(keep_pieces && L->has_tag && wants_pieces(L->buf, L->len)) &&
 			    (!oldest || L->line < oldest->line))
 				oldest = L;
 		}

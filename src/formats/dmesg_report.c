@@ -164,21 +164,18 @@ static bool parse_failure_line(struct dmesg_parser *P, const char *t, int line,
 static struct lab_dmesg_report *route(struct dmesg_parser *P, const char *tag, bool has_tag)
 {
 	struct lab_dmesg_log *log = P->log;
-	struct lab_dmesg_report *cur;
+	struct lab_dmesg_report *cur = P->current >= 0 ? &log->reports[P->current] : NULL;
 
-	if (P->current < 0)
-		return NULL;
-	cur = &log->reports[P->current];
-	if (has_tag) {
+	if (has_tag) {	/* by caller id, also when the newest report was closed */
 		size_t lo = log->nr_reports > 16 ? log->nr_reports - 16 : 0;
 		for (size_t i = log->nr_reports; i-- > lo;) {
 			struct lab_dmesg_report *r = &log->reports[i];
 			if (!r->closed && strcmp(r->tag, tag) == 0)
 				return r;
 		}
-		return !cur->closed && !cur->tag[0] ? cur : NULL;
+		return cur && !cur->closed && !cur->tag[0] ? cur : NULL;
 	}
-	return cur->closed ? NULL : cur;
+	return !cur || cur->closed ? NULL : cur;
 }
 
 /* "CPU: 3 PID: 332 Comm: kworker/3:2 Not tainted 5.4.26 #4" and the old
@@ -420,6 +417,24 @@ static bool ends_report(const struct lab_dmesg_report *r, const char *t)
 		 lab__dmesg_meminfo_line_kind(t));
 }
 
+/*
+ * A report ends with a line of its own caller (ends_report), or, once
+ * show_mem has printed "N pages reserved" (its last line but the optional
+ * cma/hwpoisoned counts), with a line of any other caller (another caller
+ * id, or none where it had one): that line no longer falls inside its dump.
+ */
+static void end_printed_reports(struct dmesg_parser *P, const char *tag)
+{
+	struct lab_dmesg_log *log = P->log;
+	size_t lo = log->nr_reports > 16 ? log->nr_reports - 16 : 0;
+
+	for (size_t i = lo; i < log->nr_reports; i++) {
+		struct lab_dmesg_report *r = &log->reports[i];
+		if (!r->closed && strcmp(r->tag, tag) != 0 && r->pages_reserved >= 0)
+			close_report(P, r);
+	}
+}
+
 static bool is_trace_start(const char *t)
 {
 	return starts_with(t, "Call Trace:") || starts_with(t, "Call trace:") ||
@@ -449,6 +464,7 @@ void lab__dmesg_logical_line(struct dmesg_parser *P, const char *text, int line,
 		P->log->version_line = line;
 		P->banner = true;	/* the boot banner beats a taint line */
 	}
+	end_printed_reports(P, has_tag ? tag : "");
 	if (parse_failure_line(P, t, line, tag, has_tag))
 		return;
 	r = route(P, tag, has_tag);
