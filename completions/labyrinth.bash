@@ -34,7 +34,7 @@ _labyrinth()
 	sweep)      opts="--param --seeds --first-seed --jobs --set --json --help" ;;
 	map)        opts="-o --seed --set --at --help" ;;
 	demo)       opts="--seed --mem --map --quiet --help" ;;
-	diagnose)   opts="--kernel --json --simulate --help" ;;
+	diagnose)   opts="--kernel --json --simulate --summary --follow --help" ;;
 	replay)     opts="--shadow --set --snapshot --json --map --kernel --era --pretrace-frees --samples --lenient --help" ;;
 	gfp)        opts="--era --kernel --all-eras --help" ;;
 	watermarks) opts="--zone --min-free-kbytes --watermark-scale-factor --lowmem-reserve-ratio --cpus --help" ;;
