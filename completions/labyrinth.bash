@@ -34,7 +34,7 @@ _labyrinth()
 	sweep)      opts="--param --seeds --first-seed --jobs --set --json --help" ;;
 	map)        opts="-o --seed --set --at --help" ;;
 	demo)       opts="--seed --mem --map --quiet --help" ;;
-	diagnose)   opts="--kernel --json --simulate --help" ;;
+	diagnose)   opts="--kernel --json --simulate --summary --follow --help" ;;
 	replay)     opts="--shadow --set --snapshot --json --map --kernel --era --pretrace-frees --samples --lenient --help" ;;
 	snapshot)   opts="--suffix --root --help" ;;
 	record)     opts="--duration --buffer-kb --event --tracefs --accept-lost --quiet --help" ;;

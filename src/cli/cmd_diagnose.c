@@ -8,6 +8,9 @@
  * (engines/diagnose.c) and prints them (report/diagnose.c): one block per
  * report, or with --json the same as one JSON document.
  *
+ * --summary counts many logs in one table (engines/diagnose_summary.c);
+ * --follow diagnoses a growing log report by report (engines/diagnose_follow.c).
+ *
  * Exit: 0 every report diagnosed (UNDETERMINED included), 1 no report found,
  * 2 bad usage or unreadable input.
  */
@@ -21,6 +24,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: labyrinth diagnose [--kernel VERSION] [--json] [--simulate] FILE|- ...\n"
+		"       labyrinth diagnose --summary [--kernel VERSION] [--json] FILE...\n"
+		"       labyrinth diagnose --follow [--kernel VERSION] [--json] [FILE|-]\n"
 		"\n"
 		"Finds every \"page allocation failure\" report in a kernel log (dmesg, syslog,\n"
 		"journalctl, dmesg -T, Android logcat, a mail quoting one; .gz and .xz are read\n"
@@ -41,6 +46,13 @@ static void usage(FILE *out)
 		"  --simulate        rebuild each report's zones in Labyrinth, re-run the failing\n"
 		"                    request with 6.1.192's rules, and search min_free_kbytes and\n"
 		"                    lowmem_reserve_ratio for the settings that would serve it\n"
+		"  --summary         many machines' logs at once: one table of reports by\n"
+		"                    verdict, kernel, order, context and gfp, and the call sites\n"
+		"                    (first frame outside the allocator) that fail most\n"
+		"  --follow          read a growing log (a FILE as tail -f does, or - / no FILE:\n"
+		"                    stdin, e.g. from journalctl -k -f or dmesg -w) and print each\n"
+		"                    report's diagnosis as soon as the report is complete; with\n"
+		"                    --json one JSON object per line\n"
 		"  -h, --help        this text\n"
 		"\n"
 		"exit status: 0 every report diagnosed, 1 no report found, 2 bad usage or\n"
@@ -61,6 +73,10 @@ int lab_cmd_diagnose(int argc, char **argv)
 			q.json = true;
 		} else if (strcmp(a, "--simulate") == 0) {
 			q.simulate = true;
+		} else if (strcmp(a, "--summary") == 0) {
+			q.summary = true;
+		} else if (strcmp(a, "--follow") == 0) {
+			q.follow = true;
 		} else if (strcmp(a, "--kernel") == 0 || strncmp(a, "--kernel=", 9) == 0) {
 			q.kernel = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!q.kernel || !(q.kernel[0] >= '0' && q.kernel[0] <= '9') || !strchr(q.kernel, '.'))
@@ -74,7 +90,21 @@ int lab_cmd_diagnose(int argc, char **argv)
 			return cli_error("diagnose", "too many files (at most 256)");
 		}
 	}
+	if (q.summary && q.follow)
+		return cli_error("diagnose", "--summary and --follow exclude each other");
+	if ((q.summary || q.follow) && q.simulate)
+		return cli_error("diagnose", "--simulate works on whole logs, not with --%s",
+				 q.summary ? "summary" : "follow");
+	if (q.follow) {
+		if (q.nr_files > 1)
+			return cli_error("diagnose", "--follow reads one log (got %d)", q.nr_files);
+		if (q.nr_files == 0)
+			files[q.nr_files++] = "-";
+		return lab_diagnose_follow_run(&q);
+	}
 	if (q.nr_files == 0)
 		return cli_error("diagnose", "no input: give a log FILE or - for stdin (see --help)");
+	if (q.summary)
+		return lab_diagnose_summary_run(&q);
 	return lab_diagnose_run(&q);
 }

@@ -146,13 +146,62 @@ void lab_diagnose(const struct lab_dmesg_log *log, const struct lab_dmesg_report
 int64_t lab_dmesg_zone_unboosted_min(const struct lab_dmesg_zone *z, unsigned page_kb);
 
 
+/*
+ * `diagnose --summary`: many machines' logs counted together
+ * (engines/diagnose_summary.c fills it, report/diagnose_summary.c prints
+ * it). A row counts the reports that share verdict, kernel, order, GFP
+ * flags and context; a site counts the reports whose call site (the first
+ * frame outside the allocator, lab_dmesg_report.site) is the same.
+ */
+#define LAB_VERDICT_NR 4
+
+struct lab_diag_summary_row {
+	enum lab_verdict verdict;
+	char kernel[LAB_DMESG_VERSION_LEN];   /* "unknown" if the log does not say */
+	int order;                            /* -1 unknown */
+	char gfp[192];                        /* the decoded flags, else "0x..", else "unknown" */
+	char context[16];                     /* lab_dmesg_context_name() */
+	unsigned count;
+};
+
+struct lab_diag_summary_site {
+	char site[64];                        /* "" = no call trace */
+	unsigned count;
+	unsigned verdicts[LAB_VERDICT_NR];
+};
+
+struct lab_diag_summary {
+	size_t files, unreadable, reports;
+	unsigned verdicts[LAB_VERDICT_NR];
+	struct lab_diag_summary_row *rows;    /* sorted by lab_diag_summary_sort() */
+	size_t nr_rows, cap_rows;
+	struct lab_diag_summary_site *sites;
+	size_t nr_sites, cap_sites;
+};
+
+/* Diagnoses every report of @log and counts it in @s. 0, or -1 when memory
+ * ran out (@s keeps what was counted). */
+int lab_diag_summary_add(struct lab_diag_summary *s, const struct lab_dmesg_log *log,
+			 const char *kernel_override);
+/* Orders rows and sites: most reports first, then by their keys, so the
+ * same logs give the same table. */
+void lab_diag_summary_sort(struct lab_diag_summary *s);
+void lab_diag_summary_free(struct lab_diag_summary *s);
+
 /* `labyrinth diagnose`'s arguments (cli/cmd_diagnose.c parses them). */
 struct lab_diagnose_request {
 	const char *kernel;          /* --kernel, NULL if not given */
 	const char *const *files;    /* "-" is stdin */
 	int nr_files;
 	bool json, simulate;
+	bool summary;                /* --summary: one table for all files */
+	bool follow;                 /* --follow: one growing log, each report when complete */
 };
+
+/* --summary (engines/diagnose_summary.c): the exit status as lab_diagnose_run's. */
+int lab_diagnose_summary_run(const struct lab_diagnose_request *q);
+/* --follow (engines/diagnose_follow.c): the exit status as lab_diagnose_run's. */
+int lab_diagnose_follow_run(const struct lab_diagnose_request *q);
 
 /*
  * Reads every file, diagnoses each report (and re-runs it with --simulate)

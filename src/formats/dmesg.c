@@ -20,7 +20,13 @@
  *    embedded newlines); in a paste indented by one blank, an unindented
  *    line does; in any log a line after one ending in a blank does
  *    (format=flowed), and a zone/buddy line left incomplete is continued by
- *    a line of its fields. Pieces are glued with or without a blank by
+ *    a line of its fields. Records the kernel prints in KERN_CONT pieces
+ *    (buddy lines, lowmem_reserve[], "Node N " before a zone line) come
+ *    apart when another CPU prints in between: each piece is then a record
+ *    with its own timestamp and caller id. Every caller keeps its
+ *    incomplete record open (up to LSLOTS at once), and a later line of
+ *    the same caller that is a piece of it ("0*8kB (U)", " 2422", "= NkB")
+ *    is glued to it. Pieces are glued with or without a blank by
  *    looking at the two tokens that meet (mid-token wraps such as
  *    "active_file:177" + "2kB" or "writebac" + "k:0kB" need no blank).
  *    Lines of another quote depth than the log's (a replier's commentary)
@@ -68,7 +74,8 @@ int lab_dmesg_parse(const char *buf, size_t len, struct lab_dmesg_log *log)
 		lines = lab__dmesg_read_lines(&P, buf, len);
 	}
 	log->nr_lines = (size_t)lines;
-	free(P.lbuf);
+	for (int i = 0; i < LSLOTS; i++)
+		free(P.slot[i].buf);
 	free(P.pbuf);
 	if (P.nomem) {
 		free(log->reports);

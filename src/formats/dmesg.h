@@ -131,6 +131,8 @@ struct lab_dmesg_report {
 	char tag[32];                /* caller id used to route interleaved lines */
 
 	bool has_call_trace;
+	char site[64];               /* call site: the first reliable frame outside the
+					allocator, slab and printing ("" if none) */
 	unsigned trace;              /* LAB_DMESG_TRACE_* */
 	int first_irq_kind;          /* innermost context frame: 0 none, 1 softirq, 2 hardirq */
 	enum lab_dmesg_context context;
@@ -147,10 +149,13 @@ struct lab_dmesg_report {
 	int64_t pages_ram, pages_reserved, pages_cma_reserved; /* -1 = not printed */
 	unsigned missing;            /* LAB_DMESG_MISSING_* */
 	int end_line;                /* last input line attributed to the report */
+	bool complete;               /* its structure says it has ended (see dmesg_report.c:
+					ends_report): what `diagnose --follow` waits for */
 	bool closed;                 /* internal: no more lines are attributed */
 	int last_zone;               /* internal: zone the next lowmem_reserve[] belongs to */
 	int phase;                   /* internal */
 	int irq_depth;               /* internal: inside <IRQ> .. </IRQ> */
+	bool site_guess;             /* internal: site is from a "?" frame */
 };
 
 struct lab_dmesg_log {

@@ -138,6 +138,8 @@ static inline bool is_kb_suffix(const char *p)
  * continuation of the previous one (dmesg.c, step 2). */
 enum style { STYLE_BARE, STYLE_TS, STYLE_INDENT };
 
+#define LSLOTS 4	/* printk callers with a record open at once */
+
 /* Where in its report the next routed line is (lab_dmesg_report.phase). */
 enum phase { PH_HEADER = 0, PH_TRACE, PH_MEMINFO };
 
@@ -149,13 +151,20 @@ struct dmesg_parser {
 	bool banner;		/* log->version came from "Linux version" */
 	enum style style;
 	int main_depth;
-	/* the logical line being rebuilt */
-	char *lbuf;
-	size_t llen, lcap;
-	bool lopen;
-	int lline, ldepth;
-	bool lhas_tag;
-	char ltag[32];
+	/* The logical lines being rebuilt: one per printk caller whose last
+	 * line is a record the kernel prints in pieces (KERN_CONT: buddy
+	 * lines, lowmem_reserve[], "Node N " + zone line) and may still get
+	 * pieces after another CPU's lines; slot @cur got the last physical
+	 * line. Untagged logs use one slot at a time. */
+	struct lslot {
+		char *buf;
+		size_t len, cap;
+		bool open;
+		int line, depth;
+		bool has_tag;
+		char tag[32];
+	} slot[LSLOTS];
+	int cur;
 	bool last_trailing;
 	/* one physical line */
 	char *pbuf;
@@ -181,6 +190,7 @@ void lab__dmesg_finalize(struct lab_dmesg_log *log);
 bool lab__dmesg_is_zone_line(const char *t, int *node, char *name, size_t size, const char **fields);
 bool lab__dmesg_is_buddy_line(const char *t, int *node, char *name, size_t size, const char **counts);
 bool lab__dmesg_meminfo_line(struct lab_dmesg_report *r, const char *t, int line);
+bool lab__dmesg_meminfo_line_kind(const char *t);
 void lab__dmesg_parse_summary(struct lab_dmesg_report *r, const char *p);
 void lab__dmesg_parse_totals(struct lab_dmesg_report *r, const char *t);
 

@@ -427,56 +427,209 @@ static bool glue_tight(const char *prev, size_t n, const char *next)
 	return false;
 }
 
-static bool lappend(struct dmesg_parser *P, const char *s, size_t n)
+/* ---- KERN_CONT pieces --------------------------------------------------- */
+
+/*
+ * show_free_areas() prints a buddy line, lowmem_reserve[] and the "Node N "
+ * before a zone line as many printk(KERN_CONT) pieces. When another CPU
+ * prints in between, the kernel stores each piece as a record of its own,
+ * and dmesg shows it with its own timestamp and caller id:
+ *
+ *   [  785.581395][    C3] Node 0
+ *   [  785.581395][ T4242] CPU: 1 PID: 4242 Comm: b ...
+ *   [  785.581396][    C3] DMA32: 35*4kB
+ *   [  785.581396][    C3] (UMEH) 109*8kB (UMEH) ... = 32180kB
+ *
+ * A record waits for pieces while it is incomplete by its own structure
+ * (wants_pieces); a later line of the same caller that is such a piece
+ * (continues_piece) is glued to it.
+ */
+
+/* "Node N" (show_node) alone; *@end = after it. */
+static bool is_node_alone(const char *t, size_t n)
 {
-	if (P->llen + n + 1 > LOGICAL_MAX) {
-		if (P->llen + 1 >= LOGICAL_MAX)
-			return true;
-		n = LOGICAL_MAX - 1 - P->llen;
+	size_t i = 5;
+
+	if (n < 6 || memcmp(t, "Node ", 5) != 0)
+		return false;
+	while (i < n && is_digit(t[i]))
+		i++;
+	return i > 5 && i == n;
+}
+
+/* "[Node N ]NAME:" with nothing or counts after: a buddy line's start. */
+static const char *buddy_start(const char *t)
+{
+	const char *p = t, *s;
+
+	if (starts_with(p, "Node ") && is_digit(p[5])) {
+		p += 5;
+		while (is_digit(*p))
+			p++;
+		p = skip_blanks(p);
 	}
-	if (!grow(&P->lbuf, &P->lcap, P->llen + n + 1)) {
+	s = p;
+	while (is_ident(*p))
+		p++;
+	if (p == s || p - s > 15 || !is_alpha(*s) || *p != ':')
+		return NULL;
+	if (p[1] == '\0')
+		return p + 1;		/* "DMA32:" alone */
+	if (p[1] != ' ')
+		return NULL;		/* "free:118678": a summary field */
+	s = p = skip_blanks(p + 1);
+	while (is_digit(*p))
+		p++;
+	return p > s && *p == '*' ? s : NULL;
+}
+
+static bool wants_pieces(const char *line, size_t len)
+{
+	const char *t = skip_blanks(line), *counts, *eq;
+	size_t n = len - (size_t)(t - line);
+
+	if (is_node_alone(t, n) || starts_with(t, "lowmem_reserve[]:"))
+		return true;
+	counts = buddy_start(t);
+	if (!counts)
+		return false;
+	eq = strstr(counts, "= ");
+	return !(eq && is_digit(eq[2]));
+}
+
+static bool continues_piece(const char *line, size_t len, const char *next)
+{
+	const char *prev = skip_blanks(line), *n = skip_blanks(next), *p;
+	size_t plen = len - (size_t)(prev - line);
+
+	if (is_node_alone(prev, plen)) {
+		for (p = n; is_ident(*p); p++)
+			;
+		return p > n && is_alpha(*n) && (*p == ':' || starts_with(p, " free:"));
+	}
+	if (starts_with(prev, "lowmem_reserve[]:")) {
+		for (p = n; is_digit(*p) || is_blank(*p) || *p == '-'; p++)
+			;
+		return *p == '\0' && p > n;
+	}
+	if (*n == '(' || (n[0] == '=' && n[1] == ' '))
+		return true;
+	for (p = n; is_digit(*p); p++)
+		;
+	return p > n && *p == '*';
+}
+
+/* The open slot whose record @pl is a piece of (same caller), or -1. */
+static int piece_slot(struct dmesg_parser *P, const struct pline *pl)
+{
+	for (int i = 0; i < LSLOTS; i++) {
+		struct lslot *L = &P->slot[i];
+		if (L->open && L->depth == pl->depth && L->has_tag == pl->has_tag &&
+		    strcmp(L->tag, pl->has_tag ? pl->tag : "") == 0 &&
+		    wants_pieces(L->buf, L->len) && continues_piece(L->buf, L->len, pl->content))
+			return i;
+	}
+	return -1;
+}
+
+static bool lappend(struct dmesg_parser *P, struct lslot *L, const char *s, size_t n)
+{
+	if (L->len + n + 1 > LOGICAL_MAX) {
+		if (L->len + 1 >= LOGICAL_MAX)
+			return true;
+		n = LOGICAL_MAX - 1 - L->len;
+	}
+	if (!grow(&L->buf, &L->cap, L->len + n + 1)) {
 		P->nomem = true;
 		return false;
 	}
-	memcpy(P->lbuf + P->llen, s, n);
-	P->llen += n;
-	P->lbuf[P->llen] = '\0';
+	memcpy(L->buf + L->len, s, n);
+	L->len += n;
+	L->buf[L->len] = '\0';
 	return true;
+}
+
+static void slot_flush(struct dmesg_parser *P, struct lslot *L)
+{
+	if (!L->open)
+		return;
+	L->open = false;
+	if (!P->nomem)
+		lab__dmesg_logical_line(P, L->buf, L->line, L->tag, L->has_tag);
+	L->len = 0;
+}
+
+/* Hands every open logical line to step 3, oldest first, except (when
+ * @keep_pieces) the tagged ones still waiting for KERN_CONT pieces. */
+static void flush_slots(struct dmesg_parser *P, bool keep_pieces)
+{
+	for (;;) {
+		struct lslot *oldest = NULL;
+		for (int i = 0; i < LSLOTS; i++) {
+			struct lslot *L = &P->slot[i];
+			if (L->open && !(keep_pieces && L->has_tag && wants_pieces(L->buf, L->len)) &&
+			    (!oldest || L->line < oldest->line))
+				oldest = L;
+		}
+		if (!oldest)
+			return;
+		slot_flush(P, oldest);
+	}
 }
 
 static void join_flush(struct dmesg_parser *P)
 {
-	if (!P->lopen)
-		return;
-	P->lopen = false;
-	if (!P->nomem)
-		lab__dmesg_logical_line(P, P->lbuf, P->lline, P->ltag, P->lhas_tag);
-	P->llen = 0;
+	flush_slots(P, false);
 }
 
+/*
+ * A new logical line. The same caller's previous line is complete now;
+ * other callers' lines stay open only while they wait for pieces (a
+ * tagged log: their pieces may come after this line), else everything
+ * before this line is complete. When all slots wait, the oldest is given up.
+ */
 static void join_start(struct dmesg_parser *P, const struct pline *pl, int line)
 {
-	join_flush(P);
-	P->lopen = true;
-	P->llen = 0;
-	P->lline = line;
-	P->ldepth = pl->depth;
-	P->lhas_tag = pl->has_tag;
-	snprintf(P->ltag, sizeof(P->ltag), "%s", pl->has_tag ? pl->tag : "");
-	lappend(P, pl->content, strlen(pl->content));
+	struct lslot *L = NULL;
+
+	for (int i = 0; i < LSLOTS; i++) {
+		struct lslot *S = &P->slot[i];
+		if (S->open && pl->has_tag && S->has_tag && strcmp(S->tag, pl->tag) == 0)
+			slot_flush(P, S);
+	}
+	flush_slots(P, pl->has_tag);
+	for (int i = 0; i < LSLOTS && !L; i++)
+		if (!P->slot[i].open)
+			L = &P->slot[i];
+	if (!L) {
+		L = &P->slot[0];
+		for (int i = 1; i < LSLOTS; i++)
+			if (P->slot[i].line < L->line)
+				L = &P->slot[i];
+		slot_flush(P, L);
+	}
+	P->cur = (int)(L - P->slot);
+	L->open = true;
+	L->len = 0;
+	L->line = line;
+	L->depth = pl->depth;
+	L->has_tag = pl->has_tag;
+	snprintf(L->tag, sizeof(L->tag), "%s", pl->has_tag ? pl->tag : "");
+	lappend(P, L, pl->content, strlen(pl->content));
 }
 
 static void join_continue(struct dmesg_parser *P, const struct pline *pl)
 {
+	struct lslot *L = &P->slot[P->cur];
 	const char *c = pl->content;
 	bool space = is_blank(*c) || P->last_trailing;
 
 	c = skip_blanks(c);
-	if (!space && P->llen > 0 && !glue_tight(P->lbuf, P->llen, c))
+	if (!space && L->len > 0 && !glue_tight(L->buf, L->len, c))
 		space = true;
-	if (space && P->llen > 0 && !is_blank(P->lbuf[P->llen - 1]))
-		lappend(P, " ", 1);
-	lappend(P, c, strlen(c));
+	if (space && L->len > 0 && !is_blank(L->buf[L->len - 1]))
+		lappend(P, L, " ", 1);
+	lappend(P, L, c, strlen(c));
 }
 
 /* A line that starts a record of its own, never a wrapped piece. */
@@ -630,7 +783,9 @@ void lab__dmesg_survey(struct dmesg_parser *P, const char *buf, size_t len)
 
 static bool is_continuation(struct dmesg_parser *P, const struct pline *pl)
 {
-	if (!P->lopen || pl->depth != P->ldepth || pl->ts ||
+	const struct lslot *L = &P->slot[P->cur];
+
+	if (!L->open || pl->depth != L->depth || pl->ts ||
 	    strstr(pl->content, "page allocation failure"))
 		return false;
 	if (P->style == STYLE_TS)
@@ -639,7 +794,7 @@ static bool is_continuation(struct dmesg_parser *P, const struct pline *pl)
 		return true;
 	if (P->last_trailing && !starts_record(pl->content))
 		return true;
-	return continues_record(P->lbuf, P->llen, pl->content);
+	return continues_record(L->buf, L->len, pl->content);
 }
 
 
@@ -654,6 +809,7 @@ int lab__dmesg_read_lines(struct dmesg_parser *P, const char *buf, size_t len)
 		bool trailing;
 		struct pline pl;
 		const char *s;
+		int piece;
 
 		pos = next_line(buf, len, pos, &n);
 		line++;
@@ -669,10 +825,14 @@ int lab__dmesg_read_lines(struct dmesg_parser *P, const char *buf, size_t len)
 		}
 		if (P->main_depth > 0 && pl.depth < P->main_depth)
 			continue;	/* a replier's commentary between quoted lines */
-		if (is_continuation(P, &pl))
+		if (is_continuation(P, &pl)) {
 			join_continue(P, &pl);
-		else
+		} else if ((piece = piece_slot(P, &pl)) >= 0) {
+			P->cur = piece;
+			join_continue(P, &pl);
+		} else {
 			join_start(P, &pl, line);
+		}
 		P->last_trailing = pl.trailing_space;
 	}
 	join_flush(P);

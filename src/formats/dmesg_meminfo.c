@@ -268,6 +268,17 @@ void lab__dmesg_parse_totals(struct lab_dmesg_report *r, const char *t)
 		r->pages_cma_reserved = (int64_t)v;
 }
 
+/* Whether @t is a zone or buddy line (no report is changed). */
+bool lab__dmesg_meminfo_line_kind(const char *t)
+{
+	int node;
+	char name[16];
+	const char *rest;
+
+	return lab__dmesg_is_zone_line(t, &node, name, sizeof(name), &rest) ||
+	       lab__dmesg_is_buddy_line(t, &node, name, sizeof(name), &rest);
+}
+
 /* One logical line of the Mem-Info body (zone, lowmem_reserve, buddy, summary). */
 bool lab__dmesg_meminfo_line(struct lab_dmesg_report *r, const char *t, int line)
 {

@@ -152,6 +152,9 @@ static bool parse_failure_line(struct dmesg_parser *P, const char *t, int line,
 	copy_field(p, "mems_allowed=", r->mems_allowed, sizeof(r->mems_allowed));
 	if (has_tag)
 		snprintf(r->tag, sizeof(r->tag), "%s", tag);
+	for (size_t i = 0; i < log->nr_reports; i++)	/* the same caller moved on */
+		if (strcmp(log->reports[i].tag, r->tag) == 0)
+			log->reports[i].complete = true;
 	P->current = (long)log->nr_reports;
 	log->nr_reports++;
 	return true;
@@ -161,21 +164,18 @@ static bool parse_failure_line(struct dmesg_parser *P, const char *t, int line,
 static struct lab_dmesg_report *route(struct dmesg_parser *P, const char *tag, bool has_tag)
 {
 	struct lab_dmesg_log *log = P->log;
-	struct lab_dmesg_report *cur;
+	struct lab_dmesg_report *cur = P->current >= 0 ? &log->reports[P->current] : NULL;
 
-	if (P->current < 0)
-		return NULL;
-	cur = &log->reports[P->current];
-	if (has_tag) {
+	if (has_tag) {	/* by caller id, also when the newest report was closed */
 		size_t lo = log->nr_reports > 16 ? log->nr_reports - 16 : 0;
 		for (size_t i = log->nr_reports; i-- > lo;) {
 			struct lab_dmesg_report *r = &log->reports[i];
 			if (!r->closed && strcmp(r->tag, tag) == 0)
 				return r;
 		}
-		return !cur->closed && !cur->tag[0] ? cur : NULL;
+		return cur && !cur->closed && !cur->tag[0] ? cur : NULL;
 	}
-	return cur->closed ? NULL : cur;
+	return !cur || cur->closed ? NULL : cur;
 }
 
 /* "CPU: 3 PID: 332 Comm: kworker/3:2 Not tainted 5.4.26 #4" and the old
@@ -292,6 +292,43 @@ static void classify_frame(struct lab_dmesg_report *r, const char *sym, size_t n
 	}
 }
 
+/*
+ * Frames of the machinery between a caller and warn_alloc(): printing the
+ * stack, the page allocator, the slab allocators, the generic page-fragment,
+ * skb and DMA helpers. The first reliable frame that is none of these is the
+ * call site (lab_dmesg_report.site). Prefixes; ".constprop.0" suffixes are
+ * cut before the comparison.
+ */
+static const char *const alloc_frames[] = {
+	"dump_stack", "__dump_stack", "dump_backtrace", "show_stack", "show_trace", "dump_trace",
+	"print_trace", "warn_alloc", "alloc_kmem_pages", "alloc_page", "kmem_getpages",
+	"__netdev_alloc_frag", "netdev_alloc_frag", "dma_generic_alloc",
+	"__warn_alloc", "__alloc_pages", "alloc_pages", "__get_free_pages", "get_zeroed_page",
+	"__alloc_frozen_pages", "alloc_frozen_pages", "folio_alloc", "__folio_alloc",
+	"alloc_slab_page", "allocate_slab", "new_slab", "___slab_alloc", "__slab_alloc",
+	"slab_alloc", "__kmalloc", "kmalloc", "__kmem_cache_alloc", "kmem_cache_alloc",
+	"cache_grow", "cache_alloc_refill", "____cache_alloc", "fallback_alloc",
+	"kmalloc_order", "kmalloc_large", "kmalloc_trace", "__kmalloc_large",
+	"kvmalloc", "__kvmalloc", "page_frag_alloc", "__page_frag_alloc",
+	"__page_frag_cache_refill", "skb_page_frag_refill", "__alloc_skb", "__netdev_alloc_skb",
+	"__napi_alloc_skb", "alloc_skb", "dma_alloc", "dma_direct_alloc", "__dma_direct_alloc",
+	"dma_pool_alloc", "__dma_alloc", "alloc_pages_exact", "mempool_alloc",
+};
+
+static bool is_alloc_frame(const char *sym, size_t n)
+{
+	const char *dot = memchr(sym, '.', n);
+
+	if (dot)
+		n = (size_t)(dot - sym);
+	for (size_t i = 0; i < sizeof(alloc_frames) / sizeof(alloc_frames[0]); i++) {
+		size_t k = strlen(alloc_frames[i]);
+		if (n >= k && memcmp(sym, alloc_frames[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* Context markers and frame symbols ("name+0x1a/0x30", "(name)") of a trace line. */
 static void trace_line(struct lab_dmesg_report *r, const char *t)
 {
@@ -337,8 +374,15 @@ static void trace_line(struct lab_dmesg_report *r, const char *t)
 			frame = true;
 			while (b > t && is_blank(b[-1]))
 				b--;
+			bool reliable = !(b > t && b[-1] == '?');
 			/* "? name+0x..": x86's guess from a stale stack slot */
-			classify_frame(r, s, (size_t)(e - s), !(b > t && b[-1] == '?'));
+			classify_frame(r, s, (size_t)(e - s), reliable);
+			/* old x86 kernels mark every frame "?": the first then serves */
+			if (p[0] == '+' && (!r->site[0] || (r->site_guess && reliable)) &&
+			    !is_alloc_frame(s, (size_t)(e - s))) {
+				copy_trim(r->site, sizeof(r->site), s, (size_t)(e - s));
+				r->site_guess = !reliable;
+			}
 		}
 	}
 	if (frame)
@@ -348,8 +392,47 @@ static void trace_line(struct lab_dmesg_report *r, const char *t)
 static void close_report(struct dmesg_parser *P, struct lab_dmesg_report *r)
 {
 	r->closed = true;
+	r->complete = true;
 	if (P->current >= 0 && &P->log->reports[P->current] == r)
 		P->current = -1;
+}
+
+/*
+ * Whether @t ends report @r by the report's structure: after Mem-Info's
+ * zone lines, show_mem prints only zone, lowmem_reserve[], buddy and
+ * "Node N" lines, hugepages, pagecache, swap and "N pages ..." totals (and,
+ * in old kernels, per-CPU "CPU N:" lines); any other line comes after its
+ * last line. Before the zone lines nothing ends a report this way: a
+ * Mem-Info summary is free-form, and a call trace may be interleaved with
+ * other CPUs' messages (027 in the corpus). Such reports end with the next
+ * report of the same caller, an OOM dump or the end of the input.
+ */
+static bool ends_report(const struct lab_dmesg_report *r, const char *t)
+{
+	if (r->phase != PH_MEMINFO || r->nr_zones == 0)
+		return false;
+	return !(is_digit(*t) || starts_with(t, "Node ") || starts_with(t, "lowmem_reserve") ||
+		 starts_with(t, "Swap cache") || starts_with(t, "Free swap") ||
+		 starts_with(t, "Total swap") || starts_with(t, "CPU ") ||
+		 lab__dmesg_meminfo_line_kind(t));
+}
+
+/*
+ * A report ends with a line of its own caller (ends_report), or, once
+ * show_mem has printed "N pages reserved" (its last line but the optional
+ * cma/hwpoisoned counts), with a line of any other caller (another caller
+ * id, or none where it had one): that line no longer falls inside its dump.
+ */
+static void end_printed_reports(struct dmesg_parser *P, const char *tag)
+{
+	struct lab_dmesg_log *log = P->log;
+	size_t lo = log->nr_reports > 16 ? log->nr_reports - 16 : 0;
+
+	for (size_t i = lo; i < log->nr_reports; i++) {
+		struct lab_dmesg_report *r = &log->reports[i];
+		if (!r->closed && strcmp(r->tag, tag) != 0 && r->pages_reserved >= 0)
+			close_report(P, r);
+	}
 }
 
 static bool is_trace_start(const char *t)
@@ -381,6 +464,7 @@ void lab__dmesg_logical_line(struct dmesg_parser *P, const char *text, int line,
 		P->log->version_line = line;
 		P->banner = true;	/* the boot banner beats a taint line */
 	}
+	end_printed_reports(P, has_tag ? tag : "");
 	if (parse_failure_line(P, t, line, tag, has_tag))
 		return;
 	r = route(P, tag, has_tag);
@@ -388,6 +472,10 @@ void lab__dmesg_logical_line(struct dmesg_parser *P, const char *text, int line,
 		if (r)
 			close_report(P, r);
 		return;
+	}
+	if (r && ends_report(r, t)) {
+		close_report(P, r);
+		r = NULL;
 	}
 	if ((starts_with(t, "CPU:") && strstr(t, "PID:")) ||
 	    (starts_with(t, "Pid:") && strstr(t, "comm:"))) {

@@ -100,7 +100,9 @@ static void print_header(FILE *out, const char *file, const struct lab_dmesg_log
 {
 	char buf[1024];
 
-	fprintf(out, "=== %s:%d  report %zu of %zu", file, r->line, idx + 1, log->nr_reports);
+	fprintf(out, "=== %s:%d  report %zu", file, r->line, idx + 1);
+	if (log->nr_reports > 0)	/* 0: a followed log, whose end is not known */
+		fprintf(out, " of %zu", log->nr_reports);
 	if (r->comm[0])
 		fprintf(out, "  (%s)", r->comm);
 	fprintf(out, " ===\n");

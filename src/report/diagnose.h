@@ -21,7 +21,8 @@ const char *lab_verdict_name(enum lab_verdict v);
 const char *lab_zone_outcome_name(enum lab_zone_outcome o);
 
 /* Report @r of @log (the @idx-th, from 0) and its diagnosis @d, as text;
- * @file names the input ("<stdin>" for -). Lines wrap at 100 columns. */
+ * @file names the input ("<stdin>" for -). Lines wrap at 100 columns. A
+ * @log with nr_reports 0 (a followed log) prints "report N" without "of M". */
 void lab_report_diagnosis(FILE *out, const char *file, const struct lab_dmesg_log *log,
 			  const struct lab_dmesg_report *r, const struct lab_diagnosis *d, size_t idx);
 

@@ -25,6 +25,7 @@
 #include "formats/dmesg.h"
 #include "report/diagnose.h"
 #include "util/corpus_index.h"
+#include "util/interleave.h"
 
 /* ---- INDEX.md ------------------------------------------------------------- */
 
@@ -53,6 +54,62 @@ static void test_diagnose_corpus_verdicts_match_index(void **state)
 		}
 		lab_dmesg_log_free(&log);
 	}
+}
+
+/*
+ * Two complete corpus reports printed at once by two CPUs (caller ids,
+ * KERN_CONT pieces split by the other CPU's lines, mail-wrapped at 80
+ * columns): each gets the verdict and summary it gets alone. Pairs are
+ * reports that name their own kernel, so that one log's version is not
+ * lent to the other.
+ */
+static void test_diagnose_interleaved_reports_get_their_verdicts_alone(void **state)
+{
+	static struct lab_diagnosis got, want;
+	const char *names[CORPUS_INDEX_MAX_ROWS];
+	int n = 0, checked = 0;
+	uint64_t seed = interleave_seed("interleaved diagnose");
+	(void)state;
+	for (int i = 0; i < corpus_nr_rows; i++) {
+		struct lab_dmesg_log log;
+		if (strcmp(corpus_rows[i].col[C_COMPLETE], "yes") != 0 ||
+		    !interleave_corpus_usable(corpus_rows[i].col[C_FILE]))
+			continue;
+		parse_row(&corpus_rows[i], &log);
+		if (log.nr_reports == 1 && log.reports[0].version[0])
+			names[n++] = corpus_rows[i].col[C_FILE];
+		lab_dmesg_log_free(&log);
+	}
+	assert_true(n >= 4);
+	for (int i = 0; i < n; i++) {
+		const char *a = names[i], *b = names[(i + 1) % n];
+		char *text = interleave_corpus(a, "C3", b, "T4242", seed + (uint64_t)i, 80);
+		struct lab_dmesg_log mixed;
+		assert_int_equal(lab_dmesg_parse(text, strlen(text), &mixed), 0);
+		assert_int_equal(mixed.nr_reports, 2);
+		for (int c = 0; c < 2; c++) {
+			struct lab_dmesg_log alone;
+			char path[512], err[256];
+			const struct lab_dmesg_report *r = NULL;
+			snprintf(path, sizeof(path), "%s/tests/data/dmesg/%s", LAB_SOURCE_DIR, c ? b : a);
+			assert_int_equal(lab_dmesg_parse_file(path, &alone, err, sizeof(err)), 0);
+			for (size_t k = 0; k < 2; k++)
+				if (strcmp(mixed.reports[k].comm, alone.reports[0].comm) == 0)
+					r = &mixed.reports[k];
+			assert_non_null(r);
+			lab_diagnose(&alone, &alone.reports[0], NULL, &want);
+			lab_diagnose(&mixed, r, NULL, &got);
+			if (got.verdict != want.verdict || strcmp(got.summary, want.summary) != 0)
+				fail_msg("%s with %s (seed %llu): %s (%s), alone %s (%s)", c ? b : a, c ? a : b,
+					 (unsigned long long)(seed + (uint64_t)i), lab_verdict_name(got.verdict),
+					 got.summary, lab_verdict_name(want.verdict), want.summary);
+			checked++;
+			lab_dmesg_log_free(&alone);
+		}
+		lab_dmesg_log_free(&mixed);
+		free(text);
+	}
+	assert_int_equal(checked, 2 * n);
 }
 
 /* Where the kernel printed flag names, decoding the value for the report's kernel gives the same names. */
@@ -571,6 +628,7 @@ int main(void)
 {
 	const struct CMUnitTest corpus[] = {
 		cmocka_unit_test(test_diagnose_corpus_verdicts_match_index),
+		cmocka_unit_test(test_diagnose_interleaved_reports_get_their_verdicts_alone),
 		cmocka_unit_test(test_diagnose_corpus_decoded_modes_match_printed_names),
 		cmocka_unit_test(test_diagnose_corpus_incomplete_reports_say_what_is_missing),
 		cmocka_unit_test(test_diagnose_corpus_every_report_gets_advice),

@@ -23,6 +23,7 @@
 #include "util/fixture.h"
 #include "formats/dmesg.h"
 #include "util/corpus_index.h"
+#include "util/interleave.h"
 
 /* ---- INDEX.md ------------------------------------------------------------- */
 
@@ -728,6 +729,83 @@ static void test_dmesg_missing_file_is_an_error(void **state)
 	assert_non_null(strstr(err, "/nonexistent/kern.log"));
 }
 
+
+/* ---- two reports printed at once ----------------------------------------- */
+
+/* The numbers a diagnosis reads, equal in @got and @want. */
+static void assert_same_report(const char *what, const struct lab_dmesg_report *got,
+			       const struct lab_dmesg_report *want)
+{
+	const unsigned skip = LAB_DMESG_MISSING_TRUNCATED | LAB_DMESG_MISSING_VERSION;
+
+	if (strcmp(got->comm, want->comm) != 0 || got->order != want->order || got->mode != want->mode ||
+	    got->nr_zones != want->nr_zones || got->pid != want->pid || got->context != want->context)
+		fail_msg("%s: report %s order %u mode %#x zones %d pid %d ctx %d, alone %s %u %#x %d %d %d",
+			 what, got->comm, got->order, got->mode, got->nr_zones, got->pid, got->context,
+			 want->comm, want->order, want->mode, want->nr_zones, want->pid, want->context);
+	for (int z = 0; z < want->nr_zones; z++) {
+		const struct lab_dmesg_zone *a = &got->zones[z], *b = &want->zones[z];
+		if (strcmp(a->name, b->name) != 0 || a->node != b->node || a->have != b->have ||
+		    memcmp(a->kb, b->kb, sizeof(a->kb)) != 0 || a->nr_reserve != b->nr_reserve ||
+		    memcmp(a->reserve, b->reserve, sizeof(a->reserve)) != 0 ||
+		    a->nr_orders != b->nr_orders || memcmp(a->nr_free, b->nr_free, sizeof(a->nr_free)) != 0 ||
+		    memcmp(a->types, b->types, sizeof(a->types)) != 0 || a->total_kb != b->total_kb)
+			fail_msg("%s: zone %s differs from the report alone (free %llu/%llu, reserves %d/%d, orders %d/%d, total %llu/%llu)",
+				 what, b->name, (unsigned long long)a->kb[LAB_ZF_FREE],
+				 (unsigned long long)b->kb[LAB_ZF_FREE], a->nr_reserve, b->nr_reserve,
+				 a->nr_orders, b->nr_orders, (unsigned long long)a->total_kb,
+				 (unsigned long long)b->total_kb);
+	}
+	/* one log now: a version printed by the other report counts for both */
+	if ((got->missing & ~skip) != (want->missing & ~skip))
+		fail_msg("%s: missing %#x, alone %#x", what, got->missing, want->missing);
+}
+
+/*
+ * Every complete timestamped corpus report, printed at once with the next
+ * one by two CPUs (caller ids C3 and T4242, KERN_CONT pieces split where
+ * the other CPU printed between them, wrapped at 80 columns by a mail
+ * client), reads exactly as it reads alone.
+ */
+static void test_dmesg_corpus_interleaved_by_caller_id_reads_like_each_report(void **state)
+{
+	const char *names[CORPUS_INDEX_MAX_ROWS];
+	int n = 0;
+	uint64_t seed = interleave_seed("interleaved corpus");
+	(void)state;
+	for (int i = 0; i < corpus_nr_rows; i++)
+		if (strcmp(corpus_rows[i].col[C_COMPLETE], "yes") == 0 &&
+		    interleave_corpus_usable(corpus_rows[i].col[C_FILE]))
+			names[n++] = corpus_rows[i].col[C_FILE];
+	assert_true(n >= 5);
+	for (int i = 0; i < n; i++) {
+		for (uint64_t k = 0; k < 4; k++) {
+			const char *a = names[i], *b = names[(i + 1) % n];
+			char *text = interleave_corpus(a, "C3", b, "T4242", seed + k, 80);
+			struct lab_dmesg_log mixed, alone[2];
+			char what[160];
+			assert_int_equal(lab_dmesg_parse(text, strlen(text), &mixed), 0);
+			for (int c = 0; c < 2; c++) {
+				char path[512];
+				char err[256];
+				snprintf(path, sizeof(path), "%s/tests/data/dmesg/%s", LAB_SOURCE_DIR, c ? b : a);
+				assert_int_equal(lab_dmesg_parse_file(path, &alone[c], err, sizeof(err)), 0);
+			}
+			snprintf(what, sizeof(what), "%s + %s, seed %llu", a, b, (unsigned long long)(seed + k));
+			if (mixed.nr_reports != 2)
+				fail_msg("%s: %zu reports", what, mixed.nr_reports);
+			for (size_t r = 0; r < 2; r++) {
+				int c = strcmp(mixed.reports[r].comm, alone[0].reports[0].comm) == 0 ? 0 : 1;
+				assert_same_report(what, &mixed.reports[r], &alone[c].reports[0]);
+			}
+			lab_dmesg_log_free(&mixed);
+			lab_dmesg_log_free(&alone[0]);
+			lab_dmesg_log_free(&alone[1]);
+			free(text);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest corpus[] = {
@@ -742,6 +820,7 @@ int main(void)
 		cmocka_unit_test(test_dmesg_corpus_kernel_version_matches_index),
 		cmocka_unit_test(test_dmesg_corpus_page_size_is_read_from_buddy_lines),
 		cmocka_unit_test(test_dmesg_corpus_midtoken_wraps_are_glued),
+		cmocka_unit_test(test_dmesg_corpus_interleaved_by_caller_id_reads_like_each_report),
 	};
 	const struct CMUnitTest synthetic[] = {
 		cmocka_unit_test(test_dmesg_plain_report_parses),
