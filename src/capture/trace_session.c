@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <tracefs.h>
 #include "capture/trace_session.h"
+#include "formats/snapshot.h"
 #include "util/text.h"
 
 #define TRACEFS_MAGIC_NR 0x74726163     /* "trac", linux/magic.h */
@@ -241,23 +242,14 @@ int lab_trace_session_drain(struct lab_trace_session *s, int fd, char *err, size
 
 static void parse_stats(const char *text, struct lab_ring_stats *st)
 {
-	const char *l = text;
-	while (l && *l) {
-		unsigned long long v;
-		if (sscanf(l, "entries: %llu", &v) == 1)
-			st->entries += v;
-		else if (sscanf(l, "overrun: %llu", &v) == 1)
-			st->overrun += v;
-		else if (sscanf(l, "commit overrun: %llu", &v) == 1)
-			st->commit_overrun += v;
-		else if (sscanf(l, "dropped events: %llu", &v) == 1)
-			st->dropped += v;
-		else if (sscanf(l, "read events: %llu", &v) == 1)
-			st->read += v;
-		l = strchr(l, '\n');
-		if (l)
-			l++;
-	}
+	struct lab_trace_stats t = { 0 };
+	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		lab_trace_stats_line(l, &t);
+	st->entries += t.entries;
+	st->overrun += t.overrun;
+	st->commit_overrun += t.commit_overrun;
+	st->dropped += t.dropped;
+	st->read += t.read;
 }
 
 int lab_trace_session_stats(struct lab_trace_session *s, struct lab_ring_stats *st, char *text, size_t size)

@@ -433,6 +433,24 @@ int lab_snapshot_list(const char *dir, char (*out)[32], int max)
 	return n;
 }
 
+int lab_trace_stats_line(const char *line, struct lab_trace_stats *st)
+{
+	unsigned long long v;
+	if (sscanf(line, "entries: %llu", &v) == 1)
+		st->entries += v;
+	else if (sscanf(line, "overrun: %llu", &v) == 1)
+		st->overrun += v;
+	else if (sscanf(line, "commit overrun: %llu", &v) == 1)
+		st->commit_overrun += v;
+	else if (sscanf(line, "dropped events: %llu", &v) == 1)
+		st->dropped += v;
+	else if (sscanf(line, "read events: %llu", &v) == 1)
+		st->read += v;
+	else
+		return 0;
+	return 1;
+}
+
 int lab_trace_stats_read(const char *dir, struct lab_trace_stats *st, char *err, size_t errsz)
 {
 	char path[4096];
@@ -450,18 +468,11 @@ int lab_trace_stats_read(const char *dir, struct lab_trace_stats *st, char *err,
 	int lineno = 0;
 	const char *p = text;
 	while (next_line(&p, l, sizeof(l), &lineno)) {
-		unsigned long long v;
 		int c;
 		if (sscanf(l, "== cpu%d", &c) == 1)
 			st->nr_cpus++;
-		else if (sscanf(l, "entries: %llu", &v) == 1)
-			st->entries += v;
-		else if (sscanf(l, "overrun: %llu", &v) == 1)
-			st->overrun += v;
-		else if (sscanf(l, "commit overrun: %llu", &v) == 1)
-			st->commit_overrun += v;
-		else if (sscanf(l, "dropped events: %llu", &v) == 1)
-			st->dropped += v;
+		else
+			lab_trace_stats_line(l, st);
 	}
 	free(text);
 	return 0;

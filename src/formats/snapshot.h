@@ -65,8 +65,14 @@ struct lab_snapshot {
 /* Ring-buffer statistics (trace_stats.txt). */
 struct lab_trace_stats {
 	int nr_cpus;
-	uint64_t entries, overrun, commit_overrun, dropped;
+	uint64_t entries, overrun, commit_overrun, dropped, read;
 };
+
+/* Adds one ring-buffer statistics line ("entries: N", "overrun: N",
+ * "commit overrun: N", "dropped events: N", "read events: N": tracefs's
+ * per_cpu/cpuN/stats, as trace_stats.txt keeps them) to @st. Returns 1 if
+ * the line was one of them, else 0. Reads up to the first newline. */
+int lab_trace_stats_line(const char *line, struct lab_trace_stats *st);
 
 /* Return values */
 #define LAB_SNAP_ENOENT     (-2)
