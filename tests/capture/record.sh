@@ -72,7 +72,7 @@ recording() {
 
 # 2. a signal ends a --duration recording early, cleanly (SIGINT and SIGTERM)
 for sig in INT TERM; do
-	"$cli" record "$tmp/sig$sig" --duration 60 --quiet 2> "$tmp/err" &
+	"$cli" record "$tmp/sig$sig" --duration 60 --quiet --accept-lost 2> "$tmp/err" &
 	pid=$!
 	recording $pid "$tmp/sig$sig"
 	kill -$sig $pid
@@ -82,7 +82,7 @@ for sig in INT TERM; do
 	[ "$(ours)" = "$before_ours" ] || bad "SIG$sig: an instance is left: $(ours)"
 done
 # a SIGTERM to record is passed on to COMMAND; it ends, and so does the recording
-"$cli" record "$tmp/fwd" --quiet -- sleep 60 2> "$tmp/err" &
+"$cli" record "$tmp/fwd" --quiet --accept-lost -- sleep 60 2> "$tmp/err" &
 pid=$!
 recording $pid "$tmp/fwd"
 for _ in $(seq 100); do pgrep -P $pid -x sleep > /dev/null && break; sleep 0.1; done
@@ -95,12 +95,12 @@ grep -q '^command_exit: 143' "$tmp/fwd/meta.txt" || bad "SIGTERM with COMMAND: $
 # an instance left by a record that was killed (SIGKILL) is removed by the next one
 mkdir $T/instances/labyrinth-record-4194301 2>/dev/null ||
 	bad "cannot make a stale instance to test its removal"
-"$cli" record "$tmp/stale" --duration 0.3 2> "$tmp/err" || bad "record after a killed one: $(cat "$tmp/err")"
+"$cli" record "$tmp/stale" --duration 0.3 --accept-lost 2> "$tmp/err" || bad "record after a killed one: $(cat "$tmp/err")"
 [ ! -e $T/instances/labyrinth-record-4194301 ] || { bad "the stale instance is still there"; rmdir $T/instances/labyrinth-record-4194301; }
 grep -q 'left by a record that was killed' "$tmp/err" || bad "no note on the stale instance: $(cat "$tmp/err")"
 
 # 3. a command that fails: recorded, exit 1
-"$cli" record "$tmp/false" --quiet -- false 2> "$tmp/err"; rc=$?
+"$cli" record "$tmp/false" --quiet --accept-lost -- false 2> "$tmp/err"; rc=$?
 [ $rc -eq 1 ] && [ -s "$tmp/false/trace_stats.txt" ] || bad "record -- false: exit $rc, want 1 and the files"
 
 # expect_fail WORD DIR ARGS...: exit 2, one line naming WORD, DIR not created, no instance left
