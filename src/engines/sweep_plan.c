@@ -40,14 +40,16 @@
 
 #define CELL_SCHEMA "labyrinth-sweep-cell/1"
 
-/* @s quoted for sh when it needs it ('...' with ' as '\''). */
-static void put_word(FILE *f, const char *s)
+/* @s quoted for sh when it needs it ('...' with ' as '\''), after a space
+ * unless it is the first word (@first). */
+static void put_arg(FILE *f, const char *s, int first)
 {
 	int plain = *s != '\0';
 	for (const char *p = s; *p; p++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./=:,+-@%", *p))
 			plain = 0;
-	fputc(' ', f);
+	if (!first)
+		fputc(' ', f);
 	if (plain) {
 		fputs(s, f);
 		return;
@@ -61,13 +63,18 @@ static void put_word(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
+static void put_word(FILE *f, const char *s)
+{
+	put_arg(f, s, 0);
+}
+
 /* One self-contained command: the run of job @i of the plan. */
 static void put_command(FILE *f, const struct lab_sweep_plan_request *rq, unsigned i)
 {
 	const struct lab_sim_sweep_request *sw = rq->sweep;
 	unsigned seeds = sw->nr_seeds ? sw->nr_seeds : 1;
 	char buf[64], path[4200];
-	fputs(rq->binary, f);
+	put_arg(f, rq->binary, 1);
 	put_word(f, "sweep");
 	put_word(f, rq->scenario);
 	for (unsigned k = 0; k < sw->nr_params; k++) {
@@ -122,7 +129,7 @@ int lab_sweep_plan_command(const struct lab_scenario *sc, const struct lab_sweep
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (rq->slurm)
-			fprintf(f, "%u) exec", i);
+			fprintf(f, "%u) exec ", i);
 		put_command(f, rq, i);
 		fputs(rq->slurm ? " ;;\n" : "\n", f);
 	}
