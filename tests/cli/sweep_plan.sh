@@ -19,14 +19,16 @@ grid=(router-16m --param min_free_kbytes=1024,4096 --param watermark_scale_facto
 	|| { echo "FAIL: in-process sweep: $(cat "$tmp/err")"; exit 1; }
 grep -q '^recommendation:' "$tmp/in.txt" || { echo "FAIL: the grid should have a recommendation"; cat "$tmp/in.txt"; fail=1; }
 
-# the GNU parallel plan: one line per run, nothing else
-(cd "$tmp" && "$cli" sweep "${grid[@]}" --plan plan.txt --results res 2>"$tmp/err") \
+# the GNU parallel plan: one line per run, nothing else; a results folder
+# whose name the shell must see quoted
+(cd "$tmp" && "$cli" sweep "${grid[@]}" --plan plan.txt --results "it's res" 2>"$tmp/err") \
 	|| { echo "FAIL: --plan: $(cat "$tmp/err")"; exit 1; }
 [ "$(wc -l <"$tmp/plan.txt")" -eq 8 ] || { echo "FAIL: the plan should have 8 lines"; cat "$tmp/plan.txt"; fail=1; }
-grep -q -- "--cell 3 --seed 8 --result $tmp/res/cell-3-seed-8.json\$" "$tmp/plan.txt" \
-	|| { echo "FAIL: the plan's last run should be cell 3 seed 8 into an absolute path"; fail=1; }
+grep -qF -- "--cell 3 --seed 8 --result '$tmp/it'\''s res/cell-3-seed-8.json'" "$tmp/plan.txt" \
+	|| { echo "FAIL: the plan's last run should be cell 3 seed 8 into an absolute, quoted path"; fail=1; }
 # self-contained: run from another directory
 (cd / && parallel -j2 <"$tmp/plan.txt") || { echo "FAIL: parallel -j2 < plan"; fail=1; }
+mv "$tmp/it's res" "$tmp/res"
 [ "$(ls "$tmp/res" | wc -l)" -eq 8 ] || { echo "FAIL: 8 results expected"; ls "$tmp/res"; fail=1; }
 
 "$cli" sweep --merge "$tmp/res" --json "$tmp/merged.json" >"$tmp/merged.txt" 2>"$tmp/err" \
@@ -40,7 +42,7 @@ cmp "$tmp/in.json" "$tmp/merged.json" || { echo "FAIL: merged JSON differs"; fai
 grep -qx '#SBATCH --array=0-7' "$tmp/slurm.sh" || { echo "FAIL: no '#SBATCH --array=0-7'"; cat "$tmp/slurm.sh"; fail=1; }
 [ "$(grep -c '^[0-9]*) exec ' "$tmp/slurm.sh")" -eq 8 ] || { echo "FAIL: 8 indexed commands expected"; fail=1; }
 for i in 0 1 2 3 4 5 6 7; do
-	want=$(sed -n "$((i + 1))p" "$tmp/plan.txt" | sed "s|$tmp/res/|$tmp/res2/|")
+	want=$(sed -n "$((i + 1))p" "$tmp/plan.txt" | sed "s|'$tmp/it'\\\\''s res/\\(.*\\)'\$|$tmp/res2/\\1|")
 	got=$(grep "^$i) exec " "$tmp/slurm.sh" | sed "s/^$i) exec //; s/ ;;\$//")
 	[ "$got" = "$want" ] || { echo "FAIL: slurm index $i: '$got', want '$want'"; fail=1; }
 done
