@@ -31,7 +31,7 @@ _labyrinth()
 	cmd=${COMP_WORDS[1]}
 	case "$cmd" in
 	run)        opts="--seed --set --json --map --map-at --plot --out --quiet --help" ;;
-	sweep)      opts="--param --seeds --first-seed --jobs --set --json --help" ;;
+	sweep)      opts="--param --seeds --first-seed --jobs --set --json --plan --plan-format --results --merge --cell --seed --result --help" ;;
 	map)        opts="-o --seed --set --at --help" ;;
 	demo)       opts="--seed --mem --map --quiet --help" ;;
 	diagnose)   opts="--kernel --json --simulate --summary --follow --help" ;;
@@ -45,12 +45,14 @@ _labyrinth()
 	esac
 
 	case "$prev" in
-	--json|--map|--plot|-o|--prometheus)
+	--json|--map|--plot|-o|--prometheus|--plan|--result)
 		COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
-	--out|--snapshot|--proc|--root|--tracefs)
+	--out|--snapshot|--proc|--root|--tracefs|--results|--merge)
 		COMPREPLY=($(compgen -d -- "$cur")); return 0 ;;
 	--map-at|--at)
 		COMPREPLY=($(compgen -W "end first-failure" -- "$cur")); return 0 ;;
+	--plan-format)
+		COMPREPLY=($(compgen -W "parallel slurm" -- "$cur")); return 0 ;;
 	--pretrace-frees)
 		COMPREPLY=($(compgen -W "skip release" -- "$cur")); return 0 ;;
 	--era)
@@ -63,7 +65,7 @@ _labyrinth()
 		COMPREPLY=($(compgen -W "before after" -- "$cur")); return 0 ;;
 	--duration|--buffer-kb)
 		return 0 ;;
-	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus|--interval|--count)
+	--seed|--set|--param|--seeds|--first-seed|--jobs|--mem|--kernel|--samples|--min-free-kbytes|--watermark-scale-factor|--lowmem-reserve-ratio|--cpus|--interval|--count|--cell)
 		return 0 ;;
 	esac
 

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev libcmocka-dev libjansson-dev
       libcairo2-dev libyaml-dev liblzma-dev zlib1g-dev libtraceevent-dev libtracefs-dev libtracecmd-dev
       libgoogle-perftools-dev libjemalloc-dev libmimalloc-dev libdpdk-dev
-      gcc-arm-none-eabi gcc-riscv64-unknown-elf qemu-system-arm qemu-system-misc xz-utils scdoc man-db tmux)
+      gcc-arm-none-eabi gcc-riscv64-unknown-elf qemu-system-arm qemu-system-misc xz-utils scdoc man-db tmux parallel)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

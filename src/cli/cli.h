@@ -42,6 +42,9 @@ int cli_help(const char *help, int asked);
  * follows the number, else 0 with *@out set. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
+/* The file scenario @name names (a file, or a name in the scenario
+ * directories) into @path; -1 after the error was printed under @cmd. */
+int cli_scenario_path(const char *cmd, const char *name, char *path, size_t size);
 /* The scenario @name (a file, or a name in the scenario folders) loaded and
  * with the --set overrides @sets[0..@nsets) applied; NULL after the error
  * was printed under @cmd (the command then exits 2). */

@@ -35,16 +35,23 @@ int cli_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-struct lab_scenario *cli_scenario_load(const char *cmd, const char *name, const char *const *sets, int nsets)
+int cli_scenario_path(const char *cmd, const char *name, char *path, size_t size)
 {
 	const char *const dirs[] = { LAB_SCENARIO_DIR, LAB_SCENARIO_INSTALL_DIR, NULL };
+	if (lab_scenario_resolve(name, dirs, path, size) != 0) {
+		cli_error(cmd, "no scenario '%s' (a file, or a name in %s)", name, LAB_SCENARIO_DIR);
+		return -1;
+	}
+	return 0;
+}
+
+struct lab_scenario *cli_scenario_load(const char *cmd, const char *name, const char *const *sets, int nsets)
+{
 	char msg[600], path[1024];
 	struct lab_sim_error err;
 
-	if (lab_scenario_resolve(name, dirs, path, sizeof(path)) != 0) {
-		cli_error(cmd, "no scenario '%s' (a file, or a name in %s)", name, LAB_SCENARIO_DIR);
+	if (cli_scenario_path(cmd, name, path, sizeof(path)) != 0)
 		return NULL;
-	}
 	struct lab_scenario *sc = lab_scenario_load(path, &err);
 	if (!sc) {
 		cli_error(cmd, "%s", lab_sim_error_format(&err, msg, sizeof(msg)));

@@ -8,6 +8,7 @@
  *           --json, --out DIR; report/plot.c: --plot; the map: --map
  *   sweep:  lab_sweep_run (engines/sweep.c, progress count)
  *           -> report/sweep.c: header, table, recommendation, --json
+ *           (--plan/--merge: engines/sweep_plan.c, sweep_merge.c)
  *
  * The reports are functions of (scenario, seed); wall-clock figures and
  * progress go to stderr only. Messages read "labyrinth run: ..." as the
@@ -149,7 +150,7 @@ int lab_sim_sweep_command(const struct lab_scenario *sc, const struct lab_sim_sw
 {
 	char msg[600];
 	struct lab_sim_error err;
-	int tty = isatty(2), rc = 0;
+	int tty = isatty(2), rc;
 	struct lab_sweep_opts so = {
 		.params = req->params, .nr_params = req->nr_params, .nr_seeds = req->nr_seeds,
 		.first_seed = req->first_seed, .jobs = req->jobs, .progress = sweep_progress, .arg = &tty,
@@ -163,13 +164,17 @@ int lab_sim_sweep_command(const struct lab_scenario *sc, const struct lab_sim_sw
 	if (tty)
 		fprintf(stderr, "\r%-40s\r", "");
 	lab_report_sweep(stdout, lab_scenario_name(sc), &res);
-	if (req->json) {
-		json_t *j = lab_sweep_json(&res);
-		int jr = dump_json(j, req->json, JSON_INDENT(1));
-		json_decref(j);
-		if (jr != 0)
-			rc = lab_cmd_error("sweep", 1, "cannot write %s", req->json);
-	}
+	rc = lab_sim_sweep_json_out(&res, req->json);
 	lab_sweep_result_free(&res);
 	return rc;
+}
+
+int lab_sim_sweep_json_out(const struct lab_sweep_result *res, const char *path)
+{
+	if (!path)
+		return 0;
+	json_t *j = lab_sweep_json(res);
+	int jr = dump_json(j, path, JSON_INDENT(1));
+	json_decref(j);
+	return jr != 0 ? lab_cmd_error("sweep", 1, "cannot write %s", path) : 0;
 }

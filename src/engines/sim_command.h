@@ -49,5 +49,8 @@ struct lab_sim_sweep_request {
  * stderr).
  */
 int lab_sim_sweep_command(const struct lab_scenario *sc, const struct lab_sim_sweep_request *req);
+/* A sweep's --json output: @res as JSON to @path ('-' = stdout; NULL =
+ * none). 0, or 1 when it could not be written (message on stderr). */
+int lab_sim_sweep_json_out(const struct lab_sweep_result *res, const char *path);
 
 #endif

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "sim_int.h"
+#include "sweep_int.h"
 
 static int add_value(struct lab_sweep_param *p, long long v)
 {
@@ -116,13 +117,6 @@ int lab_sweep_param_parse(const char *spec, struct lab_sweep_param *out, struct 
 	return 0;
 }
 
-struct sweep_job {
-	unsigned point;
-	uint64_t seed;
-	struct lab_sim_summary sum;
-	int error;
-};
-
 struct sweep_ctx {
 	const struct lab_scenario *sc;
 	const struct lab_sweep_opts *opts;
@@ -156,15 +150,15 @@ static int apply_point(struct lab_scenario *sc, const struct lab_sweep_opts *o, 
 	return 0;
 }
 
-static void run_job(struct sweep_ctx *c, struct sweep_job *j)
+void sweep_run_one(const struct lab_scenario *base, const struct lab_sweep_opts *o, struct sweep_job *j)
 {
-	struct lab_scenario *sc = lab_scenario_clone(c->sc);
+	struct lab_scenario *sc = lab_scenario_clone(base);
 	struct lab_sim_error err;
 	if (!sc) {
 		j->error = 1;
 		return;
 	}
-	if (apply_point(sc, c->opts, j->point, &err) != 0) {
+	if (apply_point(sc, o, j->point, &err) != 0) {
 		j->error = 1;
 		lab_scenario_free(sc);
 		return;
@@ -189,13 +183,90 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		if (i >= c->nr_jobs)
 			return NULL;
-		run_job(c, &c->jobs[i]);
+		sweep_run_one(c->sc, c->opts, &c->jobs[i]);
 		pthread_mutex_lock(&c->lock);
 		c->done++;
 		if (c->opts->progress)
 			c->opts->progress(c->opts->arg, c->done, c->nr_jobs);
 		pthread_mutex_unlock(&c->lock);
 	}
+}
+
+/* The table's rows from the runs: @jobs[p * seeds + s] is point p, seed
+ * first_seed + s. Whether the runs were threads here or processes
+ * elsewhere (sweep_plan.c merges their results), the same numbers in give
+ * the same table out. @out->points must hold @points entries. */
+void sweep_aggregate(const struct lab_sweep_opts *opts, const struct sweep_job *jobs, unsigned points,
+		     struct lab_sweep_result *out)
+{
+	unsigned seeds = opts->nr_seeds ? opts->nr_seeds : 1;
+	out->nr_points = points;
+	out->opts = *opts;
+	out->recommended = -1;
+	out->fewest = -1;
+	for (unsigned p = 0; p < points; p++) {
+		struct lab_sweep_point *pt = &out->points[p];
+		unsigned idx[LAB_SWEEP_MAX_PARAMS];
+		double held = 0, ks = 0;
+		point_values(opts, p, idx);
+		for (unsigned k = 0; k < opts->nr_params; k++)
+			snprintf(pt->values[k], sizeof(pt->values[k]), "%s", opts->params[k].values[idx[k]]);
+		for (unsigned s = 0; s < seeds; s++) {
+			const struct sweep_job *j = &jobs[p * seeds + s];
+			if (j->error) {
+				pt->error = 1;
+				continue;
+			}
+			pt->atomic_requests += j->sum.atomic_requests;
+			pt->atomic_failures += j->sum.atomic_failures;
+			pt->seeds_with_failures += j->sum.atomic_failures > 0;
+			pt->deadline_misses += j->sum.deadline_misses;
+			held += (double)j->sum.held_back_pages * LAB_PAGE_SIZE / 1048576.0;
+			ks += j->sum.kswapd_cpu;
+		}
+		pt->held_back_mib = held / seeds;
+		pt->kswapd_cpu = ks / seeds;
+		pt->atomic_failure_rate = pt->atomic_requests ?
+					  (double)pt->atomic_failures / (double)pt->atomic_requests : 0;
+		if (pt->error)
+			continue;
+		if (out->fewest < 0 || pt->atomic_failure_rate < out->points[out->fewest].atomic_failure_rate)
+			out->fewest = (int)p;
+		if (!pt->seeds_with_failures && !pt->deadline_misses &&
+		    (out->recommended < 0 || pt->held_back_mib < out->points[out->recommended].held_back_mib - 1e-9))
+			out->recommended = (int)p;
+	}
+}
+
+
+int sweep_grid_check(const struct lab_scenario *sc, const struct lab_sweep_opts *opts, unsigned *nr_points,
+		     struct lab_sim_error *err)
+{
+	unsigned points = 1;
+	if (opts->nr_params < 1 || opts->nr_params > LAB_SWEEP_MAX_PARAMS) {
+		sim_error_set(err, LAB_SCN_ERR_VALUE, "--param", 0, 0, "", "1 to %d parameters", LAB_SWEEP_MAX_PARAMS);
+		return -1;
+	}
+	for (unsigned k = 0; k < opts->nr_params; k++) {
+		points *= opts->params[k].nr_values;
+		if (!opts->params[k].nr_values || points > 4096) {
+			sim_error_set(err, LAB_SCN_ERR_VALUE, "--param", 0, 0, opts->params[k].name,
+				      "the grid must have 1 to 4096 points");
+			return -1;
+		}
+		/* every value must be accepted before anything runs */
+		for (unsigned v = 0; sc && v < opts->params[k].nr_values; v++) {
+			struct lab_scenario *t = lab_scenario_clone(sc);
+			char buf[160];
+			snprintf(buf, sizeof(buf), "%s=%s", opts->params[k].name, opts->params[k].values[v]);
+			int rc = t ? lab_scenario_set(t, buf, err) : -1;
+			lab_scenario_free(t);
+			if (rc)
+				return -1;
+		}
+	}
+	*nr_points = points;
+	return 0;
 }
 
 int lab_sweep_run(const struct lab_scenario *sc, const struct lab_sweep_opts *opts,
@@ -209,28 +280,8 @@ int lab_sweep_run(const struct lab_scenario *sc, const struct lab_sweep_opts *op
 		err = &dummy;
 	memset(err, 0, sizeof(*err));
 	memset(out, 0, sizeof(*out));
-	if (opts->nr_params < 1 || opts->nr_params > LAB_SWEEP_MAX_PARAMS) {
-		sim_error_set(err, LAB_SCN_ERR_VALUE, "--param", 0, 0, "", "1 to %d parameters", LAB_SWEEP_MAX_PARAMS);
+	if (sweep_grid_check(sc, opts, &points, err) != 0)
 		return -1;
-	}
-	for (unsigned k = 0; k < opts->nr_params; k++) {
-		points *= opts->params[k].nr_values;
-		if (!opts->params[k].nr_values || points > 4096) {
-			sim_error_set(err, LAB_SCN_ERR_VALUE, "--param", 0, 0, opts->params[k].name,
-				      "the grid must have 1 to 4096 points");
-			return -1;
-		}
-		/* every value must be accepted before anything runs */
-		for (unsigned v = 0; v < opts->params[k].nr_values; v++) {
-			struct lab_scenario *t = lab_scenario_clone(sc);
-			char buf[160];
-			snprintf(buf, sizeof(buf), "%s=%s", opts->params[k].name, opts->params[k].values[v]);
-			int rc = t ? lab_scenario_set(t, buf, err) : -1;
-			lab_scenario_free(t);
-			if (rc)
-				return -1;
-		}
-	}
 	memset(&c, 0, sizeof(c));
 	c.sc = sc;
 	c.opts = opts;
@@ -269,43 +320,7 @@ int lab_sweep_run(const struct lab_scenario *sc, const struct lab_sweep_opts *op
 		pthread_join(th[t], NULL);
 	pthread_mutex_destroy(&c.lock);
 
-	/* aggregate */
-	out->nr_points = points;
-	out->opts = *opts;
-	out->recommended = -1;
-	out->fewest = -1;
-	for (unsigned p = 0; p < points; p++) {
-		struct lab_sweep_point *pt = &out->points[p];
-		unsigned idx[LAB_SWEEP_MAX_PARAMS];
-		double held = 0, ks = 0;
-		point_values(opts, p, idx);
-		for (unsigned k = 0; k < opts->nr_params; k++)
-			snprintf(pt->values[k], sizeof(pt->values[k]), "%s", opts->params[k].values[idx[k]]);
-		for (unsigned s = 0; s < seeds; s++) {
-			const struct sweep_job *j = &c.jobs[p * seeds + s];
-			if (j->error) {
-				pt->error = 1;
-				continue;
-			}
-			pt->atomic_requests += j->sum.atomic_requests;
-			pt->atomic_failures += j->sum.atomic_failures;
-			pt->seeds_with_failures += j->sum.atomic_failures > 0;
-			pt->deadline_misses += j->sum.deadline_misses;
-			held += (double)j->sum.held_back_pages * LAB_PAGE_SIZE / 1048576.0;
-			ks += j->sum.kswapd_cpu;
-		}
-		pt->held_back_mib = held / seeds;
-		pt->kswapd_cpu = ks / seeds;
-		pt->atomic_failure_rate = pt->atomic_requests ?
-					  (double)pt->atomic_failures / (double)pt->atomic_requests : 0;
-		if (pt->error)
-			continue;
-		if (out->fewest < 0 || pt->atomic_failure_rate < out->points[out->fewest].atomic_failure_rate)
-			out->fewest = (int)p;
-		if (!pt->seeds_with_failures && !pt->deadline_misses &&
-		    (out->recommended < 0 || pt->held_back_mib < out->points[out->recommended].held_back_mib - 1e-9))
-			out->recommended = (int)p;
-	}
+	sweep_aggregate(opts, c.jobs, points, out);
 	free(c.jobs);
 	return 0;
 }

@@ -35,6 +35,7 @@ void lab_report_gfp_unknown(FILE *out, const char *prefix, const char *bad, size
 
 struct lab_sim_result;
 struct lab_sweep_result;
+struct lab_sweep_opts;
 
 /* A simulator run (report/run.c): the run report as text and as JSON
  * (docs/run-json.md); the /proc files and warn_alloc.txt into @dir (made if
@@ -50,6 +51,9 @@ int lab_report_run_plot(const struct lab_sim_result *r, const char *path, unsign
 /* `labyrinth sweep`'s output (report/sweep.c): the header that names
  * @scenario and the grid's size, then lab_sweep_print's table. */
 void lab_report_sweep(FILE *out, const char *scenario, const struct lab_sweep_result *r);
+/* A sweep's parameters as JSON: [{"name": ..., "values": [...]}, ...]
+ * (in lab_sweep_json and in each planned run's result, engines/sweep_plan.c). */
+json_t *lab_sweep_params_json(const struct lab_sweep_opts *o);
 
 /* The run report's lines and JSON object of one workload (report/workloads.c). */
 struct wl_result;

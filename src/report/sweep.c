@@ -67,11 +67,9 @@ void lab_report_sweep(FILE *out, const char *scenario, const struct lab_sweep_re
 	lab_sweep_print(r, out);
 }
 
-json_t *lab_sweep_json(const struct lab_sweep_result *r)
+json_t *lab_sweep_params_json(const struct lab_sweep_opts *o)
 {
-	const struct lab_sweep_opts *o = &r->opts;
-	json_t *root = json_object(), *params = json_array(), *pts = json_array();
-	json_object_set_new(root, "schema", json_string("labyrinth-sweep/1"));
+	json_t *params = json_array();
 	for (unsigned k = 0; k < o->nr_params; k++) {
 		json_t *p = json_object(), *v = json_array();
 		for (unsigned i = 0; i < o->params[k].nr_values; i++)
@@ -80,7 +78,15 @@ json_t *lab_sweep_json(const struct lab_sweep_result *r)
 		json_object_set_new(p, "values", v);
 		json_array_append_new(params, p);
 	}
-	json_object_set_new(root, "params", params);
+	return params;
+}
+
+json_t *lab_sweep_json(const struct lab_sweep_result *r)
+{
+	const struct lab_sweep_opts *o = &r->opts;
+	json_t *root = json_object(), *pts = json_array();
+	json_object_set_new(root, "schema", json_string("labyrinth-sweep/1"));
+	json_object_set_new(root, "params", lab_sweep_params_json(o));
 	json_object_set_new(root, "seeds", json_integer(o->nr_seeds ? o->nr_seeds : 1));
 	json_object_set_new(root, "first_seed", json_integer((json_int_t)o->first_seed));
 	for (unsigned p = 0; p < r->nr_points; p++) {
