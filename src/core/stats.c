@@ -193,13 +193,12 @@ uint64_t lab_mem_free_pages(const struct lab_mem *mem, int with_pcp)
 /* internal.h's mem_cpu and count_event, out of line when built for size */
 unsigned lab__mem_cpu(struct lab_mem *mem)
 {
-	unsigned c = mem->plat.cpu_id ? mem->plat.cpu_id(mem->plat.ctx) : 0;
-	return c < mem->nr_cpus ? c : c % mem->nr_cpus;
+	return mem_cpu_inline(mem);
 }
 
 void lab__count_event(struct lab_mem *mem, enum lab_vm_event e, uint64_t n)
 {
-	__atomic_fetch_add(&cpu_counters(mem)->events[e], (unsigned long)n, __ATOMIC_RELAXED);
+	count_event_inline(mem, e, n);
 }
 #endif
 
