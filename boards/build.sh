@@ -4,7 +4,7 @@
 # the harness (boards/common + boards/TARGET), linked with --gc-sections
 # against nothing but libgcc. TARGET: cortex-m4 | riscv64. CONFIG: full |
 # minimal (compaction, reclaim, page owners, the GFP name tables, the deep
-# check, highmem, CMA areas and the report text compiled
+# check, highmem, CMA areas, the report text and the highatomic reserve compiled
 # out: LAB_CONFIG_*=0). Writes OUTDIR/cardiac.elf, cardiac.map and
 # size.txt: "text data bss" of the core's sections that survived the link.
 # Extra compiler flags (e.g. -DIRQ_TARGET=1000) come from $BOARD_CFLAGS.
@@ -22,7 +22,8 @@ esac
 case $config in
   full) cfg=() ;;
   minimal) cfg=(-DLAB_CONFIG_COMPACTION=0 -DLAB_CONFIG_RECLAIM=0 -DLAB_CONFIG_OWNERS=0 -DLAB_CONFIG_GFP_NAMES=0
-                -DLAB_CONFIG_CHECK=0 -DLAB_CONFIG_HIGHMEM=0 -DLAB_CONFIG_CMA=0 -DLAB_CONFIG_REPORTS=0) ;;
+                -DLAB_CONFIG_CHECK=0 -DLAB_CONFIG_HIGHMEM=0 -DLAB_CONFIG_CMA=0 -DLAB_CONFIG_REPORTS=0
+                -DLAB_CONFIG_HIGHATOMIC=0) ;;
   *) echo "build.sh: unknown configuration '$config' (full, minimal)" >&2; exit 2 ;;
 esac
 command -v "$cc" >/dev/null || { echo "build.sh: $cc not installed (scripts/install-deps.sh)" >&2; exit 77; }

@@ -125,9 +125,10 @@ static void check_poison(struct lab_mem *mem, struct lab_page *p, unsigned order
 		return;
 	for (size_t i = 0; i < (LAB_PAGE_SIZE << order); i++)
 		if (va[i] != LAB_POISON_FREE) {
-			char msg[96];
-			lab__snprintf(msg, sizeof(msg), "poison overwritten at byte %zu of the block: written after free",
-				     i);
+			char msg[96] = "";
+			if (LAB_CONFIG_REPORTS)   /* else no text: the formatting goes too */
+				lab__snprintf(msg, sizeof(msg),
+					      "poison overwritten at byte %zu of the block: written after free", i);
 			lab__report_bad_page(mem, p + i / LAB_PAGE_SIZE, msg);
 			return;
 		}

@@ -37,10 +37,20 @@
  *                          lab_mem_last_failure is NULL); every event is
  *                          still counted (LAB_EV_BAD_PAGE, LAB_EV_MIGHT_SLEEP,
  *                          LAB_EV_ALLOC_FAIL) and every refusal still happens
+ *   LAB_CONFIG_HIGHATOMIC  the MIGRATE_HIGHATOMIC reserve (highatomic.c):
+ *                          every instance behaves as if made with
+ *                          LAB_CFG_NO_HIGHATOMIC (no pageblock is ever set
+ *                          aside, so none is given back: the allocation
+ *                          decisions are those of that flag);
+ *                          lab_set_highatomic_reserve(mem, 1) returns
+ *                          LAB_EOPNOTSUPP. An embedder drops it when no
+ *                          high-order atomic request must survive
+ *                          fragmentation (the cardiac board's order 1-3
+ *                          network interrupt frees what it takes at once)
  *
- * The minimal configuration (all eight 0) keeps allocation, free,
- * watermarks, migratetypes, the highatomic reserve and per-CPU lists;
- * boards/build.sh builds it and README.md gives its size.
+ * The minimal configuration (all nine 0) keeps allocation, free,
+ * watermarks, migratetypes and per-CPU lists; boards/build.sh builds it
+ * and README.md gives its size.
  */
 #ifndef LAB_CORE_CONFIG_H
 #define LAB_CORE_CONFIG_H
@@ -68,6 +78,9 @@
 #endif
 #ifndef LAB_CONFIG_REPORTS
 #define LAB_CONFIG_REPORTS 1
+#endif
+#ifndef LAB_CONFIG_HIGHATOMIC
+#define LAB_CONFIG_HIGHATOMIC 1
 #endif
 
 #endif

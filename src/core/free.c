@@ -77,7 +77,7 @@ static const char *bad_free_reason(uint8_t f, unsigned alloc_order, unsigned ord
 static int refuse(struct lab_mem *mem, struct lab_page *page, const char *why, uint8_t f,
 		  unsigned alloc_order, unsigned order)
 {
-	if ((f & LAB_PG_HEAD) && !(f & (LAB_PG_BUDDY | LAB_PG_PCP)) && alloc_order != order) {
+	if (LAB_CONFIG_REPORTS && (f & LAB_PG_HEAD) && !(f & (LAB_PG_BUDDY | LAB_PG_PCP)) && alloc_order != order) {
 		char msg[96];
 		lab__snprintf(msg, sizeof(msg), "freed with order %u but allocated with order %u", order, alloc_order);
 		lab__report_bad_page(mem, page, msg);

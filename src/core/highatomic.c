@@ -41,7 +41,7 @@ void lab__reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, 
 	uint64_t max_managed = highatomic_max(mem, z);
 	unsigned long flags;
 
-	if (!mem->tun.highatomic_reserve || zone_reserved_highatomic(z) >= max_managed)
+	if (!LAB_CONFIG_HIGHATOMIC || !mem->tun.highatomic_reserve || zone_reserved_highatomic(z) >= max_managed)
 		return;
 	zone_lock(mem, z, &flags);
 	uint64_t pfn = page_pfn(mem, p), pb = pfn & ~((uint64_t)pageblock_nr_pages(mem) - 1);
@@ -70,6 +70,8 @@ void lab__reserve_highatomic_pageblock(struct lab_mem *mem, struct lab_zone *z, 
  */
 bool lab__unreserve_highatomic_pageblock(struct lab_mem *mem, int highest_zoneidx, int migratetype, bool force)
 {
+	if (!LAB_CONFIG_HIGHATOMIC)
+		return false;   /* nothing was ever reserved (config.h) */
 	for (int zi = highest_zoneidx; zi >= 0; zi--) {
 		struct lab_zone *z = &mem->zones[zi];
 		unsigned long flags;

@@ -183,7 +183,7 @@ static void zone_limits(const struct lab_mem_config *cfg, const struct layout *l
 		dma = l->base_pfn;
 	if (cfg->flags & LAB_CFG_NO_ZONE_DMA32)
 		dma32 = dma;
-	if (cfg->highmem_start) {
+	if (LAB_CONFIG_HIGHMEM && cfg->highmem_start) {   /* else refused by lab_mem_init */
 		/* highmem is its own zone (index 3, named HighMem), as on 32-bit
 		 * Linux: only __GFP_HIGHMEM requests may use it */
 		uint64_t h = cfg->highmem_start >> LAB_PAGE_SHIFT;
@@ -221,7 +221,7 @@ static void tunables_default(struct lab_tunables *t, const struct lab_mem_config
 	t->percpu_pagelist_high_fraction = 0;
 	t->extfrag_threshold = 500;
 	t->compaction_proactiveness = 20;
-	t->highatomic_reserve = !(cfg->flags & LAB_CFG_NO_HIGHATOMIC);
+	t->highatomic_reserve = LAB_CONFIG_HIGHATOMIC && !(cfg->flags & LAB_CFG_NO_HIGHATOMIC);
 	t->page_group_by_mobility_disabled = !!(cfg->flags & LAB_CFG_NO_MOBILITY_GROUPING);
 }
 
@@ -353,8 +353,8 @@ struct lab_mem *lab_mem_init(const struct lab_mem_config *cfg, int *err)
 		mem->plat = *cfg->platform;
 	mem->base_pfn = l.base_pfn;
 	mem->end_pfn = l.end_pfn;
-	mem->highmem_start_pfn = cfg->highmem_start ? cfg->highmem_start >> LAB_PAGE_SHIFT : UINT64_MAX;
-	mem->highmem_zone = cfg->highmem_start != 0;
+	mem->highmem_start_pfn = LAB_CONFIG_HIGHMEM && cfg->highmem_start ? cfg->highmem_start >> LAB_PAGE_SHIFT : UINT64_MAX;
+	mem->highmem_zone = LAB_CONFIG_HIGHMEM && cfg->highmem_start != 0;
 	mem->virt_base = (uintptr_t)cfg->virt_base;
 	mem->pages = (struct lab_page *)(void *)((char *)cfg->metadata + l.off_pages);
 	mem->pageblock_mt = (uint8_t *)cfg->metadata + l.off_pb;

@@ -481,22 +481,35 @@ static inline void zone_unlock(struct lab_mem *mem, struct lab_zone *z, unsigned
 		mem->plat.zone_unlock(mem->plat.ctx, z->idx, flags);
 }
 
-/* The current CPU (platform cpu_id, folded into 0..nr_cpus-1). */
-static inline unsigned mem_cpu(struct lab_mem *mem)
+/* The current CPU (platform cpu_id, folded into 0..nr_cpus-1). Built for
+ * size (-Os), one out-of-line copy in stats.c instead of one per file. */
+static inline unsigned mem_cpu_inline(struct lab_mem *mem)
 {
 	unsigned c = mem->plat.cpu_id ? mem->plat.cpu_id(mem->plat.ctx) : 0;
 	return c < mem->nr_cpus ? c : c % mem->nr_cpus;
 }
+#ifdef __OPTIMIZE_SIZE__
+unsigned lab__mem_cpu(struct lab_mem *mem);
+#define mem_cpu lab__mem_cpu
+#else
+#define mem_cpu mem_cpu_inline
+#endif
 
 static inline struct lab_cpu_counters *cpu_counters(struct lab_mem *mem)
 {
 	return &mem->counters[mem_cpu(mem)];
 }
 
-static inline void count_event(struct lab_mem *mem, enum lab_vm_event e, uint64_t n)
+static inline void count_event_inline(struct lab_mem *mem, enum lab_vm_event e, uint64_t n)
 {
 	__atomic_fetch_add(&cpu_counters(mem)->events[e], (unsigned long)n, __ATOMIC_RELAXED);
 }
+#ifdef __OPTIMIZE_SIZE__   /* likewise: one copy, in stats.c */
+void lab__count_event(struct lab_mem *mem, enum lab_vm_event e, uint64_t n);
+#define count_event lab__count_event
+#else
+#define count_event count_event_inline
+#endif
 
 static inline uint64_t event_sum(const struct lab_mem *mem, enum lab_vm_event e)
 {
@@ -824,6 +837,7 @@ void lab__report_alloc_failure(struct lab_mem *mem, lab_gfp_t gfp, unsigned orde
 #if !LAB_CONFIG_REPORTS
 /* counted, not described: the reason's text is dropped at the call */
 #define lab__report_bad_page(mem, p, reason) ((void)(reason), lab__report_bad_page(mem, p, ""))
+#define lab__report_might_sleep(mem, file, line) ((void)(file), lab__report_might_sleep(mem, "", line))
 #endif
 
 /* ---- fmt.c: freestanding formatting ------------------------------------ */

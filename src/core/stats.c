@@ -189,6 +189,19 @@ uint64_t lab_mem_free_pages(const struct lab_mem *mem, int with_pcp)
 	return n;
 }
 
+#ifdef __OPTIMIZE_SIZE__
+/* internal.h's mem_cpu and count_event, out of line when built for size */
+unsigned lab__mem_cpu(struct lab_mem *mem)
+{
+	return mem_cpu_inline(mem);
+}
+
+void lab__count_event(struct lab_mem *mem, enum lab_vm_event e, uint64_t n)
+{
+	count_event_inline(mem, e, n);
+}
+#endif
+
 uint64_t lab_mem_event(const struct lab_mem *mem, enum lab_vm_event e)
 {
 	if (!mem || mem->magic != LAB_MEM_MAGIC || (unsigned)e >= LAB_NR_VM_EVENTS)

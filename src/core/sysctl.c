@@ -85,6 +85,8 @@ int lab_set_highatomic_reserve(struct lab_mem *mem, int enabled)
 {
 	if (enabled != 0 && enabled != 1)
 		return LAB_EINVAL;
+	if (enabled && !LAB_CONFIG_HIGHATOMIC)
+		return LAB_EOPNOTSUPP;
 	mem->tun.highatomic_reserve = enabled;
 	return 0;
 }

@@ -103,7 +103,7 @@ void (lab__report_bad_page)(struct lab_mem *mem, struct lab_page *p, const char 
  * __might_sleep(): Linux's report for a call that may sleep made from
  * atomic context. Counted always; printed at most once a second.
  */
-void lab__report_might_sleep(struct lab_mem *mem, const char *file, int line)
+void (lab__report_might_sleep)(struct lab_mem *mem, const char *file, int line)
 {
 	count_event(mem, LAB_EV_MIGHT_SLEEP, 1);
 	if (!LAB_CONFIG_REPORTS)

@@ -37,7 +37,8 @@ if [ "$config" = minimal ]; then
   need "page owners compiled out say so" '^compiled out: page owners: lab_owner_register -95, lab_page_set_owner -95 '
   need "compaction compiled out says so" '^compiled out: compaction: lab_compact_memory 0, lab_kcompactd_once 0$'
   need "reclaim compiled out says so" '^compiled out: reclaim: lab_kswapd_balance_once 0$'
-  need "GFP names compiled out say so" '^compiled out: GFP names: GFP_ATOMIC formats as 0x[0-9a-f]+, parsing the name gives -1$'
+  need "the highatomic reserve compiled out says so, and reserved nothing" \
+    '^compiled out: highatomic reserve: lab_set_highatomic_reserve\(1\) -95, pageblocks reserved over the run 0$'
   need "the deep check compiled out says so" '^compiled out: lab_mem_check -95 '
   need "highmem compiled out: refused, kmap_local is page_address()" \
     '^compiled out: highmem: lab_mem_init with a highmem_start refused \(error -95\), lab_kmap_local is page_address\(\) yes$'
