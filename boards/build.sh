@@ -21,9 +21,7 @@ case $target in
 esac
 case $config in
   full) cfg=() ;;
-  minimal) cfg=(-DLAB_CONFIG_COMPACTION=0 -DLAB_CONFIG_RECLAIM=0 -DLAB_CONFIG_OWNERS=0 -DLAB_CONFIG_GFP_NAMES=0
-                -DLAB_CONFIG_CHECK=0 -DLAB_CONFIG_HIGHMEM=0 -DLAB_CONFIG_CMA=0 -DLAB_CONFIG_REPORTS=0
-                -DLAB_CONFIG_HIGHATOMIC=0) ;;
+  minimal) mapfile -t cfg < <(grep -v '^#' "$here/minimal.flags" | tr ' ' '\n' | grep .) ;;
   *) echo "build.sh: unknown configuration '$config' (full, minimal)" >&2; exit 2 ;;
 esac
 command -v "$cc" >/dev/null || { echo "build.sh: $cc not installed (scripts/install-deps.sh)" >&2; exit 77; }

@@ -15,9 +15,7 @@ set -euo pipefail
 root=${LAB_SOURCE_DIR:?}
 cc=${CC:-cc}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-minimal=(-DLAB_CONFIG_COMPACTION=0 -DLAB_CONFIG_RECLAIM=0 -DLAB_CONFIG_OWNERS=0 -DLAB_CONFIG_GFP_NAMES=0
-         -DLAB_CONFIG_CHECK=0 -DLAB_CONFIG_HIGHMEM=0 -DLAB_CONFIG_CMA=0 -DLAB_CONFIG_REPORTS=0
-         -DLAB_CONFIG_HIGHATOMIC=0)
+mapfile -t minimal < <(grep -v '^#' "$root/boards/minimal.flags" | tr ' ' '\n' | grep .)
 cat > "$tmp/main.c" <<'EOF'
 #include <labyrinth/labyrinth.h>
 #include <labyrinth/gfp.h>

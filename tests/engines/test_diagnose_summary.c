@@ -162,7 +162,8 @@ static void test_summary_cli_json_reads_gzip_and_xz(void **state)
 	for (int i = 0; i < corpus_nr_rows; i++) {
 		const char *f = corpus_rows[i].col[C_FILE];
 		const char *tool = i % 3 == 0 ? "gzip -c" : i % 3 == 1 ? "xz -c" : "cat";
-		snprintf(cmd, sizeof(cmd), "%s %s/tests/data/dmesg/%s > %s/%d.log", tool, LAB_SOURCE_DIR, f, dir, i);
+		int n = snprintf(cmd, sizeof(cmd), "%s %s/tests/data/dmesg/%s > %s/%d.log", tool, LAB_SOURCE_DIR, f, dir, i);
+		assert_true(n > 0 && (size_t)n < sizeof(cmd));
 		assert_int_equal(system(cmd), 0);
 		snprintf(args + strlen(args), sizeof(args) - strlen(args), " %s/%d.log", dir, i);
 		want[index_verdict(&corpus_rows[i])] += (unsigned)index_reports(&corpus_rows[i]);

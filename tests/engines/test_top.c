@@ -124,8 +124,9 @@ static void test_top_headroom_is_what_the_allocator_serves_on_the_corpus(void **
 		snprintf(dir, sizeof(dir), "%s/%s", REALKERNEL, de->d_name);
 		int k = lab_snapshot_list(dir, names, 16);
 		for (int i = 0; i < k; i++) {
-			char what[1200], zi[1100];
-			snprintf(zi, sizeof(zi), "%s/zoneinfo.%s", dir, names[i]);
+			char what[1400], zi[1100];
+			int n = snprintf(zi, sizeof(zi), "%s/zoneinfo.%s", dir, names[i]);
+			assert_true(n > 0 && (size_t)n < sizeof(zi));
 			if (access(zi, R_OK))
 				continue;          /* buddyinfo-only snapshots: top needs zoneinfo */
 			snprintf(what, sizeof(what), "%s.%s", de->d_name, names[i]);
