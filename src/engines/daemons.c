@@ -100,13 +100,13 @@ static void kswapd_fire(struct lab_sim *sim, struct sim_source *src)
 	uint64_t scanned = 0;
 #if LAB_HAVE_BACKGROUND
 	uint64_t before = sim->reclaimed_pages;
-	struct lab_mem_stats *st = sim->stats_tmp;
 	enum lab_bg_result r = lab_kswapd_balance_once(sim->mem, sim->sc.sim.kswapd_batch);
 	uint64_t pages = sim->reclaimed_pages - before;
-	/* only kswapd counts pgscan_kswapd: the delta since its last step */
-	lab_mem_get_stats(sim->mem, st);
-	scanned = st->events[LAB_PGSCAN_KSWAPD] - sim->kswapd_scanned;
-	sim->kswapd_scanned = st->events[LAB_PGSCAN_KSWAPD];
+	/* only kswapd counts pgscan_kswapd: the delta since its last step (one
+	 * counter, not the whole lab_mem_get_stats: this runs every step) */
+	uint64_t pgscan = lab_mem_event(sim->mem, LAB_PGSCAN_KSWAPD);
+	scanned = pgscan - sim->kswapd_scanned;
+	sim->kswapd_scanned = pgscan;
 	result = (int)r;
 #else
 	uint64_t need = kswapd_shortfall(sim), pages = 0;
@@ -150,12 +150,9 @@ static void kcompactd_fire(struct lab_sim *sim, struct sim_source *src)
 	struct sim_daemon *d = &sim->kcompactd;
 #if LAB_HAVE_BACKGROUND
 	uint64_t before_ok, cost;
-	struct lab_mem_stats *st = sim->stats_tmp;
-	lab_mem_get_stats(sim->mem, st);
-	before_ok = st->events[LAB_PGMIGRATE_SUCCESS];
+	before_ok = lab_mem_event(sim->mem, LAB_PGMIGRATE_SUCCESS);
 	enum lab_bg_result r = lab_kcompactd_once(sim->mem, sim->sc.sim.kcompactd_batch);
-	lab_mem_get_stats(sim->mem, st);
-	uint64_t pages = st->events[LAB_PGMIGRATE_SUCCESS] - before_ok;
+	uint64_t pages = lab_mem_event(sim->mem, LAB_PGMIGRATE_SUCCESS) - before_ok;
 	d->steps++;
 	d->pages += pages;
 	cost = STEP_OVERHEAD_NS + pages * sim->sc.sim.kcompactd_ns_per_page;

@@ -200,7 +200,7 @@ enum lab_context lab_current_context(void)
 static void pc_sub(unsigned off, unsigned mask, const char *what)
 {
 	unsigned pc = pc_get();
-	if ((pc & mask) < off) {
+	if (__builtin_expect((pc & mask) < off, 0)) {
 		context_bug(what, off);
 		return;
 	}
@@ -297,20 +297,27 @@ unsigned long lab_local_irq_save(void)
 	return was;
 }
 
-void lab_local_irq_restore(unsigned long flags)
+/* local_irq_restore's body, inlined into the unlock paths (twice per
+ * per-CPU pair); the rare branches stay out of line. */
+static inline __attribute__((always_inline)) void irq_restore(unsigned long flags)
 {
 	if (flags) {
 		irqs_off_set(1);
 		return;
 	}
-	if (pc_get() & (LAB_HARDIRQ_MASK | LAB_NMI_MASK)) {
+	if (__builtin_expect(pc_get() & (LAB_HARDIRQ_MASK | LAB_NMI_MASK), 0)) {
 		context_bug("local_irq_restore(0) in hardirq context refused: interrupts stay disabled, flags",
 			    flags);
 		return;
 	}
 	irqs_off_set(0);
-	if (__atomic_load_n(&task.pending, __ATOMIC_RELAXED))
+	if (__builtin_expect(__atomic_load_n(&task.pending, __ATOMIC_RELAXED), 0))
 		irq_dispatch(1);
+}
+
+void lab_local_irq_restore(unsigned long flags)
+{
+	irq_restore(flags);
 }
 
 void lab_local_irq_disable(void)
@@ -425,22 +432,55 @@ unsigned long lab_spin_lock_irqsave(struct lab_spinlock *lock)
 	return flags;
 }
 
+/*
+ * The irqsave pair is the host's per-CPU lock (twice per per-CPU pair), so
+ * its fast paths call nothing: every rare branch (the first gettid of a
+ * thread, a busy lock, a preempt_count underflow, a pending interrupt) is a
+ * tail call out of line, and the fast path saves no register. The steps
+ * and their order are those of local_irq_save + preempt_disable +
+ * trylock, and unlock + preempt_enable + local_irq_restore.
+ */
+__attribute__((noinline, cold)) static int trylock_first_tid(struct lab_spinlock *lock, unsigned long *flags)
+{
+	(void)my_tid();   /* cached now: gettid is async-signal-safe and idempotent */
+	return lab_spin_trylock_irqsave(lock, flags);
+}
+
+__attribute__((noinline)) static int trylock_busy(unsigned long flags)
+{
+	lab_preempt_enable();
+	irq_restore(flags);
+	return 0;
+}
+
 int lab_spin_trylock_irqsave(struct lab_spinlock *lock, unsigned long *flags)
 {
+	int me = __atomic_load_n(&task.tid, __ATOMIC_RELAXED);
+	if (__builtin_expect(!me, 0))
+		return trylock_first_tid(lock, flags);
 	*flags = lab_local_irq_save();
 	lab_preempt_disable();
-	if (spin_try(lock, my_tid()))
+	if (spin_try(lock, me))
 		return 1;
-	lab_preempt_enable();
-	lab_local_irq_restore(*flags);
-	return 0;
+	return trylock_busy(*flags);
+}
+
+__attribute__((noinline, cold)) static void unlock_underflow(unsigned long flags)
+{
+	lab_preempt_enable();   /* reports the underflow, changes nothing */
+	irq_restore(flags);
 }
 
 void lab_spin_unlock_irqrestore(struct lab_spinlock *lock, unsigned long flags)
 {
 	spin_release(lock);
-	lab_preempt_enable();
-	lab_local_irq_restore(flags);
+	unsigned pc = pc_get();
+	if (__builtin_expect((pc & LAB_PREEMPT_MASK) < LAB_PREEMPT_OFFSET, 0)) {
+		unlock_underflow(flags);
+		return;
+	}
+	pc_set(pc - LAB_PREEMPT_OFFSET);
+	irq_restore(flags);
 }
 
 /* ---- platform hooks --------------------------------------------------------------- */

@@ -136,6 +136,15 @@ static void h_pcp_unlock(void *ctx, unsigned cpu, unsigned long flags)
 	lab_spin_unlock_irqrestore(&h->pcp[cpu].lock, flags);
 }
 
+/* The first borrow of a thread for an instance: out of line, so that the
+ * hot path below saves no registers (it runs twice per per-CPU pair). */
+__attribute__((noinline, cold)) static unsigned borrow_cpu(struct host *h)
+{
+	uint64_t w = h->gen << 16 | (unsigned)h->plat.pid(h->plat.ctx) % h->nr_cpus;   /* cached tid */
+	brw_word = w;
+	return (unsigned)(w & 0xffff);
+}
+
 /* The attached CPU, else one borrowed by thread id. Two TLS loads. */
 static unsigned h_cpu_id(void *ctx)
 {
@@ -143,10 +152,8 @@ static unsigned h_cpu_id(void *ctx)
 	if (att_host == h)
 		return att_cpu;
 	uint64_t w = brw_word;
-	if (w >> 16 != h->gen) {
-		w = h->gen << 16 | (unsigned)h->plat.pid(h->plat.ctx) % h->nr_cpus;   /* cached tid */
-		brw_word = w;
-	}
+	if (__builtin_expect(w >> 16 != h->gen, 0))
+		return borrow_cpu(h);
 	return (unsigned)(w & 0xffff);
 }
 
