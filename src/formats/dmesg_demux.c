@@ -353,16 +353,15 @@ bool lab__dmesg_demux(struct dmesg_parser *P, const char *t, int line, struct la
 			P->trace_owner = (long)(best - log->reports);
 		break;
 	case K_TRACE_START:
-		/* a second "Call Trace:" starts the dump of a report without one */
-		if (owner && owner->has_call_trace)
-			owner = NULL;
-		/* fall through */
 	case K_HEADER:
 	case K_OTHER:
-		/* dump_stack() output is one block: its owner's, or the newest
-		 * report that has not printed one yet */
+		/* dump_stack() output is one block: its owner's, or the oldest
+		 * report that has not printed one yet; a second "Call Trace:"
+		 * starts the dump of a report without one */
+		if (kind == K_TRACE_START && owner && owner->has_call_trace)
+			owner = NULL;
 		best = owner;
-		if (!best && kind != K_OTHER)	/* a dump without CPU line: the oldest's */
+		if (!best && kind != K_OTHER)	/* a dump without CPU line */
 			for (int i = 0; i < n; i++)
 				if (!in[i]->has_meminfo && (kind != K_TRACE_START || !in[i]->has_call_trace)) {
 					if (!best)
