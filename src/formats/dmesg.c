@@ -66,6 +66,7 @@ int lab_dmesg_parse(const char *buf, size_t len, struct lab_dmesg_log *log)
 	memset(&P, 0, sizeof(P));
 	P.log = log;
 	P.current = -1;
+	P.trace_owner = -1;
 	if (!buf)
 		len = 0;
 	log->truncated = len > 0 && buf[len - 1] != '\n';

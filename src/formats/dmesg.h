@@ -151,11 +151,17 @@ struct lab_dmesg_report {
 	int end_line;                /* last input line attributed to the report */
 	bool complete;               /* its structure says it has ended (see dmesg_report.c:
 					ends_report): what `diagnose --follow` waits for */
+	int ambiguous_lines;         /* lines given to this report by structure alone while
+					another report without caller ids was in flight and
+					could also have printed them (dmesg_demux.c) */
+	int ambiguous_line;          /* input line of the first such line, 0 if none */
 	bool closed;                 /* internal: no more lines are attributed */
 	int last_zone;               /* internal: zone the next lowmem_reserve[] belongs to */
 	int phase;                   /* internal */
 	int irq_depth;               /* internal: inside <IRQ> .. </IRQ> */
 	bool site_guess;             /* internal: site is from a "?" frame */
+	int demux_rank;              /* internal: grammar position of its last Mem-Info
+					summary or tail line (dmesg_demux.c) */
 };
 
 struct lab_dmesg_log {

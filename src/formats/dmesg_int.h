@@ -147,6 +147,7 @@ struct dmesg_parser {
 	struct lab_dmesg_log *log;
 	size_t cap;
 	long current;		/* report receiving untagged lines, -1 none */
+	long trace_owner;	/* untagged report whose dump_stack() printed last, -1 none */
 	bool nomem;
 	bool banner;		/* log->version came from "Linux version" */
 	enum style style;
@@ -184,6 +185,16 @@ int lab__dmesg_read_lines(struct dmesg_parser *P, const char *buf, size_t len);
 void lab__dmesg_logical_line(struct dmesg_parser *P, const char *text, int line,
 			     const char *tag, bool has_tag);
 void lab__dmesg_finalize(struct lab_dmesg_log *log);
+
+/* dmesg_demux.c: the report an untagged line belongs to when several
+ * untagged reports are in flight, by each report's grammar; false when at
+ * most one is (the caller routes as before). *@out NULL: no report expects
+ * the line. Counts ambiguous choices in the chosen report. */
+bool lab__dmesg_demux(struct dmesg_parser *P, const char *t, int line,
+		      struct lab_dmesg_report **out);
+/* Records where in its grammar report @r is after line @t was routed to it
+ * (every line routed, so the state is there when a second report starts). */
+void lab__dmesg_demux_seen(struct dmesg_parser *P, struct lab_dmesg_report *r, const char *t);
 
 /* dmesg_meminfo.c: recognisers of zone and buddy lines (also used to find
  * where a record starts), and the readers of the Mem-Info body. */

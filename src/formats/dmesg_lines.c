@@ -676,7 +676,14 @@ static bool continues_record(const char *prev, size_t plen, const char *next)
 			return false;
 		if (starts_with(n, "all_unreclaimable?"))
 			return true;
-		return colon && is_known_key(n, (size_t)(colon - n)) && is_digit(colon[1]);
+		if (!colon || !is_known_key(n, (size_t)(colon - n)) || !is_digit(colon[1]))
+			return false;
+		/* a zone line's values carry "kB"; a Mem-Info summary line
+		 * (" mapped:134779 shmem:1231") another CPU printed between
+		 * does not, and is no piece of it */
+		for (rest = colon + 1; is_digit(*rest); rest++)
+			;
+		return is_alpha(*rest) || starts_with(n, "pages_scanned:");
 	}
 	if (lab__dmesg_is_buddy_line(p, &node, name, sizeof(name), &rest)) {
 		const char *eq = strstr(rest, "= ");

@@ -160,11 +160,14 @@ static bool parse_failure_line(struct dmesg_parser *P, const char *t, int line,
 	return true;
 }
 
-/* The report a non-failure line belongs to, or NULL. */
-static struct lab_dmesg_report *route(struct dmesg_parser *P, const char *tag, bool has_tag)
+/* The report a non-failure line belongs to, or NULL: by caller id, by the
+ * reports' grammar when several untagged ones are in flight
+ * (dmesg_demux.c), else the newest. */
+static struct lab_dmesg_report *route(struct dmesg_parser *P, const char *t, int line,
+				      const char *tag, bool has_tag)
 {
 	struct lab_dmesg_log *log = P->log;
-	struct lab_dmesg_report *cur = P->current >= 0 ? &log->reports[P->current] : NULL;
+	struct lab_dmesg_report *cur = P->current >= 0 ? &log->reports[P->current] : NULL, *by_grammar;
 
 	if (has_tag) {	/* by caller id, also when the newest report was closed */
 		size_t lo = log->nr_reports > 16 ? log->nr_reports - 16 : 0;
@@ -175,6 +178,8 @@ static struct lab_dmesg_report *route(struct dmesg_parser *P, const char *tag, b
 		}
 		return cur && !cur->closed && !cur->tag[0] ? cur : NULL;
 	}
+	if (lab__dmesg_demux(P, t, line, &by_grammar))
+		return by_grammar;
 	return !cur || cur->closed ? NULL : cur;
 }
 
@@ -467,7 +472,7 @@ void lab__dmesg_logical_line(struct dmesg_parser *P, const char *text, int line,
 	end_printed_reports(P, has_tag ? tag : "");
 	if (parse_failure_line(P, t, line, tag, has_tag))
 		return;
-	r = route(P, tag, has_tag);
+	r = route(P, t, line, tag, has_tag);
 	if (strstr(t, "invoked oom-killer") || starts_with(t, "Out of memory")) {
 		if (r)
 			close_report(P, r);
@@ -480,11 +485,14 @@ void lab__dmesg_logical_line(struct dmesg_parser *P, const char *text, int line,
 	if ((starts_with(t, "CPU:") && strstr(t, "PID:")) ||
 	    (starts_with(t, "Pid:") && strstr(t, "comm:"))) {
 		parse_cpu_line(P, r, t, line);
+		if (r)
+			lab__dmesg_demux_seen(P, r, t);
 		return;
 	}
 	if (!r)
 		return;
 	r->end_line = line;
+	lab__dmesg_demux_seen(P, r, t);
 	if (starts_with(t, "Hardware name:")) {
 		if (!r->hardware[0])
 			copy_trim(r->hardware, sizeof(r->hardware), t + 14, strlen(t + 14));

@@ -18,7 +18,11 @@
 struct pieces {
 	char *text[MAX_PIECES];
 	bool cont[MAX_PIECES];   /* a KERN_CONT piece of the line before */
+	bool glued[MAX_PIECES];  /* a record of its own, but printed by the same
+				    CPU right after the one before (dump_stack()) */
 	int n, next;
+	bool whole;              /* logical lines are not cut into pieces */
+	bool in_dump;            /* between the CPU line and Mem-Info */
 };
 
 static char *read_corpus(const char *name)
@@ -78,7 +82,22 @@ static void add(struct pieces *P, const char *s, size_t n, bool cont)
 {
 	assert_true(P->n < MAX_PIECES);
 	P->text[P->n] = strndup(s, n);
+	P->glued[P->n] = false;
 	P->cont[P->n++] = cont;
+}
+
+/* Without caller ids: one record per logical line (a KERN_CONT piece
+ * after another CPU's record would be a record nobody can attribute), and
+ * dump_stack()'s lines, which it prints holding printk_cpu_sync (5.15+,
+ * its own lock before), in one block. */
+static void add_whole(struct pieces *P, const char *l)
+{
+	if (strncmp(l, "CPU:", 4) == 0 || strncmp(l, "Pid:", 4) == 0)
+		P->in_dump = true;
+	else if (strstr(l, "Mem-Info:") || strstr(l, "Mem-info:"))
+		P->in_dump = false;
+	add(P, l, strlen(l), false);
+	P->glued[P->n - 1] = P->in_dump && !(strncmp(l, "CPU:", 4) == 0 || strncmp(l, "Pid:", 4) == 0);
 }
 
 /* One logical line, cut into the kernel's printk() calls. */
@@ -87,6 +106,10 @@ static void cut_line(struct pieces *P, const char *l)
 	const char *p = l, *colon;
 	size_t n = strlen(l);
 
+	if (P->whole) {
+		add_whole(P, l);
+		return;
+	}
 	if (strncmp(l, "Node ", 5) == 0 && isdigit((unsigned char)l[5])) {
 		/* show_node() before a zone or buddy line, not "Node 0 active_anon:" */
 		const char *z = l + 5, *e;
@@ -216,8 +239,10 @@ static void emit(struct out *o, const char *rec, int wrap)
 	out_put(o, "\n", 1);
 }
 
-char *interleave_corpus(const char *name_a, const char *tag_a, const char *name_b,
-			const char *tag_b, uint64_t seed, int wrap)
+/* @tag_a NULL: no caller ids; @stamps: "[seconds.micros] " prefixes;
+ * @wrap 0: no wrapping. */
+static char *interleave(const char *name_a, const char *tag_a, const char *name_b,
+			const char *tag_b, uint64_t seed, int wrap, bool stamps)
 {
 	static struct pieces cpu[2];
 	const char *tags[2] = { tag_a, tag_b };
@@ -228,10 +253,14 @@ char *interleave_corpus(const char *name_a, const char *tag_a, const char *name_
 	uint64_t rng = seed ? seed : 1;
 
 	memset(cpu, 0, sizeof(cpu));
+	cpu[0].whole = cpu[1].whole = tag_a == NULL;
 	cut_report(&cpu[0], name_a);
 	cut_report(&cpu[1], name_b);
+	if (wrap <= 0)
+		wrap = (int)sizeof(rec);
 	while (cpu[0].next < cpu[0].n || cpu[1].next < cpu[1].n) {
 		int c = cpu[0].next >= cpu[0].n ? 1 : cpu[1].next >= cpu[1].n ? 0
+			: last >= 0 && cpu[last].next < cpu[last].n && cpu[last].glued[cpu[last].next] ? last
 			: (int)(test_xorshift64(&rng) >> 63);
 		struct pieces *P = &cpu[c];
 		const char *piece = P->text[P->next];
@@ -241,8 +270,14 @@ char *interleave_corpus(const char *name_a, const char *tag_a, const char *name_
 			if (rec[0])
 				emit(&o, rec, wrap);
 			us++;
-			snprintf(rec, sizeof(rec), "[%5u.%06u][%6s] %s", 100 + us / 1000000, us % 1000000,
-				 tags[c], piece);
+			if (tag_a)
+				snprintf(rec, sizeof(rec), "[%5u.%06u][%6s] %s", 100 + us / 1000000,
+					 us % 1000000, tags[c], piece);
+			else if (stamps)
+				snprintf(rec, sizeof(rec), "[%5u.%06u] %s", 100 + us / 1000000, us % 1000000,
+					 piece);
+			else
+				snprintf(rec, sizeof(rec), "%s", piece);
 		}
 		last = c;
 		P->next++;
@@ -253,6 +288,18 @@ char *interleave_corpus(const char *name_a, const char *tag_a, const char *name_
 		for (int i = 0; i < cpu[c].n; i++)
 			free(cpu[c].text[i]);
 	return o.buf;
+}
+
+char *interleave_corpus(const char *name_a, const char *tag_a, const char *name_b,
+			const char *tag_b, uint64_t seed, int wrap)
+{
+	return interleave(name_a, tag_a, name_b, tag_b, seed, wrap, true);
+}
+
+char *interleave_corpus_untagged(const char *name_a, const char *name_b, uint64_t seed, int wrap,
+				 int timestamps)
+{
+	return interleave(name_a, NULL, name_b, NULL, seed, timestamps ? wrap : 0, timestamps != 0);
 }
 
 int interleave_corpus_usable(const char *name)

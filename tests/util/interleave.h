@@ -26,6 +26,17 @@
 char *interleave_corpus(const char *name_a, const char *tag_a, const char *name_b,
 			const char *tag_b, uint64_t seed, int wrap);
 
+/*
+ * The same two reports printed without caller ids (no CONFIG_PRINTK_CALLER):
+ * every logical line is one record and dump_stack()'s lines (CPU line to
+ * the end of the call trace) come as one block, as printk_cpu_sync makes
+ * them; the rest of each report interleaves line by line. @timestamps 0:
+ * no "[seconds.micros]" prefixes and no wrapping (nothing would tell a
+ * wrapped piece from a line); else wrapped at @wrap columns.
+ */
+char *interleave_corpus_untagged(const char *name_a, const char *name_b, uint64_t seed, int wrap,
+				 int timestamps);
+
 /* Whether @name (a corpus file) has a "[seconds.micros]" prefix on its
  * lines, which interleave_corpus() needs to find the logical lines. */
 int interleave_corpus_usable(const char *name);
