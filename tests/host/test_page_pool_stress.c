@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "util/fixture.h"
 #include "util/rng.h"
+#include "util/hostcap.h"
 #include <labyrinth/host.h>
 #include <labyrinth/context.h>
 #include <labyrinth/page_pool.h>
@@ -62,14 +63,8 @@ static struct consumer remote[NR_REMOTE], owner_q;   /* owner_q: the owner threa
 static uint64_t isr_rng = 0x9e3779b97f4a7c15ull;
 static unsigned long isr_allocs, isr_frags, isr_direct, isr_fail, isr_corrupt, isr_bad_ctx, isr_runs;
 static uint32_t next_tag = 1;
-static int stop_flag, finished;        /* (a) */
+static int stop_flag;                  /* (a) */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static uint32_t *buf_words(const struct buf *b)
 {
@@ -180,19 +175,6 @@ static void *owner_main(void *arg)
 	return NULL;
 }
 
-static void *watchdog(void *arg)
-{
-	(void)arg;
-	uint64_t deadline = now_ms() + WATCHDOG_S * 1000u;
-	while (!__atomic_load_n(&finished, __ATOMIC_ACQUIRE)) {
-		if (now_ms() > deadline) {
-			fprintf(stderr, "watchdog: page_pool stress still running after %d s: deadlock\n", WATCHDOG_S);
-			_exit(1);
-		}
-		usleep(50000);
-	}
-	return NULL;
-}
 
 /* The owning CPU's interrupt allocates and recycles while two other CPUs
  * and the owner's own process context return pages through the ring: no
@@ -200,12 +182,11 @@ static void *watchdog(void *arg)
 static void test_page_pool_stress_irq_owner_and_remote_puts(void **state)
 {
 	(void)state;
-	pthread_t dog;
 	mem = lab_host_create(&(struct lab_host_config){ .mem_bytes = 64u << 20, .nr_cpus = 1 + NR_REMOTE,
 							 .quiet = 1 });
 	assert_non_null(mem);
 	uint64_t free_before = lab_mem_free_pages(mem, 1);
-	pthread_create(&dog, NULL, watchdog, NULL);
+	hostcap_watchdog_arm(WATCHDOG_S);
 	/* the owner thread attaches first; the pool belongs to its CPU */
 	owner_q.cpu = -2;
 	pthread_create(&owner_q.thread, NULL, owner_main, &owner_q);
@@ -259,8 +240,7 @@ static void test_page_pool_stress_irq_owner_and_remote_puts(void **state)
 	lab_drain_all_pages(mem);
 	assert_int_equal(lab_mem_check(mem), 0);
 	assert_int_equal(lab_mem_free_pages(mem, 1), free_before);
-	__atomic_store_n(&finished, 1, __ATOMIC_RELEASE);
-	pthread_join(dog, NULL);
+	hostcap_watchdog_disarm();
 	lab_host_destroy(mem);
 	free(p.memory);
 }

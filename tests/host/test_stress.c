@@ -11,7 +11,7 @@
  *   (kswapd0 and kcompactd0 threads run beside them: .background = 1)
  *   end: stop interrupts, free everything, drain, lab_mem_check() == 0,
  *        free pages == free pages at start, interrupts ran and some were
- *        replayed at local_irq_restore. A watchdog thread fails the test
+ *        replayed at local_irq_restore. A watchdog (hostcap, SIGALRM) fails the test
  *        (exit 1) instead of letting a deadlock hang it.
  *
  * Also built with ThreadSanitizer by `make test` (the name matches "stress").
@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include "util/fixture.h"
 #include "util/rng.h"
+#include "util/hostcap.h"
 #include <labyrinth/host.h>
 #include <labyrinth/kmap.h>
 
@@ -60,14 +61,7 @@ struct worker {
 /* ThreadSanitizer's settings for the threaded tests: tests/util/tsan.c. */
 
 static int stop_flag;                 /* (a) */
-static int finished;                  /* (a) */
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 /* Writes/checks @tag in the first and last word of every page of the block,
  * through page_address for lowmem and kmap_local for highmem. */
@@ -208,19 +202,6 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void *watchdog(void *arg)
-{
-	(void)arg;
-	uint64_t deadline = now_ms() + WATCHDOG_S * 1000u;
-	while (!__atomic_load_n(&finished, __ATOMIC_ACQUIRE)) {
-		if (now_ms() > deadline) {
-			fprintf(stderr, "watchdog: stress test still running after %d s: deadlock\n", WATCHDOG_S);
-			_exit(1);
-		}
-		usleep(50000);
-	}
-	return NULL;
-}
 
 /* PGALLOC over all zones, and PGFREE, from /proc/vmstat's counters. */
 static void alloc_free_events(struct lab_mem *m, uint64_t *alloc, uint64_t *freed, uint64_t *migrated)
@@ -250,14 +231,13 @@ static void test_stress_threads_with_signal_irqs(void **state)
 {
 	(void)state;
 	static struct worker w[NR_WORKERS];
-	pthread_t dog;
 	/* with the kswapd and kcompactd threads: they run beside the workers
 	 * (kcompactd looks at the fragmentation score every 500 ms) */
 	struct lab_mem *m = lab_host_create(&(struct lab_host_config){ .mem_bytes = 64u << 20,
 		.nr_cpus = NR_WORKERS, .highmem_start_bytes = 32u << 20, .quiet = 1, .background = 1 });
 	assert_non_null(m);
 	uint64_t free_before = total_free(m);
-	pthread_create(&dog, NULL, watchdog, NULL);
+	hostcap_watchdog_arm(WATCHDOG_S);
 	for (int i = 0; i < NR_WORKERS; i++) {
 		w[i].mem = m;
 		w[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
@@ -313,8 +293,7 @@ static void test_stress_threads_with_signal_irqs(void **state)
 	assert_int_equal(ev_alloc, pages);
 	assert_int_equal(ev_free, ev_alloc + migrated);
 	assert_true(replayed > 0);
-	__atomic_store_n(&finished, 1, __ATOMIC_RELEASE);
-	pthread_join(dog, NULL);
+	hostcap_watchdog_disarm();
 	lab_host_destroy(m);
 }
 
